@@ -1,0 +1,309 @@
+"""Load a data directory into a `Plan`, collecting every problem instead of stopping at one.
+
+Stages, as in beancount: read bytes -> parse YAML with positions (`yamlsource`) -> validate
+each item against its model (`models`) -> cross-file checks (`checks`). Bad data never
+raises: `load` returns ``(plan, problems)`` and the caller decides what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from .models import Actual, Metric, Place, Priority
+from .problems import Problem, Source, did_you_mean
+from .yamlsource import Document, Loc, LogDocument, parse_log, parse_yaml
+
+PLAN_FILES: dict[str, tuple[str, type[BaseModel]]] = {
+    "priorities": ("priorities.yaml", Priority),
+    "places": ("places.yaml", Place),
+    "metrics": ("metrics.yaml", Metric),
+}
+ACTUALS_FILE = "actuals.yaml"
+FILE_NAMES = [name for name, _ in PLAN_FILES.values()] + [ACTUALS_FILE]
+
+_actual_list = TypeAdapter(list[Actual])
+
+
+@dataclass
+class Plan:
+    """Everything in a data directory that passed its own model's validation.
+
+    Items keep their position in their file (``item.index``), and `documents` keeps the
+    position index of every file, so any later check can point at an exact key.
+    """
+
+    data_dir: Path
+    priorities: list[Priority] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)
+    metrics: list[Metric] = field(default_factory=list)
+    actuals: list[Actual] = field(default_factory=list)
+    documents: dict[str, Document] = field(default_factory=dict)
+    rejected_ids: set[str] = field(default_factory=set)
+
+    @cached_property
+    def priority_by_id(self) -> dict[str, Priority]:
+        return {p.id: p for p in self.priorities}
+
+    @cached_property
+    def place_by_id(self) -> dict[str, Place]:
+        return {p.id: p for p in self.places}
+
+    @cached_property
+    def metric_by_id(self) -> dict[str, Metric]:
+        return {m.id: m for m in self.metrics}
+
+    def source(
+        self, kind: str, item: BaseModel | int, *loc: str | int, key: bool = False
+    ) -> Source:
+        """Where ``item`` (or one of its keys, ``loc``) is written, for error messages."""
+        doc = self.documents.get(kind)
+        index = item if isinstance(item, int) else item.index  # type: ignore[attr-defined]
+        if doc is None:
+            return Source(str(self.data_dir / f"{kind}.yaml"))
+        prefix: Loc = (kind, index) if kind in PLAN_FILES else (index,)
+        return doc.source((*prefix, *loc), key=key)
+
+
+def display_path(data_dir: Path, name: str) -> str:
+    """The path to show in messages: the directory as the user gave it, plus the file name."""
+    return str(data_dir / name)
+
+
+def read_text(path: Path, shown: str) -> tuple[str | None, Problem | None]:
+    """Read a UTF-8 file (BOM allowed); a missing or unreadable file is a problem, not a crash."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, Problem(Source(shown), "file not found", "file-missing")
+    except IsADirectoryError:
+        return None, Problem(
+            Source(shown), "is a directory, expected a YAML file", "file-unreadable"
+        )
+    except OSError as error:
+        return None, Problem(Source(shown), f"cannot read: {error.strerror}", "file-unreadable")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        offset = error.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+        before = raw[:offset]
+        line = before.count(b"\n") + 1
+        column = offset - (before.rfind(b"\n") + 1) + 1
+        message = f"not UTF-8: byte 0x{raw[offset]:02x} cannot be decoded; save the file as UTF-8"
+        return None, Problem(Source(shown, line, column), message, "file-encoding")
+    return text, None
+
+
+def _message(error: dict[str, Any], model: type[BaseModel]) -> str:
+    kind = error["type"]
+    if kind == "value_error":
+        return str(error["ctx"]["error"])
+    if kind == "missing":
+        return f"missing required key {error['loc'][-1]!r}"
+    if kind == "extra_forbidden":
+        name = str(error["loc"][-1])
+        allowed = _keys_at(model, error["loc"][:-1])
+        hint = did_you_mean(name, allowed) if allowed else ""
+        return f"unknown key {name!r}{hint}" + (
+            f"; allowed keys: {', '.join(allowed)}" if allowed and not hint else ""
+        )
+    shown = error.get("input")
+    if isinstance(shown, (dict, list)):
+        return f"{error['msg']}, got a {'mapping' if isinstance(shown, dict) else 'list'}"
+    return f"{error['msg']}, got {str(shown)!r}"
+
+
+def _keys_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The keys a model accepts at a nested location, for 'did you mean' hints."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int) or current is None:
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return []
+        current = _nested_model(fields[part].annotation)
+    fields = getattr(current, "model_fields", None)
+    return list(fields) if fields else []
+
+
+def _nested_model(annotation: Any) -> Any:
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _nested_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def validate_items(
+    doc: Document,
+    items: list[Any],
+    model: type[BaseModel],
+    prefix: Loc,
+    rejected: set[str] | None = None,
+) -> tuple[list[Any], list[Problem]]:
+    """Validate each item on its own, so one bad item does not hide the others.
+
+    The ids of items that fail are added to ``rejected``, so that later checks do not
+    report references to them as unknown (one mistake, one message).
+    """
+    rejected = set() if rejected is None else rejected
+    valid: list[Any] = []
+    problems: list[Problem] = []
+    for index, item in enumerate(items):
+        loc = (*prefix, index)
+        if not isinstance(item, dict):
+            problems.append(
+                Problem(doc.source(loc), f"expected a mapping of keys, got {item!r}", "schema")
+            )
+            continue
+        try:
+            obj = model.model_validate(item)
+        except ValidationError as error:
+            if isinstance(item.get("id"), str):
+                rejected.add(str(item["id"]))
+            for detail in error.errors(include_url=False):
+                where = doc.source((*loc, *detail["loc"]), key=detail["type"] == "extra_forbidden")
+                problems.append(Problem(where, _message(detail, model), "schema"))
+            continue
+        obj.__pydantic_private__["_index"] = index  # type: ignore[index]
+        valid.append(obj)
+    return valid, problems
+
+
+def _top_level_list(doc: Document, kind: str) -> tuple[list[Any], list[Problem]]:
+    """The list under ``kind:`` in a plan file, checking the file's top-level shape."""
+    data = doc.data
+    if data is None:
+        return [], [
+            Problem(doc.source(), f"the file is empty: expected '{kind}:' and a list", "schema")
+        ]
+    if not isinstance(data, dict):
+        return [], [Problem(doc.source(), f"expected a mapping with the key '{kind}:'", "schema")]
+    problems = []
+    for key in data:
+        if key not in (kind, "version"):
+            message = f"unknown top-level key {key!r}{did_you_mean(key, [kind, 'version'])}"
+            problems.append(Problem(doc.source((key,), key=True), message, "schema"))
+    if "version" in data and str(data["version"]) != "1":
+        problems.append(
+            Problem(
+                doc.source(("version",)), "unsupported version: this tool reads version 1", "schema"
+            )
+        )
+    if kind not in data:
+        problems.append(Problem(doc.source(), f"missing the top-level key '{kind}:'", "schema"))
+        return [], problems
+    items = data[kind]
+    if items is None:
+        return [], problems
+    if not isinstance(items, list):
+        problems.append(Problem(doc.source((kind,)), f"'{kind}' must be a list", "schema"))
+        return [], problems
+    return items, problems
+
+
+def load_plan_file(plan: Plan, kind: str) -> list[Problem]:
+    name, model = PLAN_FILES[kind]
+    shown = display_path(plan.data_dir, name)
+    text, problem = read_text(plan.data_dir / name, shown)
+    if problem:
+        return [problem]
+    doc = parse_yaml(text or "", shown)
+    plan.documents[kind] = doc
+    if doc.problems:
+        return list(doc.problems)
+    items, problems = _top_level_list(doc, kind)
+    valid, item_problems = validate_items(doc, items, model, (kind,), plan.rejected_ids)
+    setattr(plan, kind, valid)
+    return problems + item_problems
+
+
+def load_actuals(plan: Plan) -> list[Problem]:
+    """Load the actuals log; a missing file is an empty log."""
+    path = plan.data_dir / ACTUALS_FILE
+    shown = display_path(plan.data_dir, ACTUALS_FILE)
+    if not path.exists() and not path.is_symlink():
+        return []
+    text, problem = read_text(path, shown)
+    if problem:
+        return [problem]
+    doc = parse_log(text or "", shown)
+    plan.documents["actuals"] = doc
+    problems = list(doc.problems)
+    if problems:
+        return problems + truncation_hint(doc)
+    if not isinstance(doc.data, list):
+        return [
+            Problem(doc.source(), "expected a list of entries, each starting with '- '", "schema")
+        ]
+    entries = doc.data
+    if all(isinstance(entry, dict) for entry in entries):
+        try:
+            plan.actuals = _actual_list.validate_python(entries)
+        except ValidationError:
+            pass
+        else:
+            for index, actual in enumerate(plan.actuals):
+                actual.__pydantic_private__["_index"] = index  # type: ignore[index]
+            return []
+    plan.actuals, item_problems = validate_items(doc, entries, Actual, ())
+    return item_problems
+
+
+def truncation_hint(doc: Document) -> list[Problem]:
+    """Say so plainly when the log's last entry looks cut off (a crash mid-write)."""
+    if not isinstance(doc, LogDocument):
+        return []
+    content = [i for i, line in enumerate(doc.lines) if line.strip() and line.strip()[0] != "#"]
+    if not content:
+        return []
+    last_line = content[-1] + 1
+    written_by_tool = doc.lines[content[-1]].startswith("- {")
+    if not written_by_tool or last_line in set(doc.fast_entry_lines.values()):
+        return []
+    if not any(p.source.line >= last_line for p in doc.problems):
+        return []
+    message = (
+        "the last entry is incomplete (cut off by a crash?): delete or repair this line, "
+        "then record that value again"
+    )
+    return [Problem(Source(doc.path, last_line, 1), message, "log-truncated")]
+
+
+def load(data_dir: Path | str, *, today: date | None = None) -> tuple[Plan, list[Problem]]:
+    """Load and check a data directory. Returns the plan and every problem found, sorted.
+
+    Args:
+        data_dir: the directory holding priorities.yaml, places.yaml, metrics.yaml and
+            (optionally) actuals.yaml.
+        today: actuals dated after this are problems; None skips that check.
+    """
+    from .checks import run_checks
+
+    plan = Plan(Path(data_dir))
+    problems: list[Problem] = []
+    if not plan.data_dir.is_dir():
+        shown = str(data_dir)
+        reason = "is not a directory" if plan.data_dir.exists() else "does not exist"
+        return plan, [Problem(Source(shown), f"data directory {reason}", "file-missing")]
+    for kind in PLAN_FILES:
+        problems.extend(load_plan_file(plan, kind))
+    problems.extend(load_actuals(plan))
+    problems.extend(run_checks(plan, today=today))
+    return plan, sort_problems(problems)
+
+
+def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
+    unique = {(p.source, p.message): p for p in problems}
+    return sorted(unique.values(), key=Problem.sort_key)

@@ -1,0 +1,360 @@
+"""The plan as frozen pydantic models: priorities, places, metrics with targets, actuals.
+
+The loader hands these models plain text for every scalar (see `yamlsource`), so each field
+type below says how its text becomes a value, and refuses anything else with a message that
+shows the accepted form. This is where YAML 1.1 surprises stop: ``NO`` is only ever text,
+``1.10`` in a text field stays ``1.10``, and ``2021-02-30`` is a refused date.
+
+Rules that need more than one field or file (a milestone with a direction, an unknown
+priority) live in `checks`, where they can point at the exact key.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    WithJsonSchema,
+)
+
+from .yamlsource import PlainScalar
+
+SCHEMA_VERSION = 1
+
+# --- scalar types -----------------------------------------------------------------------
+
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_NUMBER_TEXT = re.compile(
+    r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?", re.ASCII
+)  # YAML 1.2 core schema decimal forms, no octal/hex/sexagesimal/underscores
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*", re.ASCII)
+_PRIORITY_ID = re.compile(r"P[1-9][0-9]{0,3}", re.ASCII)
+_PERCENT = re.compile(r"([-+]?(?:\d+(?:\.\d*)?|\.\d+))\s?%", re.ASCII)
+
+
+def _show(value: Any) -> str:
+    text = repr(str(value)) if isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def parse_iso_date(value: Any) -> date:
+    """Accept a date as YYYY-MM-DD only; refuse 'March 2021', '31/03/2021', '2021-02-30'."""
+    if isinstance(value, datetime):
+        raise ValueError(f"expected a date as YYYY-MM-DD, got a date and time {_show(value)}")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _DATE_TEXT.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value} is not a real date (expected YYYY-MM-DD)") from None
+    raise ValueError(f"expected a date as YYYY-MM-DD (for example 2021-03-31), got {_show(value)}")
+
+
+def parse_timestamp(value: Any) -> datetime:
+    """An ISO 8601 date and time with a time zone, e.g. 2026-11-22T10:15:00Z."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str) and "T" in value:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = None
+    else:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise ValueError(
+            f"expected a UTC date and time like 2026-11-22T10:15:00Z, got {_show(value)}"
+        )
+    return parsed.astimezone(UTC)
+
+
+def parse_number(value: Any) -> float:
+    """A finite number, written unquoted. Quoted text, NaN and infinity are refused."""
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"expected a number, got {_show(value)}")
+    if isinstance(value, (int, float)):
+        number = value
+    elif isinstance(value, PlainScalar):
+        if value.lower().lstrip("+-.") in ("nan", "inf", "infinity"):
+            raise ValueError(
+                f"expected a finite number, got {_show(value)}: NaN and infinity are not allowed"
+            )
+        if not _NUMBER_TEXT.fullmatch(value):
+            raise ValueError(f"expected a number, got {_show(value)}")
+        number = float(value)
+    elif isinstance(value, str):
+        raise ValueError(
+            f"expected a number, got the quoted text {_show(value)}: remove the quotes"
+            if _NUMBER_TEXT.fullmatch(value.strip())
+            else f"expected a number, got {_show(value)}"
+        )
+    else:
+        raise ValueError(f"expected a number, got {_show(value)}")
+    try:
+        result = float(number)
+    except OverflowError:
+        result = math.inf
+    if not math.isfinite(result):
+        raise ValueError(f"expected a finite number, got {_show(value)}")
+    return result
+
+
+def parse_integer(value: Any) -> int:
+    """A whole number, written unquoted (no '0777' octal, no '1_000')."""
+    number = parse_number(value)
+    if not number.is_integer() or (isinstance(value, str) and not value.lstrip("+-").isdigit()):
+        raise ValueError(f"expected a whole number, got {_show(value)}")
+    return int(number)
+
+
+def parse_percent(value: Any) -> float:
+    """A relative change written as a percentage, e.g. -50% (stored as -0.5)."""
+    if isinstance(value, str):
+        match = _PERCENT.fullmatch(value.strip())
+        if match:
+            return float(match.group(1)) / 100
+    raise ValueError(f"expected a percentage like -50% or +10%, got {_show(value)}")
+
+
+def parse_text(value: Any) -> str:
+    """Any text. Numbers written unquoted are kept as written ('1.10' stays '1.10')."""
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise ValueError(f"expected text, got {_show(value)}")
+
+
+def parse_bool(value: Any) -> bool:
+    """true or false only (YAML 1.1's yes/no/on/off are refused, not guessed)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, PlainScalar) and value in ("true", "false"):
+        return value == "true"
+    raise ValueError(f"expected true or false, got {_show(value)}")
+
+
+def _slug(value: Any) -> str:
+    text = parse_text(value)
+    if not _SLUG.fullmatch(text):
+        raise ValueError(
+            f"{_show(text)} is not a valid id: use lowercase letters a-z, digits and hyphens"
+        )
+    return text
+
+
+def _priority_id(value: Any) -> str:
+    text = parse_text(value)
+    if not _PRIORITY_ID.fullmatch(text):
+        raise ValueError(f"{_show(text)} is not a priority id: use P and a number, like P3")
+    return text
+
+
+def _actual_value(value: Any) -> float | str:
+    if isinstance(value, str) and value.strip() == "done":
+        return "done"
+    try:
+        return parse_number(value)
+    except ValueError as error:
+        message = str(error).replace("expected a number", "expected a number (or done)", 1)
+        raise ValueError(message) from None
+
+
+_DATE_SCHEMA = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+
+IsoDate = Annotated[date, BeforeValidator(parse_iso_date), WithJsonSchema(_DATE_SCHEMA)]
+Timestamp = Annotated[
+    datetime,
+    BeforeValidator(parse_timestamp),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+Number = Annotated[float, BeforeValidator(parse_number), WithJsonSchema({"type": "number"})]
+NonNegative = Annotated[Number, Field(ge=0)]
+PositiveInt = Annotated[
+    int,
+    BeforeValidator(parse_integer),
+    Field(gt=0),
+    WithJsonSchema({"type": "integer", "exclusiveMinimum": 0}),
+]
+Percent = Annotated[
+    float,
+    BeforeValidator(parse_percent),
+    WithJsonSchema({"type": "string", "pattern": r"^[-+]?(\d+(\.\d*)?|\.\d+) ?%$"}),
+]
+Text = Annotated[str, BeforeValidator(parse_text), WithJsonSchema({"type": "string"})]
+Flag = Annotated[bool, BeforeValidator(parse_bool), WithJsonSchema({"type": "boolean"})]
+Slug = Annotated[
+    str,
+    BeforeValidator(_slug),
+    WithJsonSchema({"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"}),
+]
+PriorityId = Annotated[
+    str,
+    BeforeValidator(_priority_id),
+    WithJsonSchema({"type": "string", "pattern": r"^P[1-9][0-9]{0,3}$"}),
+]
+ActualValue = Annotated[
+    float | str,
+    BeforeValidator(_actual_value),
+    WithJsonSchema({"anyOf": [{"type": "number"}, {"const": "done"}]}),
+]
+
+Direction = Literal["increase", "decrease"]
+Kind = Literal["measure", "milestone"]
+Cadence = Literal["monthly", "quarterly", "annual"]
+
+CADENCE_DAYS: dict[str, int] = {"monthly": 31, "quarterly": 92, "annual": 366}
+
+
+# --- models -------------------------------------------------------------------------------
+
+
+class _Model(BaseModel):
+    """Frozen, and strict about keys: a typo must not pass silently."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    _index: int = PrivateAttr(default=-1)
+
+    @property
+    def index(self) -> int:
+        """Position of this item in its file's list (for error positions)."""
+        return self._index
+
+
+class Priority(_Model):
+    """One of the partnership priorities (P1..P8 in the ICS strategy)."""
+
+    id: PriorityId
+    title: Text
+    summary: Text | None = None
+    source: Text | None = None
+
+
+class Place(_Model):
+    """The system, an Integrated Care Partnership (place) or a neighbourhood."""
+
+    id: Slug
+    name: Text
+    population: PositiveInt | None = None
+    parent: Slug | None = None
+    source: Text | None = None
+
+
+class Baseline(_Model):
+    """The starting value a `change` target is relative to."""
+
+    date: IsoDate
+    value: Number
+    note: Text | None = None
+
+
+class Target(_Model):
+    """A value to reach by a date: absolute (`value`), relative (`change`) or left open."""
+
+    by: IsoDate
+    value: Number | None = None
+    change: Percent | None = None
+    note: Text | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """The plan states a deadline but no figure ("increase by X%")."""
+        return self.value is None and self.change is None
+
+
+class SpcSettings(_Model):
+    """Per-metric options for the Making Data Count (XmR) analysis."""
+
+    rebase: tuple[IsoDate, ...] = ()
+    fix_after: Annotated[int, BeforeValidator(parse_integer), Field(ge=12)] | None = None
+    screen_outliers: Flag = True
+
+
+class Metric(_Model):
+    """A measure with targets, or a milestone with a due date."""
+
+    id: Slug
+    priority: PriorityId
+    name: Text
+    kind: Kind = "measure"
+    direction: Direction | None = None
+    unit: Text | None = None
+    cadence: Cadence | None = None
+    tolerance: NonNegative = 0.1
+    places: tuple[Slug, ...] = ()
+    baseline: Baseline | None = None
+    targets: tuple[Target, ...] = ()
+    due: IsoDate | None = None
+    spc: SpcSettings | None = None
+    source: Text | None = None
+    owner: Text | None = None
+    description: Text | None = None
+
+    @property
+    def is_milestone(self) -> bool:
+        return self.kind == "milestone"
+
+    def target_value(self, target: Target) -> float | None:
+        """The figure a target asks for: its value, or baseline x (1 + change)."""
+        if target.value is not None:
+            return target.value
+        if target.change is not None and self.baseline is not None:
+            return self.baseline.value * (1 + target.change)
+        return None
+
+
+class Actual(_Model):
+    """One entry of the append-only actuals log."""
+
+    metric: Slug
+    date: IsoDate
+    value: ActualValue
+    place: Slug | None = None
+    note: Text | None = None
+    by: Text | None = None
+    recorded: Timestamp | None = None
+    replaces: Flag = False
+
+    @property
+    def is_done(self) -> bool:
+        return self.value == "done"
+
+
+# --- whole files (used for JSON Schema generation and by the loader) -----------------------
+
+
+class PrioritiesFile(_Model):
+    """priorities.yaml"""
+
+    version: Literal[1] = 1
+    priorities: list[Priority]
+
+
+class PlacesFile(_Model):
+    """places.yaml"""
+
+    version: Literal[1] = 1
+    places: list[Place]
+
+
+class MetricsFile(_Model):
+    """metrics.yaml"""
+
+    version: Literal[1] = 1
+    metrics: list[Metric]
+
+
+FILE_MODELS: dict[str, type[_Model]] = {
+    "priorities": PrioritiesFile,
+    "places": PlacesFile,
+    "metrics": MetricsFile,
+}

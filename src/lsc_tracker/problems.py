@@ -1,0 +1,91 @@
+"""Problems in user data are values, not exceptions.
+
+Every problem carries the file, line and column it came from, so that a terminal, an
+editor or CI can jump straight to it (``path:line:col: error: message``).
+Exceptions are kept for bad arguments and I/O the user must fix (`LscError`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Source:
+    """Where a value came from: 1-based line and column in a file."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the data, with its position and the rule it breaks."""
+
+    source: Source
+    message: str
+    rule: str
+    level: str = "error"
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.level}: {self.message}"
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.source.path, self.source.line, self.source.column, self.message)
+
+
+class LscError(Exception):
+    """A problem the user must fix before the command can run (bad argument, unreadable file)."""
+
+
+class DataError(LscError):
+    """The data files have problems; carries them so the caller can list every one."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=Problem.sort_key)
+        first = self.problems[0] if self.problems else None
+        super().__init__(str(first) if first else "invalid data")
+
+
+def did_you_mean(word: str, choices: list[str] | set[str] | tuple[str, ...]) -> str:
+    """A ' (did you mean X?)' suffix for an unknown id, or '' when nothing is close."""
+    import difflib
+
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _github_escape(text: str, *, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def format_problems(problems: list[Problem], fmt: str) -> str:
+    """Render problems as ``text`` (path:line:col: error: message), ``json`` or ``github``."""
+    if fmt == "json":
+        import json
+
+        errors = [
+            {
+                "file": p.source.path,
+                "line": p.source.line,
+                "column": p.source.column,
+                "message": p.message,
+                "rule": p.rule,
+                "level": p.level,
+            }
+            for p in problems
+        ]
+        return json.dumps({"valid": not problems, "errors": errors}, indent=2, ensure_ascii=False)
+    if fmt == "github":
+        return "\n".join(
+            f"::{p.level} file={_github_escape(p.source.path, prop=True)},line={p.source.line},"
+            f"col={p.source.column},title={_github_escape(p.rule, prop=True)}::"
+            f"{_github_escape(p.message)}"
+            for p in problems
+        )
+    return "\n".join(str(p) for p in problems)

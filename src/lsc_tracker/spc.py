@@ -1,0 +1,443 @@
+"""Making Data Count (MDC) XmR statistical process control.
+
+Why: NHS boards are asked to read performance the NHS England "Making Data Count" way:
+an XmR chart per metric, grey / blue / orange dots, and two summary icons (variation and
+assurance) instead of red-amber-green ratings. This module computes exactly those figures
+and labels so that ``lsc spc``, ``lsc show`` and ``lsc report`` agree with what a board
+would see from the NHS-R community's NHSRplotthedots R package (v0.2.x), which it follows.
+
+The rules, per group of points (a new group starts at the first point and at the first
+point dated on or after each rebase date), in date order:
+
+* Baseline: all points of the group, or the first ``fix_after`` (at least 12).
+* Mean of the baseline; moving ranges of consecutive baseline points and their mean
+  ``amr``; with screening on, moving ranges >= 3.267 x amr are dropped once and ``amr``
+  recomputed.
+* Process limits: mean +/- 2.66 x amr; "2 sigma" lines: mean +/- (2 x 2.66 / 3) x amr.
+  A point on a limit is inside. No limits when the group has fewer than 2 points or every
+  baseline moving range is 0. Groups of fewer than 13 points have trial limits.
+* Special cause, first rule that applies wins:
+  1. ``outside``: a point strictly outside the process limits;
+  2. ``trend``: every point of a stretch of 7 or more points each strictly higher (or
+     each strictly lower) than the one before;
+  3. ``two_of_three``: of 3 consecutive points all strictly on one side of the mean, at
+     least 2 are strictly beyond that side's 2-sigma line (but inside the limits); only
+     those close points are flagged;
+  4. ``run``: every point of a stretch of 7 or more points strictly on one side of the mean.
+  Trends and runs do not cross groups.
+* A special cause is "high" (above the mean / rising) or "low"; it is an improvement when
+  high for ``increase`` metrics or low for ``decrease`` metrics, otherwise a concern.
+* Variation icon from the last point; assurance icon from the target against the latest
+  group's process limits.
+
+Pure: no I/O, no clock, standard library only.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+MEAN_RANGE_TO_LIMIT = 2.66
+"""Multiplier of the mean moving range giving the 3-sigma process limits (3 / d2, d2 = 1.128)."""
+
+SCREEN_FACTOR = 3.267
+"""Moving ranges at or above this multiple of the mean moving range are screened out."""
+
+TWO_SIGMA_FACTOR = 2 * (MEAN_RANGE_TO_LIMIT / 3)
+"""Multiplier of the mean moving range giving the 2-sigma lines (computed as the package does)."""
+
+TREND_POINTS = 7
+"""Points strictly rising (or falling) in a row that make a trend."""
+
+RUN_POINTS = 7
+"""Points strictly on one side of the mean in a row that make a run (a "shift")."""
+
+TWO_OF_THREE_WINDOW = 3
+"""Consecutive points looked at by the two-of-three rule."""
+
+TWO_OF_THREE_CLOSE = 2
+"""Points of that window that must be beyond the 2-sigma line."""
+
+TRIAL_LIMIT_POINTS = 13
+"""Groups with fewer points than this get trial limits."""
+
+MIN_FIX_AFTER = 12
+"""Smallest allowed baseline length for ``fix_after``."""
+
+MIN_POINTS_FOR_LIMITS = 2
+"""A single point has no moving range, hence no limits."""
+
+OUTPUT_DECIMALS = 6
+"""Decimal places kept by :func:`result_to_dict`."""
+
+INCREASE = "increase"
+DECREASE = "decrease"
+DIRECTIONS = (INCREASE, DECREASE)
+
+COMMON_CAUSE = "common_cause"
+IMPROVEMENT = "special_cause_improvement"
+CONCERN = "special_cause_concern"
+
+RULE_OUTSIDE = "outside"
+RULE_TREND = "trend"
+RULE_TWO_OF_THREE = "two_of_three"
+RULE_RUN = "run"
+
+CONSISTENT_PASS = "consistent_pass"
+CONSISTENT_FAIL = "consistent_fail"
+INCONSISTENT = "inconsistent"
+
+HIGH = 1
+LOW = -1
+NONE = 0
+
+
+@dataclass(frozen=True)
+class SpcGroup:
+    start: date  # date of the group's first point
+    n: int  # points in the group
+    mean: float | None  # None only when the group has no points
+    lpl: float | None  # lower process limit
+    upl: float | None  # upper process limit
+    lower_two_sigma: float | None
+    upper_two_sigma: float | None
+    trial: bool
+
+
+@dataclass(frozen=True)
+class SpcPoint:
+    date: date
+    value: float
+    group: int  # index into groups
+    type: str  # common_cause | special_cause_improvement | special_cause_concern
+    rule: str | None  # outside | trend | two_of_three | run | None
+
+
+@dataclass(frozen=True)
+class SpcResult:
+    direction: str  # increase | decrease
+    target: float | None
+    groups: tuple[SpcGroup, ...]
+    points: tuple[SpcPoint, ...]
+    variation: str | None  # None when there are no points
+    assurance: str | None
+
+
+# --- input checks -------------------------------------------------------------------------
+
+
+def _check_options(direction: str, fix_after: int | None) -> None:
+    """Reject options the rules are not defined for, before any figure is shown."""
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction must be one of {DIRECTIONS}, got {direction!r}")
+    if fix_after is not None and (
+        isinstance(fix_after, bool) or not isinstance(fix_after, int) or fix_after < MIN_FIX_AFTER
+    ):
+        raise ValueError(f"fix_after must be an integer >= {MIN_FIX_AFTER}, got {fix_after!r}")
+
+
+def _sorted_points(points: Sequence[tuple[date, float]]) -> list[tuple[date, float]]:
+    """Order points by date (stable, so same-day points keep their order); values as floats."""
+    cleaned = []
+    for when, value in points:
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(f"value for {when} is not a finite number: {value!r}")
+        cleaned.append((when, number))
+    return sorted(cleaned, key=lambda point: point[0])
+
+
+def _group_indices(dates: Sequence[date], rebase: Sequence[date]) -> list[int]:
+    """Number each point's group: a point is the first of a new group when a rebase date
+    falls after the previous point's date and on or before its own."""
+    rebase_dates = sorted(rebase)
+    indices: list[int] = []
+    group = 0
+    for i, when in enumerate(dates):
+        if i > 0 and any(dates[i - 1] < r <= when for r in rebase_dates):
+            group += 1
+        indices.append(group)
+    return indices
+
+
+def _split(items: Sequence[float], indices: Sequence[int]) -> list[list[float]]:
+    """Cut a series into its groups, in order."""
+    groups: list[list[float]] = []
+    for item, index in zip(items, indices, strict=True):
+        if index == len(groups):
+            groups.append([])
+        groups[index].append(item)
+    return groups
+
+
+# --- limits -------------------------------------------------------------------------------
+
+
+def _mean(values: Sequence[float]) -> float:
+    """Correctly rounded mean, so a flat series has a mean exactly equal to its values."""
+    return float(statistics.mean(values))
+
+
+def _moving_ranges(values: Sequence[float]) -> list[float]:
+    """Absolute differences between consecutive points: the XmR measure of spread."""
+    return [abs(b - a) for a, b in zip(values, values[1:])]
+
+
+def _average_moving_range(ranges: Sequence[float], screen_outliers: bool) -> float | None:
+    """Mean moving range, after dropping (once) ranges >= 3.267 x the mean when screening.
+
+    None when there is no spread to measure (no ranges, or all of them 0).
+    """
+    if not ranges or all(r == 0 for r in ranges):
+        return None
+    amr = _mean(ranges)
+    if screen_outliers:
+        amr = _mean([r for r in ranges if r < SCREEN_FACTOR * amr])
+    return amr
+
+
+def _group_summary(
+    start: date, values: Sequence[float], fix_after: int | None, screen_outliers: bool
+) -> SpcGroup:
+    """Mean, process limits and 2-sigma lines of one group, from its baseline points."""
+    baseline = values[:fix_after] if fix_after is not None else values
+    mean = _mean(baseline) if baseline else None
+    amr = _average_moving_range(_moving_ranges(baseline), screen_outliers)
+    trial = len(values) < TRIAL_LIMIT_POINTS
+    if mean is None or amr is None or len(baseline) < MIN_POINTS_FOR_LIMITS:
+        return SpcGroup(start, len(values), mean, None, None, None, None, trial)
+    return SpcGroup(
+        start=start,
+        n=len(values),
+        mean=mean,
+        lpl=mean - MEAN_RANGE_TO_LIMIT * amr,
+        upl=mean + MEAN_RANGE_TO_LIMIT * amr,
+        lower_two_sigma=mean - TWO_SIGMA_FACTOR * amr,
+        upper_two_sigma=mean + TWO_SIGMA_FACTOR * amr,
+        trial=trial,
+    )
+
+
+# --- special-cause rules ------------------------------------------------------------------
+# Each rule returns, per point, HIGH (+1), LOW (-1) or NONE (0): whether the point is part
+# of that signal and on which side (above the mean / rising vs below / falling).
+
+
+def _sign(x: float) -> int:
+    return (x > 0) - (x < 0)
+
+
+def _outside_signals(values: Sequence[float], group: SpcGroup) -> list[int]:
+    """A point strictly beyond a process limit is a special cause on its own."""
+    if group.lpl is None or group.upl is None:
+        return [NONE] * len(values)
+    return [HIGH if v > group.upl else LOW if v < group.lpl else NONE for v in values]
+
+
+def _stretches(keys: Sequence[int]) -> list[tuple[int, int, int]]:
+    """Maximal stretches of equal keys as (first index, last index, key)."""
+    found: list[tuple[int, int, int]] = []
+    start = 0
+    for i in range(1, len(keys) + 1):
+        if i == len(keys) or keys[i] != keys[start]:
+            found.append((start, i - 1, keys[start]))
+            start = i
+    return found
+
+
+def _trend_signals(values: Sequence[float]) -> list[int]:
+    """Flag every point of a run of >= 7 points each strictly above (below) the previous.
+
+    A point ending one trend and starting the next takes the later trend's direction,
+    as the package does ("use right side").
+    """
+    signals = [NONE] * len(values)
+    steps = [_sign(b - a) for a, b in zip(values, values[1:])]
+    for first, last, step in _stretches(steps):
+        # steps first..last join points first..last + 1
+        if step != NONE and last - first + 2 >= TREND_POINTS:
+            for i in range(first, last + 2):
+                signals[i] = step
+    return signals
+
+
+def _run_signals(sides: Sequence[int]) -> list[int]:
+    """Flag every point of a run of >= 7 points strictly on one side of the mean."""
+    signals = [NONE] * len(sides)
+    for first, last, side in _stretches(sides):
+        if side != NONE and last - first + 1 >= RUN_POINTS:
+            for i in range(first, last + 1):
+                signals[i] = side
+    return signals
+
+
+def _close_to_limits(
+    values: Sequence[float], group: SpcGroup, outside: Sequence[int]
+) -> list[bool]:
+    """Points strictly beyond a 2-sigma line but not outside the process limits."""
+    if group.lower_two_sigma is None or group.upper_two_sigma is None:
+        return [False] * len(values)
+    return [
+        not out and (v > group.upper_two_sigma or v < group.lower_two_sigma)
+        for v, out in zip(values, outside, strict=True)
+    ]
+
+
+def _two_of_three_signals(close: Sequence[bool], sides: Sequence[int]) -> list[int]:
+    """Flag the close points of any 3 consecutive points, all on one side of the mean,
+    of which at least 2 are close to the limits."""
+    signals = [NONE] * len(close)
+    for start in range(len(close) - TWO_OF_THREE_WINDOW + 1):
+        window = range(start, start + TWO_OF_THREE_WINDOW)
+        side = sides[start]
+        same_side = side != NONE and all(sides[i] == side for i in window)
+        if same_side and sum(close[i] for i in window) >= TWO_OF_THREE_CLOSE:
+            for i in window:
+                if close[i]:
+                    signals[i] = side
+    return signals
+
+
+def _special_causes(values: Sequence[float], group: SpcGroup) -> list[tuple[str | None, int]]:
+    """Per point, the first rule that applies (outside, trend, two of three, run) and its side."""
+    mean = group.mean if group.mean is not None else 0.0
+    sides = [_sign(v - mean) for v in values]
+    outside = _outside_signals(values, group)
+    by_priority = (
+        (RULE_OUTSIDE, outside),
+        (RULE_TREND, _trend_signals(values)),
+        (RULE_TWO_OF_THREE, _two_of_three_signals(_close_to_limits(values, group, outside), sides)),
+        (RULE_RUN, _run_signals(sides)),
+    )
+    causes: list[tuple[str | None, int]] = []
+    for i in range(len(values)):
+        cause: tuple[str | None, int] = (None, NONE)
+        for rule, signals in by_priority:
+            if signals[i] != NONE:
+                cause = (rule, signals[i])
+                break
+        causes.append(cause)
+    return causes
+
+
+# --- labels -------------------------------------------------------------------------------
+
+
+def _improvement_sign(direction: str) -> int:
+    return HIGH if direction == INCREASE else LOW
+
+
+def _point_type(side: int, direction: str) -> str:
+    """Special causes on the improvement side are improvements; the other side, concerns."""
+    if side == NONE:
+        return COMMON_CAUSE
+    return IMPROVEMENT if side == _improvement_sign(direction) else CONCERN
+
+
+def _variation_icon(last_type: str, direction: str) -> str:
+    """MDC variation icon for the latest point: which way it is special, and whether good."""
+    if last_type == IMPROVEMENT:
+        return "improvement_high" if direction == INCREASE else "improvement_low"
+    if last_type == CONCERN:
+        return "concern_low" if direction == INCREASE else "concern_high"
+    return COMMON_CAUSE
+
+
+def _assurance_icon(group: SpcGroup, target: float | None, direction: str) -> str | None:
+    """Whether the current process will reliably hit the target: only when the target lies
+    strictly outside the latest process limits is the answer certain."""
+    if target is None or group.lpl is None or group.upl is None:
+        return None
+    if target > group.upl:
+        return CONSISTENT_FAIL if direction == INCREASE else CONSISTENT_PASS
+    if target < group.lpl:
+        return CONSISTENT_PASS if direction == INCREASE else CONSISTENT_FAIL
+    return INCONSISTENT
+
+
+# --- public API ---------------------------------------------------------------------------
+
+
+def analyse(
+    points: Sequence[tuple[date, float]],
+    *,
+    direction: str,
+    target: float | None = None,
+    rebase: Sequence[date] = (),
+    fix_after: int | None = None,
+    screen_outliers: bool = True,
+) -> SpcResult:
+    """Compute the MDC XmR chart of one metric: groups, point colours and both icons.
+
+    Points may be unsorted; they are sorted by date (stably: same-day points keep their
+    order). ``fix_after`` (>= 12) limits each group's baseline to its first points.
+    """
+    _check_options(direction, fix_after)
+    ordered = _sorted_points(points)
+    dates = [when for when, _ in ordered]
+    indices = _group_indices(dates, rebase)
+    group_values = _split([value for _, value in ordered], indices)
+    starts = [dates[indices.index(g)] for g in range(len(group_values))]
+
+    groups: list[SpcGroup] = []
+    causes: list[tuple[str | None, int]] = []
+    for start, values in zip(starts, group_values, strict=True):
+        group = _group_summary(start, values, fix_after, screen_outliers)
+        groups.append(group)
+        causes.extend(_special_causes(values, group))
+
+    spc_points = tuple(
+        SpcPoint(when, value, index, _point_type(side, direction), rule)
+        for (when, value), index, (rule, side) in zip(ordered, indices, causes, strict=True)
+    )
+    target_value = float(target) if target is not None else None
+    return SpcResult(
+        direction=direction,
+        target=target_value,
+        groups=tuple(groups),
+        points=spc_points,
+        variation=_variation_icon(spc_points[-1].type, direction) if spc_points else None,
+        assurance=_assurance_icon(groups[-1], target_value, direction) if groups else None,
+    )
+
+
+def _rounded(x: float | None) -> float | None:
+    """Round for display, keeping a float (and never a negative zero)."""
+    return None if x is None else round(x, OUTPUT_DECIMALS) + 0.0
+
+
+def result_to_dict(result: SpcResult) -> dict:
+    """JSON-ready form of a result: ISO dates, floats rounded to 6 decimal places."""
+    return {
+        "direction": result.direction,
+        "target": _rounded(result.target),
+        "groups": [
+            {
+                "start": g.start.isoformat(),
+                "n": g.n,
+                "mean": _rounded(g.mean),
+                "lpl": _rounded(g.lpl),
+                "upl": _rounded(g.upl),
+                "lower_two_sigma": _rounded(g.lower_two_sigma),
+                "upper_two_sigma": _rounded(g.upper_two_sigma),
+                "trial": g.trial,
+            }
+            for g in result.groups
+        ],
+        "points": [
+            {
+                "date": p.date.isoformat(),
+                "value": _rounded(p.value),
+                "group": p.group,
+                "type": p.type,
+                "rule": p.rule,
+            }
+            for p in result.points
+        ],
+        "variation": result.variation,
+        "assurance": result.assurance,
+    }

@@ -1,0 +1,354 @@
+"""Read YAML into plain Python values while remembering where each value came from.
+
+Why not ``yaml.safe_load``? It forgets positions, keeps the last of two duplicate keys
+(silently losing data), follows aliases (the "billion laughs" bomb), and applies YAML 1.1
+guesses (``NO`` is false, ``1:30`` is 90, ``0777`` is octal). Instead we walk PyYAML's event
+stream (libyaml's C parser when present) and build the tree ourselves:
+
+* every scalar stays text; an unquoted one is a `PlainScalar` so the schema can tell
+  ``value: 42`` (a number) from ``value: "42"`` (text that looks like one);
+  unquoted ``null``, ``~`` and an empty value are None;
+* tags, anchors, aliases, complex keys, duplicate keys and more than one document are
+  problems at their position;
+* nesting deeper than `MAX_DEPTH` stops the parse (libyaml's composer segfaults at about
+  25,000 levels; we never use it, but no plan needs more than a handful);
+* every value and key is recorded in a position index, so a pydantic ``loc`` maps back to
+  ``file:line:column``.
+
+`parse_log` adds a fast path for the actuals log: lines the tool wrote are JSON-shaped
+flow mappings (``- {"metric": "x", ...}``) and are read with ``json.loads``; anything a
+person wrote by hand in between goes through the YAML path with the same positions.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .problems import Problem, Source
+
+MAX_DEPTH = 40
+
+_YAML_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+
+Loc = tuple[str | int, ...]
+
+
+class PlainScalar(str):
+    """An unquoted YAML scalar. Its text is all we keep; the schema decides its type."""
+
+    __slots__ = ()
+
+
+@dataclass
+class Document:
+    """One parsed YAML file: its data, the position of every value, and its problems."""
+
+    path: str
+    data: Any = None
+    problems: list[Problem] = field(default_factory=list)
+    value_marks: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+
+    def source(self, loc: Loc = (), *, key: bool = False) -> Source:
+        """The position of the value at ``loc`` (or of its key), else of its nearest parent."""
+        loc = tuple(loc)
+        while True:
+            mark = (self.key_marks.get(loc) if key else None) or self.value_marks.get(loc)
+            if mark is not None:
+                return Source(self.path, *mark)
+            if not loc:
+                return Source(self.path, 1, 1)
+            loc = loc[:-1]
+            key = False
+
+    def add_problem(self, line: int, column: int, message: str, rule: str) -> None:
+        self.problems.append(Problem(Source(self.path, line, column), message, rule))
+
+
+class _Abort(Exception):
+    """Stop building: the rest of the stream cannot be trusted."""
+
+
+@dataclass
+class _Frame:
+    container: dict[str, Any] | list[Any]
+    loc: Loc
+    pending_key: str | None = None
+    key_line: int = 0
+    first_seen: dict[str, int] = field(default_factory=dict)
+
+
+def _scalar_value(event: yaml.ScalarEvent) -> Any:
+    if event.style in (None, ""):
+        return None if event.value in _NULLS else PlainScalar(event.value)
+    return event.value
+
+
+def _yaml_error_message(error: yaml.YAMLError) -> str:
+    problem = getattr(error, "problem", None) or str(error)
+    context = getattr(error, "context", None)
+    message = f"invalid YAML: {problem}"
+    if context:
+        message += f" ({context})"
+    if "'\\t'" in problem:
+        message += "; indent with spaces, not tabs"
+    return message
+
+
+class _Builder:
+    """Turns a stream of YAML events into a Document; see the module docstring."""
+
+    def __init__(self, doc: Document, line_offset: int) -> None:
+        self.doc = doc
+        self.line_offset = line_offset
+        self.stack: list[_Frame] = []
+        self.documents = 0
+
+    def position(self, mark: Any) -> tuple[int, int]:
+        return (mark.line + 1 + self.line_offset, mark.column + 1)
+
+    def problem(self, mark: Any, message: str, rule: str) -> None:
+        self.doc.add_problem(*self.position(mark), message, rule)
+
+    def refuse_decorations(self, event: Any) -> None:
+        if getattr(event, "anchor", None) is not None:
+            self.problem(
+                event.start_mark,
+                f"anchors (&{event.anchor}) are not allowed: write the value out in full",
+                "yaml-anchor",
+            )
+        if getattr(event, "tag", None) is not None:
+            self.problem(event.start_mark, f"tags ({event.tag}) are not allowed", "yaml-tag")
+
+    def place(self, value: Any, event: Any) -> Loc | None:
+        """Attach a value (or a key) to the current container; return its loc if a value."""
+        mark = self.position(event.start_mark)
+        if not self.stack:
+            self.doc.data = value
+            self.doc.value_marks[()] = mark
+            return ()
+        frame = self.stack[-1]
+        if isinstance(frame.container, list):
+            loc = (*frame.loc, len(frame.container))
+            frame.container.append(value)
+            self.doc.value_marks[loc] = mark
+            return loc
+        if frame.pending_key is None:
+            if isinstance(value, (dict, list)):
+                self.problem(event.start_mark, "a key must be plain text", "yaml-key")
+                raise _Abort
+            key = "" if value is None else str(value)
+            if key in frame.first_seen:
+                self.problem(
+                    event.start_mark,
+                    f"duplicate key {key!r} (first given on line {frame.first_seen[key]}): "
+                    "YAML would silently keep only the last one",
+                    "duplicate-key",
+                )
+                key = f"\0duplicate:{key}:{mark}"
+            else:
+                frame.first_seen[key] = mark[0]
+            frame.pending_key = key
+            self.doc.key_marks[(*frame.loc, key)] = mark
+            return None
+        key, frame.pending_key = frame.pending_key, None
+        loc = (*frame.loc, key)
+        if not key.startswith("\0"):
+            frame.container[key] = value  # type: ignore[call-overload]
+        self.doc.value_marks.setdefault(loc, mark)
+        return loc
+
+    def feed(self, event: Any) -> None:
+        if isinstance(event, yaml.ScalarEvent):
+            self.refuse_decorations(event)
+            self.place(_scalar_value(event), event)
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            self.refuse_decorations(event)
+            if len(self.stack) >= MAX_DEPTH:
+                self.problem(
+                    event.start_mark,
+                    f"nested more than {MAX_DEPTH} levels deep: the plan never needs this",
+                    "yaml-depth",
+                )
+                raise _Abort
+            container: dict[str, Any] | list[Any] = (
+                {} if isinstance(event, yaml.MappingStartEvent) else []
+            )
+            loc = self.place(container, event)
+            if loc is None:  # a collection used as a key; place() has already aborted
+                raise _Abort
+            self.stack.append(_Frame(container, loc))
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            self.stack.pop()
+        elif isinstance(event, yaml.AliasEvent):
+            self.problem(
+                event.start_mark,
+                f"aliases (*{event.anchor}) are not allowed: write the value out in full",
+                "yaml-alias",
+            )
+            self.place(None, event)
+        elif isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                self.problem(
+                    event.start_mark, "only one YAML document is allowed per file", "yaml-document"
+                )
+                raise _Abort
+
+
+def parse_yaml(text: str, path: str, *, line_offset: int = 0) -> Document:
+    """Parse one YAML document from ``text``; never raises for bad input."""
+    doc = Document(path)
+    builder = _Builder(doc, line_offset)
+    try:
+        for event in yaml.parse(text, Loader=_YAML_LOADER):
+            builder.feed(event)
+    except _Abort:
+        pass
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = builder.position(mark) if mark else (1 + line_offset, 1)
+        doc.add_problem(line, column, _yaml_error_message(error), "yaml-syntax")
+    except yaml.YAMLError as error:  # e.g. a character the reader cannot accept
+        doc.add_problem(1 + line_offset, 1, _yaml_error_message(error), "yaml-syntax")
+    return doc
+
+
+# --- the actuals log: one JSON-shaped flow mapping per line, read fast -----------------
+
+_FAST_LINE = re.compile(r"- \{.*\}[ \t]*\r?$")
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def _pairs_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise ValueError("duplicate key")
+    return result
+
+
+_json_decoder = json.JSONDecoder(
+    parse_constant=_refuse_constant, object_pairs_hook=_pairs_without_duplicates
+)
+
+
+def _fast_entry(line: str) -> dict[str, Any] | None:
+    """The entry on a tool-written line, or None if the line needs the YAML path."""
+    if not _FAST_LINE.match(line):
+        return None
+    try:
+        value = _json_decoder.decode(line[2:])
+    except ValueError:  # includes JSONDecodeError, NaN/Infinity, duplicates, huge ints
+        return None
+    if not isinstance(value, dict) or any(isinstance(v, (dict, list)) for v in value.values()):
+        return None
+    return value
+
+
+@dataclass
+class LogDocument(Document):
+    """A Document for the actuals log, where fast-path entries get positions on demand."""
+
+    lines: list[str] = field(default_factory=list)
+    fast_entry_lines: dict[int, int] = field(default_factory=dict)  # entry index -> line
+
+    def source(self, loc: Loc = (), *, key: bool = False) -> Source:
+        loc = tuple(loc)
+        if loc and loc[0] in self.fast_entry_lines:
+            index = loc[0]
+            line_number = self.fast_entry_lines[index]
+            single = parse_yaml(self.lines[line_number - 1], self.path, line_offset=line_number - 1)
+            return single.source((0, *loc[1:]), key=key)
+        return super().source(loc, key=key)
+
+    def entry_line(self, index: int) -> int:
+        """The line where entry ``index`` starts."""
+        return self.fast_entry_lines.get(index) or self.source((index,)).line
+
+
+def parse_log(text: str, path: str) -> LogDocument:
+    """Parse the actuals log: a top-level list, read line by line where the tool wrote it.
+
+    Consecutive lines that are not tool-written entries form a segment parsed as YAML on its
+    own (with its line numbers kept); each such segment must be comments, or a block list at
+    the left margin, so that the whole file stays one valid YAML list. Returns data as a list
+    of entries (or the offending value when the file is not a list).
+    """
+    lines = text.split("\n")
+    doc = LogDocument(path, data=[], lines=lines)
+    entries: list[Any] = doc.data
+    segment_start: int | None = None
+    seen_fast = False
+
+    def flush(end: int) -> None:
+        nonlocal segment_start
+        if segment_start is None:
+            return
+        start, segment_start = segment_start, None
+        segment_text = "\n".join(lines[start:end])
+        part = parse_yaml(segment_text, path, line_offset=start)
+        doc.problems.extend(part.problems)
+        if part.problems or part.data is None:
+            return
+        whole_file = start == 0 and end == len(lines)
+        if not isinstance(part.data, list):
+            if whole_file:
+                doc.data = part.data
+                doc.value_marks[()] = part.value_marks.get((), (start + 1, 1))
+                return
+            line, column = part.value_marks.get((), (start + 1, 1))
+            doc.add_problem(line, column, "expected a list entry starting with '- '", "log-shape")
+            return
+        if part.value_marks.get((), (0, 2))[1] != 1 and not whole_file:
+            line, column = part.value_marks[()]
+            doc.add_problem(line, column, "list entries must start at the left margin", "log-shape")
+            return
+        if not whole_file and _is_flow_list(segment_text):
+            line, column = part.value_marks[()]
+            doc.add_problem(
+                line,
+                column,
+                "a '[...]' list cannot be mixed with '- ' entries: remove the brackets",
+                "log-shape",
+            )
+            return
+        base = len(entries)
+        for loc, mark in part.value_marks.items():
+            if loc:
+                doc.value_marks[(base + loc[0], *loc[1:])] = mark  # type: ignore[operator]
+        for loc, mark in part.key_marks.items():
+            doc.key_marks[(base + loc[0], *loc[1:])] = mark  # type: ignore[operator]
+        entries.extend(part.data)
+
+    for number, line in enumerate(lines):
+        entry = _fast_entry(line) if line.startswith("- {") else None
+        if entry is None:
+            if segment_start is None:
+                segment_start = number
+            continue
+        flush(number)
+        seen_fast = True
+        doc.fast_entry_lines[len(entries)] = number + 1
+        doc.value_marks[(len(entries),)] = (number + 1, 3)
+        entries.append(entry)
+    flush(len(lines))
+    if seen_fast and not isinstance(doc.data, list):
+        doc.data = entries
+    return doc
+
+
+def _is_flow_list(segment_text: str) -> bool:
+    for line in segment_text.split("\n"):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#") and stripped != "---":
+            return stripped.startswith("[")
+    return False
