@@ -132,7 +132,8 @@ def check_targets(plan: Plan, today: date | None) -> Iterator[Problem]:
                     plan,
                     metric,
                     ("targets", position),
-                    "a target needs 'value' (or 'value: null' if the plan leaves it open) or 'change'",
+                    "a target needs 'value' (or 'value: null' if the plan leaves it open) "
+                    "or 'change'",
                     "target-shape",
                 )
             if target.change is not None and metric.baseline is None:
@@ -165,9 +166,10 @@ def check_actuals(plan: Plan, today: date | None) -> Iterator[Problem]:
         metric = metrics.get(actual.metric)
         if metric is None:
             if actual.metric not in plan.rejected_ids:
+                hint = did_you_mean(actual.metric, metrics.keys())
                 yield Problem(
                     plan.source("actuals", actual, "metric"),
-                    f"unknown metric {actual.metric!r}{did_you_mean(actual.metric, metrics.keys())}",
+                    f"unknown metric {actual.metric!r}{hint}",
                     "unknown-metric",
                 )
             continue

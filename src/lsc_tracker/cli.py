@@ -12,7 +12,7 @@ import os
 import sys
 from dataclasses import dataclass
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -116,7 +116,7 @@ def parse_date_option(text: str | None, option: str) -> date | None:
 # --- check --------------------------------------------------------------------------------
 
 
-class CheckFormat(str, Enum):
+class CheckFormat(StrEnum):
     text = "text"
     json = "json"
     github = "github"
