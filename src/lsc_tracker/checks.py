@@ -43,7 +43,8 @@ def check_references(plan: Plan, today: date | None) -> Iterator[Problem]:
     """
     places = plan.place_by_id
     for metric in plan.metrics:
-        if metric.priority not in plan.priority_by_id and metric.priority not in plan.rejected_ids:
+        known = plan.priority_by_id.keys() | plan.rejected_ids
+        if plan.knows_all("priorities") and metric.priority not in known:
             hint = did_you_mean(metric.priority, plan.priority_by_id.keys())
             yield Problem(
                 plan.source("metrics", metric, "priority"),
@@ -51,7 +52,7 @@ def check_references(plan: Plan, today: date | None) -> Iterator[Problem]:
                 "unknown-priority",
             )
         for position, place in enumerate(metric.places):
-            if place not in places and place not in plan.rejected_ids:
+            if plan.knows_all("places") and place not in places.keys() | plan.rejected_ids:
                 yield Problem(
                     plan.source("metrics", metric, "places", position),
                     f"unknown place {place!r}{did_you_mean(place, places.keys())}",
@@ -165,7 +166,7 @@ def check_actuals(plan: Plan, today: date | None) -> Iterator[Problem]:
     for actual in plan.actuals:
         metric = metrics.get(actual.metric)
         if metric is None:
-            if actual.metric not in plan.rejected_ids:
+            if plan.knows_all("metrics") and actual.metric not in plan.rejected_ids:
                 hint = did_you_mean(actual.metric, metrics.keys())
                 yield Problem(
                     plan.source("actuals", actual, "metric"),
@@ -211,7 +212,8 @@ def check_duplicate_actuals(plan: Plan, today: date | None) -> Iterator[Problem]
 def value_problem(metric: Metric, value: float | str) -> str | None:
     """Why a value does not fit a metric (shared with `record` and `import`), or None."""
     if metric.is_milestone and value != "done":
-        return f"{metric.id} is a milestone: its only value is done, got {value}"
+        shown = f"{value:g}" if isinstance(value, float) else value
+        return f"{metric.id} is a milestone: its only value is done, got {shown}"
     if not metric.is_milestone and value == "done":
         return f"{metric.id} is a measure: expected a number, got done"
     return None

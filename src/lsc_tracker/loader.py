@@ -46,6 +46,11 @@ class Plan:
     actuals: list[Actual] = field(default_factory=list)
     documents: dict[str, Document] = field(default_factory=dict)
     rejected_ids: set[str] = field(default_factory=set)
+    broken_files: set[str] = field(default_factory=set)
+
+    def knows_all(self, kind: str) -> bool:
+        """Whether ``kind``'s file loaded whole, so an id missing from it is really unknown."""
+        return kind not in self.broken_files
 
     @cached_property
     def priority_by_id(self) -> dict[str, Priority]:
@@ -218,12 +223,16 @@ def load_plan_file(plan: Plan, kind: str) -> list[Problem]:
     shown = display_path(plan.data_dir, name)
     text, problem = read_text(plan.data_dir / name, shown)
     if problem:
+        plan.broken_files.add(kind)
         return [problem]
     doc = parse_yaml(text or "", shown)
     plan.documents[kind] = doc
     if doc.problems:
+        plan.broken_files.add(kind)
         return list(doc.problems)
     items, problems = _top_level_list(doc, kind)
+    if problems:
+        plan.broken_files.add(kind)
     valid, item_problems = validate_items(doc, items, model, (kind,), plan.rejected_ids)
     setattr(plan, kind, valid)
     return problems + item_problems
@@ -237,6 +246,7 @@ def load_actuals(plan: Plan) -> list[Problem]:
         return []
     text, problem = read_text(path, shown)
     if problem:
+        plan.broken_files.add("actuals")
         return [problem]
     doc = parse_log(text or "", shown)
     plan.documents["actuals"] = doc

@@ -40,6 +40,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 
 MEAN_RANGE_TO_LIMIT = 2.66
 """Multiplier of the mean moving range giving the 3-sigma process limits (3 / d2, d2 = 1.128)."""
@@ -130,7 +131,7 @@ class SpcResult:
 # --- input checks -------------------------------------------------------------------------
 
 
-def _check_options(direction: str, fix_after: int | None) -> None:
+def _check_options(direction: str, target: float | None, fix_after: int | None) -> None:
     """Reject options the rules are not defined for, before any figure is shown."""
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {DIRECTIONS}, got {direction!r}")
@@ -138,6 +139,8 @@ def _check_options(direction: str, fix_after: int | None) -> None:
         isinstance(fix_after, bool) or not isinstance(fix_after, int) or fix_after < MIN_FIX_AFTER
     ):
         raise ValueError(f"fix_after must be an integer >= {MIN_FIX_AFTER}, got {fix_after!r}")
+    if target is not None and not math.isfinite(float(target)):
+        raise ValueError(f"target must be a finite number, got {target!r}")
 
 
 def _sorted_points(points: Sequence[tuple[date, float]]) -> list[tuple[date, float]]:
@@ -184,7 +187,7 @@ def _mean(values: Sequence[float]) -> float:
 
 def _moving_ranges(values: Sequence[float]) -> list[float]:
     """Absolute differences between consecutive points: the XmR measure of spread."""
-    return [abs(b - a) for a, b in zip(values, values[1:])]
+    return [abs(b - a) for a, b in pairwise(values)]
 
 
 def _average_moving_range(ranges: Sequence[float], screen_outliers: bool) -> float | None:
@@ -256,7 +259,7 @@ def _trend_signals(values: Sequence[float]) -> list[int]:
     as the package does ("use right side").
     """
     signals = [NONE] * len(values)
-    steps = [_sign(b - a) for a, b in zip(values, values[1:])]
+    steps = [_sign(b - a) for a, b in pairwise(values)]
     for first, last, step in _stretches(steps):
         # steps first..last join points first..last + 1
         if step != NONE and last - first + 2 >= TREND_POINTS:
@@ -376,7 +379,7 @@ def analyse(
     Points may be unsorted; they are sorted by date (stably: same-day points keep their
     order). ``fix_after`` (>= 12) limits each group's baseline to its first points.
     """
-    _check_options(direction, fix_after)
+    _check_options(direction, target, fix_after)
     ordered = _sorted_points(points)
     dates = [when for when, _ in ordered]
     indices = _group_indices(dates, rebase)

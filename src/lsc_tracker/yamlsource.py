@@ -90,13 +90,13 @@ def _scalar_value(event: yaml.ScalarEvent) -> Any:
     return event.value
 
 
-def _yaml_error_message(error: yaml.YAMLError) -> str:
+def _yaml_error_message(error: yaml.YAMLError, line_text: str) -> str:
     problem = getattr(error, "problem", None) or str(error)
     context = getattr(error, "context", None)
     message = f"invalid YAML: {problem}"
     if context:
         message += f" ({context})"
-    if "'\\t'" in problem:
+    if "\t" in line_text[: len(line_text) - len(line_text.lstrip())] or "'\\t'" in problem:
         message += "; indent with spaces, not tabs"
     return message
 
@@ -214,9 +214,11 @@ def parse_yaml(text: str, path: str, *, line_offset: int = 0) -> Document:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = builder.position(mark) if mark else (1 + line_offset, 1)
-        doc.add_problem(line, column, _yaml_error_message(error), "yaml-syntax")
+        lines = text.split("\n")
+        line_text = lines[line - 1 - line_offset] if 0 < line - line_offset <= len(lines) else ""
+        doc.add_problem(line, column, _yaml_error_message(error, line_text), "yaml-syntax")
     except yaml.YAMLError as error:  # e.g. a character the reader cannot accept
-        doc.add_problem(1 + line_offset, 1, _yaml_error_message(error), "yaml-syntax")
+        doc.add_problem(1 + line_offset, 1, _yaml_error_message(error, ""), "yaml-syntax")
     return doc
 
 

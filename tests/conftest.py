@@ -1,0 +1,96 @@
+"""Shared fixtures: small data directories written into tmp_path, a fixed date, a pinned width."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+AS_OF = date(2020, 6, 30)
+REPO = Path(__file__).resolve().parent.parent
+SHIPPED_DATA = REPO / "data"
+
+PRIORITIES = """\
+priorities:
+  - id: P3
+    title: Strengthen the resilience and mental health of people and communities
+  - id: P4
+    title: Develop a group model for hospital services
+"""
+
+PLACES = """\
+places:
+  - id: lsc
+    name: Lancashire and South Cumbria
+    population: 1800000
+  - id: fylde-coast
+    name: Fylde Coast
+    population: 354000
+    parent: lsc
+  - id: morecambe-bay
+    name: Morecambe Bay
+    population: 352000
+    parent: lsc
+"""
+
+METRICS = """\
+metrics:
+  - id: ooa-placements
+    priority: P3
+    name: Out of area placements
+    direction: decrease
+    unit: placements
+    baseline: {date: 2019-03-31, value: 120}
+    targets:
+      - {by: 2021-03-31, change: -50%}
+      - {by: 2023-03-31, change: -75%}
+  - id: ccg-configuration
+    priority: P4
+    name: Agree the future configuration of CCGs
+    kind: milestone
+    due: 2020-04-30
+"""
+
+WritePlan = Callable[..., Path]
+
+
+def _dedent(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n") if text.startswith("\n") else text
+
+
+@pytest.fixture
+def write_plan(tmp_path: Path) -> WritePlan:
+    """Write a data directory; each argument is a file's YAML text (None leaves it out)."""
+
+    def write(
+        priorities: str | None = PRIORITIES,
+        places: str | None = PLACES,
+        metrics: str | None = METRICS,
+        actuals: str | None = None,
+        *,
+        directory: str = "data",
+    ) -> Path:
+        data_dir = tmp_path / directory
+        data_dir.mkdir(parents=True, exist_ok=True)
+        for name, text in (
+            ("priorities", priorities),
+            ("places", places),
+            ("metrics", metrics),
+            ("actuals", actuals),
+        ):
+            if text is not None:
+                (data_dir / f"{name}.yaml").write_text(_dedent(text), encoding="utf-8")
+        return data_dir
+
+    return write
+
+
+@pytest.fixture(autouse=True)
+def _pinned_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rich output is compared in tests: fix its width and let NO_COLOR come from the test."""
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("LSC_DATA", raising=False)

@@ -1,0 +1,114 @@
+"""`lsc check`, `--data`/`LSC_DATA`, `--version` and `--help`, as a user sees them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import METRICS, REPO, SHIPPED_DATA, WritePlan
+from lsc_tracker import __version__
+from lsc_tracker.cli import app
+
+runner = CliRunner()
+
+BROKEN_METRICS = METRICS.replace("due: 2020-04-30", "due: April 2020").replace(
+    "priority: P3", "priority: P33"
+)
+
+
+def test_check_passes_on_the_shipped_data() -> None:
+    result = runner.invoke(app, ["--data", str(SHIPPED_DATA), "check"])
+    assert result.exit_code == 0, result.output
+    assert "valid (8 priorities" in result.stderr
+
+
+def test_check_lists_every_problem_as_path_line_column(write_plan: WritePlan) -> None:
+    data = write_plan(metrics=BROKEN_METRICS)
+    result = runner.invoke(app, ["--data", str(data), "check"])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{data}/metrics.yaml:3:15: error: unknown priority 'P33' (did you mean 'P3'?)",
+        f"{data}/metrics.yaml:15:10: error: expected a date as YYYY-MM-DD "
+        "(for example 2021-03-31), got 'April 2020'",
+    ]
+    assert "2 problems in 1 file" in result.stderr
+
+
+def test_check_json_format(write_plan: WritePlan) -> None:
+    data = write_plan(metrics=BROKEN_METRICS)
+    result = runner.invoke(app, ["--data", str(data), "check", "--format", "json"])
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["valid"] is False
+    assert [(e["line"], e["column"]) for e in report["errors"]] == [(3, 15), (15, 10)]
+    assert set(report["errors"][0]) >= {"file", "line", "column", "message"}
+    ok = runner.invoke(app, ["--data", str(write_plan()), "check", "-f", "json"])
+    assert ok.exit_code == 0 and json.loads(ok.stdout) == {"valid": True, "errors": []}
+
+
+def test_check_github_annotations(write_plan: WritePlan) -> None:
+    data = write_plan(metrics=BROKEN_METRICS)
+    result = runner.invoke(app, ["--data", str(data), "check", "--format", "github"])
+    assert result.exit_code == 1
+    first = result.stdout.splitlines()[0]
+    assert first == (
+        f"::error file={data}/metrics.yaml,line=3,col=15,title=unknown-priority::"
+        "unknown priority 'P33' (did you mean 'P3'?)"
+    )
+
+
+def test_unknown_format_is_a_usage_error(write_plan: WritePlan) -> None:
+    result = runner.invoke(app, ["--data", str(write_plan()), "check", "--format", "xml"])
+    assert result.exit_code == 2
+
+
+def test_data_directory_from_env_then_default(
+    write_plan: WritePlan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = write_plan(metrics=BROKEN_METRICS)
+    monkeypatch.setenv("LSC_DATA", str(data))
+    assert runner.invoke(app, ["check"]).exit_code == 1
+    monkeypatch.delenv("LSC_DATA")
+    monkeypatch.chdir(tmp_path)  # holds ./data
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 1 and "data/metrics.yaml:3:15" in result.stdout
+    monkeypatch.chdir(tmp_path / "data")
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 1
+    assert result.stdout.strip() == "data:1:1: error: data directory does not exist"
+
+
+def run_lsc(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "LSC_DATA"}
+    return subprocess.run(
+        [sys.executable, "-m", "lsc_tracker", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=60,
+    )
+
+
+def test_version_and_help_as_a_process() -> None:
+    version = run_lsc("--version")
+    assert version.returncode == 0 and version.stdout == f"lsc {__version__}\n"
+    help_text = run_lsc("--help")
+    assert help_text.returncode == 0
+    assert "check" in help_text.stdout and "--data" in help_text.stdout
+
+
+def test_no_traceback_for_a_broken_directory(write_plan: WritePlan) -> None:
+    data = write_plan(priorities="priorities: [\n", places="\t- x\n", metrics="- just a list\n")
+    (data / "actuals.yaml").write_bytes(b"\xff\xfe\x00garbage")
+    result = run_lsc("--data", str(data), "check")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert len(result.stdout.splitlines()) == 4
+    assert all(line.startswith(str(data)) for line in result.stdout.splitlines())

@@ -1,0 +1,257 @@
+"""Loading a data directory: every problem found, each at its file:line:column."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import METRICS, SHIPPED_DATA, WritePlan
+from lsc_tracker.loader import load
+from lsc_tracker.problems import Problem
+
+TODAY = date(2026, 11, 23)
+
+
+def found(data_dir: Path) -> list[tuple[str, int, int, str]]:
+    _, problems = load(data_dir, today=TODAY)
+    return [(Path(p.source.path).name, p.source.line, p.source.column, p.rule) for p in problems]
+
+
+def messages(data_dir: Path) -> list[str]:
+    _, problems = load(data_dir, today=TODAY)
+    return [
+        f"{Path(p.source.path).name}:{p.source.line}:{p.source.column}: {p.message}"
+        for p in problems
+    ]
+
+
+def test_the_shipped_plan_is_valid() -> None:
+    plan, problems = load(SHIPPED_DATA, today=TODAY)
+    assert problems == []
+    assert [p.id for p in plan.priorities] == [f"P{n}" for n in range(1, 9)]
+    assert len(plan.places) == 6
+    assert all(m.source for m in plan.metrics), "every metric cites its source"
+
+
+def test_a_small_valid_plan_loads_with_values_converted(write_plan: WritePlan) -> None:
+    plan, problems = load(write_plan(), today=TODAY)
+    assert problems == []
+    ooa = plan.metric_by_id["ooa-placements"]
+    assert ooa.baseline is not None and ooa.baseline.value == 120
+    assert [ooa.target_value(t) for t in ooa.targets] == [60, 30]
+    assert plan.metric_by_id["ccg-configuration"].due == date(2020, 4, 30)
+
+
+@pytest.mark.parametrize(
+    ("due", "expected"),
+    [
+        ("March 2021", "expected a date as YYYY-MM-DD (for example 2021-03-31), got 'March 2021'"),
+        ("31/03/2021", "expected a date as YYYY-MM-DD (for example 2021-03-31), got '31/03/2021'"),
+        ("2021-02-30", "2021-02-30 is not a real date (expected YYYY-MM-DD)"),
+        ("2021-3-31", "expected a date as YYYY-MM-DD (for example 2021-03-31), got '2021-3-31'"),
+    ],
+)
+def test_dates_must_be_iso(write_plan: WritePlan, due: str, expected: str) -> None:
+    metrics = METRICS.replace("due: 2020-04-30", f"due: {due}")
+    assert messages(write_plan(metrics=metrics)) == [f"metrics.yaml:15:10: {expected}"]
+
+
+def test_unknown_keys_are_errors_with_a_suggestion(write_plan: WritePlan) -> None:
+    metrics = METRICS.replace("    unit: placements\n", "    unti: placements\n")
+    assert messages(write_plan(metrics=metrics)) == [
+        "metrics.yaml:6:5: unknown key 'unti' (did you mean 'unit'?)"
+    ]
+
+
+def test_unknown_top_level_key(write_plan: WritePlan) -> None:
+    assert found(write_plan(priorities="prioritys: []\n")) == [
+        ("priorities.yaml", 1, 1, "schema"),
+        ("priorities.yaml", 1, 1, "schema"),
+    ]
+    assert "did you mean 'priorities'" in messages(write_plan(priorities="prioritys: []\n"))[1]
+
+
+def test_ids_must_be_unique_and_well_formed(write_plan: WritePlan) -> None:
+    priorities = (
+        "priorities:\n  - {id: P1, title: a}\n  - {id: P1, title: b}\n  - {id: p2, title: c}\n"
+    )
+    assert messages(write_plan(priorities=priorities, metrics="metrics: []\n")) == [
+        "priorities.yaml:3:10: duplicate id 'P1' (first used on line 2)",
+        "priorities.yaml:4:10: 'p2' is not a priority id: use P and a number, like P3",
+    ]
+
+
+def test_look_alike_unicode_in_an_id_is_refused(write_plan: WritePlan) -> None:
+    metrics = METRICS.replace("id: ooa-placements", "id: ооa-placements")  # Cyrillic o
+    assert found(write_plan(metrics=metrics)) == [("metrics.yaml", 2, 9, "schema")]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('"120"', "expected a number, got the quoted text '120': remove the quotes"),
+        (".nan", "expected a finite number, got '.nan': NaN and infinity are not allowed"),
+        ("-.inf", "expected a finite number, got '-.inf': NaN and infinity are not allowed"),
+        ("1e400", "expected a finite number, got '1e400'"),
+        ("lots", "expected a number, got 'lots'"),
+        ("1_000", "expected a number, got '1_000'"),
+    ],
+)
+def test_numbers_must_be_finite_unquoted_numbers(
+    write_plan: WritePlan, value: str, message: str
+) -> None:
+    metrics = METRICS.replace("value: 120}", f"value: {value}}}")
+    result = messages(write_plan(metrics=metrics))
+    assert result[0] == f"metrics.yaml:7:41: {message}"
+
+
+def test_yaml_11_surprises_do_not_reach_the_model(write_plan: WritePlan) -> None:
+    priorities = "priorities:\n  - id: P1\n    title: NO\n    summary: 1.10\n    source: 1:30\n"
+    plan, problems = load(write_plan(priorities=priorities, metrics="metrics:\n"), today=TODAY)
+    assert problems == []
+    p1 = plan.priority_by_id["P1"]
+    assert (p1.title, p1.summary, p1.source) == ("NO", "1.10", "1:30")
+
+
+def test_references_across_files_with_did_you_mean(write_plan: WritePlan) -> None:
+    metrics = METRICS.replace("priority: P4", "priority: P9").replace(
+        "    unit: placements\n", "    unit: placements\n    places: [fylde-cost]\n"
+    )
+    assert messages(write_plan(metrics=metrics)) == [
+        "metrics.yaml:7:14: unknown place 'fylde-cost' (did you mean 'fylde-coast'?)",
+        "metrics.yaml:13:15: unknown priority 'P9'",
+    ]
+
+
+def test_kind_fields_change_without_baseline_and_target_order(write_plan: WritePlan) -> None:
+    metrics = """\
+metrics:
+  - id: m1
+    priority: P3
+    name: no direction, change without baseline, dates backwards
+    targets:
+      - {by: 2021-03-31, change: -50%}
+      - {by: 2020-03-31, value: 3}
+  - id: m2
+    priority: P4
+    name: milestone with measure fields
+    kind: milestone
+    direction: increase
+  - id: m3
+    priority: P3
+    name: measure with a due date and a target with both value and change
+    direction: increase
+    due: 2020-01-31
+    baseline: {date: 2019-01-31, value: 1}
+    targets:
+      - {by: 2019-01-31, value: 3, change: +10%}
+"""
+    assert found(write_plan(metrics=metrics)) == [
+        ("metrics.yaml", 2, 5, "kind-fields"),
+        ("metrics.yaml", 6, 34, "change-without-baseline"),
+        ("metrics.yaml", 7, 14, "target-order"),
+        ("metrics.yaml", 8, 5, "kind-fields"),
+        ("metrics.yaml", 12, 5, "kind-fields"),
+        ("metrics.yaml", 17, 5, "kind-fields"),
+        ("metrics.yaml", 20, 9, "target-shape"),
+        ("metrics.yaml", 20, 14, "target-order"),
+    ]
+
+
+def test_an_open_target_is_valid_but_a_target_with_no_value_key_is_not(
+    write_plan: WritePlan,
+) -> None:
+    metrics = METRICS.replace("{by: 2023-03-31, change: -75%}", "{by: 2023-03-31, value: null}")
+    assert found(write_plan(metrics=metrics)) == []
+    metrics = METRICS.replace("{by: 2023-03-31, change: -75%}", "{by: 2023-03-31}")
+    assert found(write_plan(metrics=metrics)) == [("metrics.yaml", 10, 9, "target-shape")]
+
+
+ACTUALS_BAD = """\
+- {"metric": "ooa-placement", "date": "2020-01-31", "value": 1}
+- {"metric": "ooa-placements", "date": "2020-01-31", "value": "done"}
+- {"metric": "ccg-configuration", "date": "2020-01-31", "value": 4}
+- {"metric": "ooa-placements", "date": "2020-02-29", "value": 2, "place": "fylde-coast"}
+- {"metric": "ooa-placements", "date": "2999-01-31", "value": 2}
+- {"metric": "ooa-placements", "date": "2020-03-31", "value": 2}
+- {"metric": "ooa-placements", "date": "2020-03-31", "value": 3}
+- {"metric": "ooa-placements", "date": "2020-03-31", "value": 4, "replaces": true}
+- metric: ooa-placements
+  date: 2020-04-30
+  value: .inf
+"""
+
+
+def test_actuals_are_checked_against_their_metric(write_plan: WritePlan) -> None:
+    assert messages(write_plan(actuals=ACTUALS_BAD)) == [
+        "actuals.yaml:1:14: unknown metric 'ooa-placement' (did you mean 'ooa-placements'?)",
+        "actuals.yaml:2:63: ooa-placements is a measure: expected a number, got done",
+        "actuals.yaml:3:66: ccg-configuration is a milestone: its only value is done, got 4",
+        "actuals.yaml:4:75: ooa-placements is not tracked by place: leave the place out",
+        "actuals.yaml:5:40: date 2999-01-31 is in the future (today is 2026-11-23)",
+        "actuals.yaml:7:40: a second entry for ooa-placements on 2020-03-31 (first on line 6): "
+        "add 'replaces: true' if it corrects the first",
+        "actuals.yaml:11:10: expected a finite number, got '.inf': "
+        "NaN and infinity are not allowed",
+    ]
+
+
+def test_actuals_file_may_be_absent_empty_or_brackets(write_plan: WritePlan) -> None:
+    for text in (None, "", "# none yet\n", "[]\n"):
+        plan, problems = load(write_plan(actuals=text), today=TODAY)
+        assert problems == [] and plan.actuals == []
+
+
+def test_a_truncated_last_entry_is_reported_with_how_to_mend(write_plan: WritePlan) -> None:
+    actuals = (
+        '- {"metric": "ooa-placements", "date": "2020-01-31", "value": 1}\n'
+        '- {"metric": "ooa-placements", "date": "2020-02'
+    )
+    rules = {p.rule: p for p in load(write_plan(actuals=actuals), today=TODAY)[1]}
+    assert rules["log-truncated"].source.line == 2
+    assert "delete or repair this line" in rules["log-truncated"].message
+
+
+def test_missing_unreadable_and_non_utf8_files(write_plan: WritePlan, tmp_path: Path) -> None:
+    data = write_plan(places=None)
+    (data / "metrics.yaml").write_bytes(b"metrics:\n  - id: caf\xe9\n")
+    (data / "actuals.yaml").mkdir()
+    assert messages(data) == [
+        "actuals.yaml:1:1: is a directory, expected a YAML file",
+        "metrics.yaml:2:12: not UTF-8: byte 0xe9 cannot be decoded; save the file as UTF-8",
+        "places.yaml:1:1: file not found",
+    ]
+    assert found(tmp_path / "nowhere") == [("nowhere", 1, 1, "file-missing")]
+
+
+def test_bom_and_crlf_load(write_plan: WritePlan) -> None:
+    data = write_plan()
+    text = (data / "metrics.yaml").read_text()
+    (data / "metrics.yaml").write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    assert found(data) == []
+
+
+def test_one_bad_metric_does_not_cascade_into_unknown_references(write_plan: WritePlan) -> None:
+    metrics = METRICS.replace("value: 120}", "value: lots}")
+    actuals = '- {"metric": "ooa-placements", "date": "2020-01-31", "value": 1}\n'
+    assert [rule for *_, rule in found(write_plan(metrics=metrics, actuals=actuals))] == ["schema"]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.integers(0, len(METRICS) - 1),
+    st.integers(0, 5),
+    st.sampled_from(["", " ", "\n", ":", "-", "[", "'", "#", "x"]),
+)
+def test_mutated_plan_files_only_ever_give_problems(
+    write_plan: WritePlan, position: int, cut: int, insert: str
+) -> None:
+    metrics = METRICS[:position] + insert + METRICS[position + cut :]
+    _, problems = load(write_plan(metrics=metrics), today=TODAY)
+    assert all(isinstance(p, Problem) and p.source.line >= 1 for p in problems)

@@ -1,0 +1,166 @@
+"""The positioned YAML reader: text in, plain values and problems with positions out."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lsc_tracker.yamlsource import MAX_DEPTH, PlainScalar, parse_log, parse_yaml
+
+
+def problems(text: str) -> list[tuple[int, int, str]]:
+    return [(p.source.line, p.source.column, p.rule) for p in parse_yaml(text, "f.yaml").problems]
+
+
+def test_scalars_stay_text_and_remember_quoting() -> None:
+    doc = parse_yaml("a: 42\nb: '42'\nc: NO\nd: 1.10\ne: 1:30\nf: 0777\n", "f.yaml")
+    assert doc.data == {"a": "42", "b": "42", "c": "NO", "d": "1.10", "e": "1:30", "f": "0777"}
+    assert isinstance(doc.data["a"], PlainScalar)
+    assert not isinstance(doc.data["b"], PlainScalar)
+
+
+def test_unquoted_null_forms_are_none_but_quoted_null_is_text() -> None:
+    doc = parse_yaml("a: null\nb: ~\nc:\nd: 'null'\n", "f.yaml")
+    assert doc.data == {"a": None, "b": None, "c": None, "d": "null"}
+
+
+def test_positions_of_values_and_keys_are_one_based() -> None:
+    doc = parse_yaml("top:\n  - id: x\n    name:   hello\n", "f.yaml")
+    assert (doc.source(("top", 0, "name")).line, doc.source(("top", 0, "name")).column) == (3, 13)
+    assert doc.source(("top", 0, "name"), key=True).column == 5
+    # a missing key points at its parent mapping
+    assert doc.source(("top", 0, "missing")).line == 2
+
+
+def test_duplicate_keys_at_every_level_are_problems() -> None:
+    text = "a: 1\na: 2\nb:\n  c: 1\n  c: 2\nd:\n  - {e: 1, e: 2}\n"
+    assert problems(text) == [
+        (2, 1, "duplicate-key"),
+        (5, 3, "duplicate-key"),
+        (7, 12, "duplicate-key"),
+    ]
+
+
+def test_anchors_aliases_and_tags_are_refused() -> None:
+    assert problems("a: &x 1\nb: *x\nc: !!python/object:os.system x\n") == [
+        (1, 4, "yaml-anchor"),
+        (2, 4, "yaml-alias"),
+        (3, 4, "yaml-tag"),
+    ]
+
+
+def test_billion_laughs_is_refused_without_expanding() -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for n in range(1, 10):
+        prev = chr(ord("a") + n - 1)
+        this = chr(ord("a") + n)
+        lines.append(f"{this}: &{this} [{', '.join(['*' + prev] * 9)}]")
+    doc = parse_yaml("\n".join(lines), "bomb.yaml")
+    assert {p.rule for p in doc.problems} == {"yaml-anchor", "yaml-alias"}
+
+
+def test_deep_nesting_stops_at_the_limit_without_crashing() -> None:
+    doc = parse_yaml("[" * 100_000, "deep.yaml")
+    assert [(p.source.line, p.rule) for p in doc.problems] == [(1, "yaml-depth")]
+    assert f"more than {MAX_DEPTH} levels" in doc.problems[0].message
+
+
+def test_syntax_errors_have_a_position_and_a_hint_for_tabs() -> None:
+    doc = parse_yaml("a:\n\tb: 1\n", "f.yaml")
+    assert doc.problems[0].source.line == 2
+    assert "spaces, not tabs" in doc.problems[0].message
+    doc = parse_yaml('a: "unclosed\n', "f.yaml")
+    assert doc.problems[0].rule == "yaml-syntax"
+
+
+def test_only_one_document_per_file() -> None:
+    assert problems("a: 1\n---\nb: 2\n") == [(2, 1, "yaml-document")]
+
+
+def test_log_fast_path_and_hand_written_entries_mix_with_positions() -> None:
+    text = (
+        "# written by lsc record\n"
+        '- {"metric": "m", "date": "2020-01-31", "value": 1}\n'
+        "- metric: m\n"
+        "  date: 2020-02-29\n"
+        "  value: 2  # typed by hand\n"
+        '- {"metric": "m", "date": "2020-03-31", "value": 3.5, "note": "a: #b"}\n'
+    )
+    doc = parse_log(text, "actuals.yaml")
+    assert not doc.problems
+    assert [e["value"] for e in doc.data] == [1, "2", 3.5]
+    assert doc.data[2]["note"] == "a: #b"
+    assert doc.entry_line(0) == 2 and doc.entry_line(1) == 3 and doc.entry_line(2) == 6
+    # positions inside a fast-path entry are those the YAML path would give
+    assert doc.source((2, "value")).line == 6
+    assert doc.source((2, "value")).column == 50
+    assert doc.source((1, "value")).column == 10
+
+
+def test_log_refuses_a_bracket_list_mixed_with_entries() -> None:
+    doc = parse_log('[]\n- {"metric": "m", "date": "2020-01-31", "value": 1}\n', "a.yaml")
+    assert [p.rule for p in doc.problems] == ["log-shape"]
+
+
+def test_log_of_comments_or_brackets_only_is_empty() -> None:
+    for text in ("", "# nothing yet\n", "[]\n", "# header\n[]\n"):
+        doc = parse_log(text, "a.yaml")
+        assert doc.data == [] and not doc.problems, text
+
+
+def test_log_line_that_is_not_json_falls_back_to_yaml() -> None:
+    doc = parse_log('- {"metric": "m", "value": NaN}\n- {metric: m, value: 2}\n', "a.yaml")
+    assert doc.data == [{"metric": "m", "value": "NaN"}, {"metric": "m", "value": "2"}]
+    assert doc.fast_entry_lines == {}
+
+
+entry_values = st.one_of(
+    st.text(max_size=30),
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from(["metric", "note", "value"]), entry_values)))
+def test_fast_path_reads_what_yaml_reads(entries: list[dict[str, object]]) -> None:
+    """Lines written as JSON are YAML too: both readers agree on every string."""
+    from lsc_tracker.actuals import format_line  # written by the recording module
+
+    text = "".join(format_line(entry) + "\n" for entry in entries)
+    doc = parse_log(text, "a.yaml")
+    assert not doc.problems
+    via_yaml = yaml.safe_load(text) or []
+    assert len(doc.data) == len(via_yaml) == len(entries)
+    for ours, theirs, original in zip(doc.data, via_yaml, entries, strict=True):
+        for key, value in original.items():
+            if isinstance(value, str):
+                assert ours[key] == theirs[key] == value
+            else:
+                assert (
+                    float(ours[key]) == float(theirs[key]) == float(json.loads(json.dumps(value)))
+                )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_gives_data_or_problems_never_an_exception(text: str) -> None:
+    parse_yaml(text, "f.yaml")
+    parse_log(text, "f.yaml")
+
+
+SAMPLE = (
+    "metrics:\n  - id: ooa\n    priority: P3\n    targets:\n      - {by: 2021-03-31, value: 5}\n"
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, len(SAMPLE)), st.integers(0, 8), st.text(max_size=6))
+def test_mutated_yaml_never_raises(position: int, cut: int, insert: str) -> None:
+    mutated = SAMPLE[:position] + insert + SAMPLE[position + cut :]
+    doc = parse_yaml(mutated, "f.yaml")
+    for problem in doc.problems:
+        assert problem.source.line >= 1 and problem.source.column >= 1
