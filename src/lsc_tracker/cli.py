@@ -120,6 +120,7 @@ class CheckFormat(StrEnum):
     text = "text"
     json = "json"
     github = "github"
+    gitlab = "gitlab"
 
 
 @app.command()
@@ -127,7 +128,11 @@ def check(
     ctx: typer.Context,
     fmt: Annotated[
         CheckFormat,
-        typer.Option("--format", "-f", help="text (path:line:col), json, or github annotations."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="text (path:line:col), json, github (annotations) or gitlab (Code Quality).",
+        ),
     ] = CheckFormat.text,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line.")] = False,
 ) -> None:
@@ -161,6 +166,57 @@ def check(
             ).replace("prioritys", "priorities")
             typer.echo(f"{data_dir}: valid ({summary})", err=True)
     raise typer.Exit(1 if problems else 0)
+
+
+# --- schema and init ------------------------------------------------------------------------
+
+
+@app.command()
+def schema(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Directory to write the schemas into.")
+    ] = Path("schemas"),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not list the files.")] = False,
+) -> None:
+    """Write a JSON Schema for each data file, for editors' completion and squiggles.
+
+    Example: lsc schema --output schemas
+    """
+    from .schema import write_schemas
+
+    try:
+        written = write_schemas(output)
+    except OSError as error:
+        fail(f"cannot write to {output}: {error.strerror}")
+    if not quiet:
+        for path in written:
+            typer.echo(f"wrote {path}", err=True)
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Directory for the new plan's files.")],
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not list the files.")] = False,
+) -> None:
+    """Start a new, empty plan: commented example files that pass `lsc check`.
+
+    Refuses to overwrite existing files.
+
+    Example: lsc init my-plan && lsc --data my-plan check
+    """
+    from .problems import LscError
+    from .starter import init_plan
+
+    try:
+        written = init_plan(directory)
+    except LscError as error:
+        fail(str(error))
+    if not quiet:
+        for path in written:
+            typer.echo(f"wrote {path}", err=True)
+        typer.echo(
+            f"next: edit {directory}/priorities.yaml, then: lsc --data {directory} check", err=True
+        )
 
 
 def run() -> None:

@@ -65,7 +65,8 @@ def _github_escape(text: str, *, prop: bool = False) -> str:
 
 
 def format_problems(problems: list[Problem], fmt: str) -> str:
-    """Render problems as ``text`` (path:line:col: error: message), ``json`` or ``github``."""
+    """Render problems as ``text`` (path:line:col: error: message), ``json``, ``github``
+    (Actions workflow commands) or ``gitlab`` (a Code Quality report)."""
     if fmt == "json":
         import json
 
@@ -81,6 +82,21 @@ def format_problems(problems: list[Problem], fmt: str) -> str:
             for p in problems
         ]
         return json.dumps({"valid": not problems, "errors": errors}, indent=2, ensure_ascii=False)
+    if fmt == "gitlab":
+        import hashlib
+        import json
+
+        issues = [
+            {
+                "description": p.message,
+                "check_name": p.rule,
+                "fingerprint": hashlib.sha256(str(p).encode()).hexdigest(),
+                "severity": "major" if p.level == "error" else "minor",
+                "location": {"path": p.source.path, "lines": {"begin": p.source.line}},
+            }
+            for p in problems
+        ]
+        return json.dumps(issues, indent=2, ensure_ascii=False)
     if fmt == "github":
         return "\n".join(
             f"::{p.level} file={_github_escape(p.source.path, prop=True)},line={p.source.line},"

@@ -1,0 +1,54 @@
+"""JSON Schemas for the data files, generated from the pydantic models (never hand-written).
+
+Editors with the YAML language server (VS Code's YAML extension, and others) read them through
+the ``# yaml-language-server: $schema=...`` line at the top of each data file, to complete keys
+and underline mistakes as you type. `lsc check` remains the authority: a schema cannot express
+cross-file rules such as "this priority must exist".
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import RootModel
+
+from .models import Actual, MetricsFile, PlacesFile, PrioritiesFile
+
+
+class ActualsFile(RootModel[list[Actual]]):
+    """actuals.yaml: the append-only log of recorded values, one entry per line."""
+
+
+SCHEMA_MODELS = {
+    "priorities": PrioritiesFile,
+    "places": PlacesFile,
+    "metrics": MetricsFile,
+    "actuals": ActualsFile,
+}
+
+
+def json_schema(name: str) -> dict[str, Any]:
+    """The JSON Schema of one data file, e.g. ``json_schema("metrics")``."""
+    schema = SCHEMA_MODELS[name].model_json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"{name}.schema.json",
+        **schema,
+    }
+
+
+def schema_text(name: str) -> str:
+    return json.dumps(json_schema(name), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def write_schemas(directory: Path) -> list[Path]:
+    """Write ``<name>.schema.json`` for every data file into ``directory``; return the paths."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in SCHEMA_MODELS:
+        path = directory / f"{name}.schema.json"
+        path.write_text(schema_text(name), encoding="utf-8")
+        written.append(path)
+    return written

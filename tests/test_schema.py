@@ -1,0 +1,107 @@
+"""JSON Schemas for editors, and `lsc schema` / `lsc init`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from conftest import REPO, SHIPPED_DATA
+from lsc_tracker.cli import app
+from lsc_tracker.loader import FILE_NAMES, load
+from lsc_tracker.schema import SCHEMA_MODELS, json_schema, schema_text
+from lsc_tracker.yamlsource import PlainScalar, parse_log, parse_yaml
+
+runner = CliRunner()
+NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+
+
+def as_editor_sees_it(value: Any) -> Any:
+    """YAML 1.2 core schema, as the YAML language server reads a file."""
+    if isinstance(value, dict):
+        return {k: as_editor_sees_it(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_editor_sees_it(v) for v in value]
+    if isinstance(value, PlainScalar):
+        if NUMBER.fullmatch(value):
+            return float(value) if any(c in value for c in ".eE") else int(value)
+        if value in ("true", "false"):
+            return value == "true"
+    return value
+
+
+def editor_errors(data_dir: Path, name: str) -> list[str]:
+    text = (data_dir / f"{name}.yaml").read_text(encoding="utf-8")
+    doc = parse_log(text, name) if name == "actuals" else parse_yaml(text, name)
+    validator = jsonschema.Draft202012Validator(json_schema(name))
+    return [error.message for error in validator.iter_errors(as_editor_sees_it(doc.data))]
+
+
+def test_committed_schemas_match_the_models() -> None:
+    for name in SCHEMA_MODELS:
+        committed = (REPO / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")
+        assert committed == schema_text(name), f"run: lsc schema --output schemas ({name})"
+
+
+@pytest.mark.parametrize("name", list(SCHEMA_MODELS))
+def test_shipped_data_is_valid_for_the_editor_too(name: str) -> None:
+    assert editor_errors(SHIPPED_DATA, name) == []
+
+
+def test_every_shipped_file_points_editors_at_its_schema() -> None:
+    for file_name in FILE_NAMES:
+        first = (SHIPPED_DATA / file_name).read_text(encoding="utf-8").splitlines()[0]
+        name = file_name.removesuffix(".yaml")
+        assert first == f"# yaml-language-server: $schema=../schemas/{name}.schema.json"
+        assert (SHIPPED_DATA / ".." / "schemas" / f"{name}.schema.json").is_file()
+
+
+def test_the_schema_underlines_a_typo_and_a_bad_date(tmp_path: Path) -> None:
+    (tmp_path / "metrics.yaml").write_text(
+        "metrics:\n  - {id: m, priority: P1, name: x, kind: measre, due: March 2021}\n"
+    )
+    errors = editor_errors(tmp_path, "metrics")
+    assert any("'measre' is not one of" in e for e in errors)
+    assert any("'March 2021' is not valid" in e for e in errors)
+
+
+def test_lsc_schema_writes_the_files(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["schema", "--output", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
+        f"{name}.schema.json" for name in SCHEMA_MODELS
+    )
+
+
+def test_init_scaffolds_a_plan_that_passes_check(tmp_path: Path) -> None:
+    plan_dir = tmp_path / "new-plan"
+    result = runner.invoke(app, ["init", str(plan_dir)])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(app, ["--data", str(plan_dir), "check"]).exit_code == 0
+    for name in SCHEMA_MODELS:
+        assert editor_errors(plan_dir, name) == []
+        assert (plan_dir / "schemas" / f"{name}.schema.json").is_file()
+
+
+def test_init_examples_pass_check_once_uncommented(tmp_path: Path) -> None:
+    runner.invoke(app, ["init", str(tmp_path)])
+    for name in ("priorities", "places", "metrics"):
+        path = tmp_path / f"{name}.yaml"
+        examples = [line[3:] for line in path.read_text().splitlines() if line.startswith("#   ")]
+        path.write_text(f"{name}:\n" + "\n".join(examples) + "\n")
+    plan, problems = load(tmp_path, today=None)
+    assert problems == []
+    assert len(plan.metrics) == 2 and len(plan.places) == 2
+
+
+def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "metrics.yaml").write_text("mine\n")
+    result = runner.invoke(app, ["init", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "refusing to overwrite existing files" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["metrics.yaml"]
+    assert (tmp_path / "metrics.yaml").read_text() == "mine\n"
