@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 from .loader import Plan
-from .models import Metric
+from .models import Actual, Metric
 from .problems import Problem, did_you_mean
 
 Check = Callable[[Plan, "date | None"], Iterator[Problem]]
@@ -194,19 +194,20 @@ def check_duplicate_actuals(plan: Plan, today: date | None) -> Iterator[Problem]
 
     FAIL: two entries ``{metric: ooa, date: 2020-06-30, ...}`` without ``replaces``.
     """
-    first_line: dict[tuple[str, str | None, date], int] = {}
+    first: dict[tuple[str, str | None, date], Actual] = {}
     for actual in plan.actuals:
         key = (actual.metric, actual.place, actual.date)
-        if key in first_line and not actual.replaces:
+        if key in first and not actual.replaces:
             place = f" at {actual.place}" if actual.place else ""
             yield Problem(
                 plan.source("actuals", actual, "date"),
                 f"a second entry for {actual.metric}{place} on {actual.date} (first on line "
-                f"{first_line[key]}): add 'replaces: true' if it corrects the first",
+                f"{plan.source('actuals', first[key]).line}): add 'replaces: true' if it "
+                "corrects the first",
                 "duplicate-actual",
             )
-        elif key not in first_line:
-            first_line[key] = plan.source("actuals", actual).line
+        elif key not in first:
+            first[key] = actual
 
 
 def value_problem(metric: Metric, value: float | str) -> str | None:

@@ -23,7 +23,6 @@ person wrote by hand in between goes through the YAML path with the same positio
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -224,36 +223,60 @@ def parse_yaml(text: str, path: str, *, line_offset: int = 0) -> Document:
 
 # --- the actuals log: one JSON-shaped flow mapping per line, read fast -----------------
 
-_FAST_LINE = re.compile(r"- \{.*\}[ \t]*\r?$")
-
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(name)
 
 
-def _pairs_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        raise ValueError("duplicate key")
-    return result
+_json_decoder = json.JSONDecoder(parse_constant=_refuse_constant)
 
 
-_json_decoder = json.JSONDecoder(
-    parse_constant=_refuse_constant, object_pairs_hook=_pairs_without_duplicates
-)
+def _looks_fast(line: str) -> bool:
+    return line.startswith("- {") and line.rstrip(" \t\r").endswith("}")
 
 
-def _fast_entry(line: str) -> dict[str, Any] | None:
-    """The entry on a tool-written line, or None if the line needs the YAML path."""
-    if not _FAST_LINE.match(line):
-        return None
+def _decode_all(bodies: list[str]) -> list[Any]:
+    """Decode many JSON texts: one C-level call for the whole batch, per text if one is bad."""
     try:
-        value = _json_decoder.decode(line[2:])
-    except ValueError:  # includes JSONDecodeError, NaN/Infinity, duplicates, huge ints
-        return None
-    if not isinstance(value, dict) or any(isinstance(v, (dict, list)) for v in value.values()):
-        return None
-    return value
+        values = _json_decoder.decode("[" + ",".join(bodies) + "]")
+    except ValueError:
+        values = None
+    if values is not None and len(values) == len(bodies):
+        return values
+    decoded: list[Any] = []
+    for body in bodies:
+        try:
+            decoded.append(_json_decoder.decode(body))
+        except ValueError:  # JSONDecodeError, NaN/Infinity, huge ints
+            decoded.append(None)
+    return decoded
+
+
+def _is_flat_entry(value: Any, line: str) -> bool:
+    """A mapping of scalars whose keys are all distinct, as a YAML reader would also see it.
+
+    JSON keeps the last of two equal keys; to catch that without a slow per-key hook we count
+    the ``":`` key separators on the line. Every key has one (a key separated by white space,
+    ``"a" :``, sends the line to the YAML path), and text inside values can only add more, so
+    a count equal to the number of keys proves there is no duplicate.
+    """
+    return (
+        type(value) is dict
+        and line.count('":') == len(value)
+        and '" :' not in line
+        and '"\t:' not in line
+    )
+
+
+def fast_entries(lines: list[str]) -> dict[int, dict[str, Any]]:
+    """The entries on tool-written lines, by line index; other lines need the YAML path."""
+    candidates = [number for number, line in enumerate(lines) if _looks_fast(line)]
+    values = _decode_all([lines[number][2:] for number in candidates])
+    return {
+        number: value
+        for number, value in zip(candidates, values, strict=True)
+        if _is_flat_entry(value, lines[number])
+    }
 
 
 @dataclass
@@ -331,16 +354,18 @@ def parse_log(text: str, path: str) -> LogDocument:
             doc.key_marks[(base + loc[0], *loc[1:])] = mark  # type: ignore[operator]
         entries.extend(part.data)
 
-    for number, line in enumerate(lines):
-        entry = _fast_entry(line) if line.startswith("- {") else None
+    fast = fast_entries(lines)
+    fast_entry_lines = doc.fast_entry_lines
+    for number in range(len(lines)):
+        entry = fast.get(number)
         if entry is None:
             if segment_start is None:
                 segment_start = number
             continue
-        flush(number)
+        if segment_start is not None:
+            flush(number)
         seen_fast = True
-        doc.fast_entry_lines[len(entries)] = number + 1
-        doc.value_marks[(len(entries),)] = (number + 1, 3)
+        fast_entry_lines[len(entries)] = number + 1
         entries.append(entry)
     flush(len(lines))
     if seen_fast and not isinstance(doc.data, list):
