@@ -1,0 +1,466 @@
+"""Render a `StatusReport` as a table, JSON, CSV or Markdown: one model, one switch.
+
+``RENDERERS[fmt](report, out)`` writes the report to the text stream ``out``. Every format
+shows the same rows (one per metric, and one per place under a metric tracked by place)
+built once by `rows`; only the table imports rich.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, Final, TextIO
+
+from .status import Goal, MetricStatus, PlaceStatus, Reading, StatusReport
+
+if TYPE_CHECKING:
+    from rich.table import Table
+    from rich.text import Text
+
+Renderer = Callable[[StatusReport, TextIO], None]
+
+STATUS_LABELS: Final = {
+    "overdue": "OVERDUE",
+    "off_track": "OFF TRACK",
+    "at_risk": "AT RISK",
+    "no_data": "NO DATA",
+    "on_track": "ON TRACK",
+    "achieved": "ACHIEVED",
+    "no_target": "NO TARGET",
+}
+"""The word shown for each status, so that the table reads the same without colour."""
+
+STATUS_STYLES: Final = {
+    "overdue": "bold red",
+    "off_track": "red",
+    "at_risk": "yellow",
+    "no_data": "magenta",
+    "on_track": "green",
+    "achieved": "bold green",
+    "no_target": "dim",
+}
+
+_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Text a spreadsheet will not run as a formula: a cell starting with =, +, -, @, tab or
+    carriage return gets a leading apostrophe (OWASP "CSV injection"). Numbers must be
+    written as numbers, not passed through here."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+# --- rows: what every format shows ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the report: a metric, or one place of a metric tracked by place."""
+
+    priority: str
+    metric: str
+    name: str
+    place: str | None
+    kind: str
+    status: str
+    stale: bool
+    late: bool
+    latest_value: float | str | None
+    latest_date: date | None
+    expected: float | None
+    target_value: float | str | None  # "done" for a milestone
+    deadline: date | None
+    days_to_deadline: int | None
+    unit: str | None
+
+
+def rows(report: StatusReport, priority: str | None = None) -> list[Row]:
+    """The report's rows in order, optionally only one priority's."""
+    found: list[Row] = []
+    for metric in report.metrics:
+        if priority is None or metric.metric.priority == priority:
+            found.append(_row(metric, None))
+            found.extend(_row(metric, place) for place in metric.places)
+    return found
+
+
+def _row(metric: MetricStatus, place: PlaceStatus | None) -> Row:
+    part: MetricStatus | PlaceStatus = metric if place is None else place
+    m = metric.metric
+    target: float | str | None = part.target.value if part.target else None
+    if m.is_milestone and m.due is not None:
+        target = "done"
+    return Row(
+        priority=m.priority,
+        metric=m.id,
+        name=m.name,
+        place=None if place is None else place.place,
+        kind=m.kind,
+        status=part.status,
+        stale=part.stale,
+        late=part.late,
+        latest_value=part.latest.value if part.latest else None,
+        latest_date=part.latest.date if part.latest else None,
+        expected=_round(part.expected, 2),
+        target_value=_round(target, 6) if isinstance(target, float) else target,
+        deadline=metric.deadline,
+        days_to_deadline=part.days_to_deadline,
+        unit=m.unit,
+    )
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+# --- text shared by the table and Markdown --------------------------------------------------
+
+
+def number_text(value: float | str | None, unit: str | None = None) -> str:
+    """A value for people: 1,234.5 (at most 2 decimals), "done", or "" when there is none."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    text = "0" if text == "-0" else text
+    return text + "%" if unit == "%" else text
+
+
+def days_text(row: Row, *, short: bool = False) -> str:
+    """How far the deadline is: "45 days left", "due today", "812 days past" ("" once met);
+    ``short`` leaves out "days" (the table's column says it)."""
+    days = row.days_to_deadline
+    if days is None or row.status == "achieved":
+        return ""
+    if days == 0:
+        return "due today"
+    unit = "" if short else " day" if abs(days) == 1 else " days"
+    return f"{days:,}{unit} left" if days > 0 else f"{-days:,}{unit} past"
+
+
+def status_text(status: str, late: bool = False) -> str:
+    return STATUS_LABELS[status] + (" (late)" if late else "")
+
+
+def counts_text(counts: Mapping[str, int]) -> str:
+    """``{"overdue": 2, "no_data": 1}`` -> "2 overdue, 1 no data"."""
+    return ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in counts.items()) or "none"
+
+
+def summary_lines(report: StatusReport) -> list[str]:
+    """The plain-words footer: how many metrics, their statuses, missed deadlines, actuals."""
+    n = len(report.metrics)
+    shown = f"{n} metric{'' if n == 1 else 's'}"
+    if report.filters:
+        shown += (
+            " shown ("
+            + "; ".join(f"{key}: {', '.join(values)}" for key, values in report.filters.items())
+            + ")"
+        )
+    lines = [f"{shown} as of {report.as_of}: {counts_text(report.counts)}."]
+    missed = report.deadlines_missed
+    if missed:
+        lines.append(
+            f"{missed} of them ha{'s' if missed == 1 else 've'} a deadline that has passed "
+            "without being met."
+        )
+    stale = sum(1 for m in report.metrics if m.stale)
+    if stale:
+        lines.append(f"{stale} ha{'s' if stale == 1 else 've'} stale data (no recent actual).")
+    counted = report.actuals_counted
+    if counted == 0:
+        lines.append(
+            f"No actuals are recorded on or before {report.as_of}: these statuses come from "
+            "the plan's dates alone."
+        )
+    else:
+        lines.append(f"{counted:,} actual{'' if counted == 1 else 's'} counted.")
+    return lines
+
+
+def _sections(report: StatusReport) -> list[tuple[str, str, str, dict[str, int], list[Row]]]:
+    """(id, title, status, counts, rows) per priority that has rows to show."""
+    sections = []
+    for priority in report.priorities:
+        section_rows = rows(report, priority.id)
+        if section_rows:
+            sections.append(
+                (
+                    priority.id,
+                    priority.priority.title,
+                    priority.status,
+                    dict(priority.counts),
+                    section_rows,
+                )
+            )
+    return sections
+
+
+# --- table (rich) ---------------------------------------------------------------------------
+
+
+def render_table(
+    report: StatusReport,
+    out: TextIO,
+    *,
+    width: int | None = None,
+    no_color: bool | None = None,
+    force_terminal: bool | None = None,
+) -> None:
+    """Per priority, a heading with its roll-up, then a rich table of its metrics and places.
+
+    Colour only on a terminal, and never when NO_COLOR is set (rich reads it); every
+    status is also a word, so the table reads the same in black and white. Every section
+    has the same fixed columns, so they line up down the page.
+    """
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(
+        file=out,
+        width=width,
+        no_color=no_color,
+        force_terminal=force_terminal,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
+    console.print(Text(f"Status as of {report.as_of}", style="bold"))
+    sections = _sections(report)
+    if not sections:
+        console.print("No metrics to show.")
+    for pid, title, status, counts, section_rows in sections:
+        console.print()
+        console.print(Text(f"{pid} {title}", style="bold"))
+        heading = _status_cell(status)
+        heading.append(f": {counts_text(counts)}", style="")
+        console.print(heading)
+        table = _new_table()
+        for row in section_rows:
+            table.add_row(*_table_cells(row))
+        console.print(table)
+    console.print()
+    for line in summary_lines(report):
+        console.print(line)
+
+
+def _new_table() -> Table:
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True)
+    table.padding = (0, 1, 0, 0)
+    table.add_column("Status", width=9)
+    table.add_column("Metric", ratio=1)
+    table.add_column("Latest", justify="right", min_width=10)
+    table.add_column("Expected", justify="right", min_width=8)
+    table.add_column("Target", justify="right", min_width=10)
+    table.add_column("Days", justify="right", min_width=10)
+    return table
+
+
+def _status_cell(status: str, *markers: str) -> Text:
+    from rich.text import Text
+
+    cell = Text(STATUS_LABELS[status], style=STATUS_STYLES[status])
+    for marker in markers:
+        cell.append(f"\n{marker}", style="bold")
+    return cell
+
+
+def _table_cells(row: Row) -> list[Text | str]:
+    from rich.text import Text
+
+    if row.place is None:
+        metric: Text | str = Text(row.name, overflow="fold")
+        metric.append(f"\n{row.metric}", style="dim")
+    else:
+        metric = f"  ↳ {row.place}"
+    markers = [name for name, flag in (("late", row.late), ("stale", row.stale)) if flag]
+    latest = number_text(row.latest_value, row.unit)
+    target = number_text(row.target_value, row.unit)
+    return [
+        _status_cell(row.status, *markers),
+        metric,
+        f"{latest}\n{row.latest_date}" if row.latest_date else latest,
+        number_text(row.expected, row.unit),
+        f"{target}\n{row.deadline}" if row.deadline else target,
+        days_text(row, short=True),
+    ]
+
+
+# --- JSON -----------------------------------------------------------------------------------
+
+
+def report_data(report: StatusReport) -> dict[str, Any]:
+    """The report as plain JSON-ready data (dates as YYYY-MM-DD, numbers as numbers)."""
+    return {
+        "as_of": report.as_of.isoformat(),
+        "filters": {key: list(values) for key, values in report.filters.items()},
+        "summary": {
+            "metrics": len(report.metrics),
+            "counts": report.counts,
+            "deadlines_missed": report.deadlines_missed,
+            "actuals_counted": report.actuals_counted,
+        },
+        "priorities": [
+            {"id": p.id, "title": p.priority.title, "status": p.status, "counts": dict(p.counts)}
+            for p in report.priorities
+        ],
+        "metrics": [_metric_data(m) for m in report.metrics],
+    }
+
+
+def _reading_data(reading: Reading | None) -> dict[str, Any] | None:
+    if reading is None:
+        return None
+    return {"date": reading.date.isoformat(), "value": reading.value}
+
+
+def _goal_data(goal: Goal | None) -> dict[str, Any] | None:
+    if goal is None:
+        return None
+    return {"by": goal.by.isoformat(), "value": _round(goal.value, 6)}
+
+
+def _metric_data(status: MetricStatus) -> dict[str, Any]:
+    metric = status.metric
+    return {
+        "id": metric.id,
+        "priority": metric.priority,
+        "name": metric.name,
+        "kind": metric.kind,
+        "unit": metric.unit,
+        "status": status.status,
+        "stale": status.stale,
+        "late": status.late,
+        "latest": _reading_data(status.latest),
+        "expected": _round(status.expected, 2),
+        "target": _goal_data(status.target),
+        "due": metric.due.isoformat() if metric.due else None,
+        "days_to_deadline": status.days_to_deadline,
+        "places": [
+            {
+                "place": place.place,
+                "status": place.status,
+                "stale": place.stale,
+                "late": place.late,
+                "latest": _reading_data(place.latest),
+                "expected": _round(place.expected, 2),
+                "target": _goal_data(place.target),
+                "days_to_deadline": place.days_to_deadline,
+            }
+            for place in status.places
+        ],
+        "spc": None
+        if status.spc is None
+        else {"variation": status.spc.variation, "assurance": status.spc.assurance},
+    }
+
+
+def render_json(report: StatusReport, out: TextIO) -> None:
+    json.dump(report_data(report), out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+CSV_COLUMNS: Final = (
+    "priority",
+    "metric",
+    "place",
+    "name",
+    "kind",
+    "status",
+    "latest_value",
+    "latest_date",
+    "expected",
+    "target_value",
+    "deadline",
+    "days_to_deadline",
+    "stale",
+    "late",
+    "unit",
+)
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return spreadsheet_safe(value)
+    return value  # a number stays a number, sign and all
+
+
+def render_csv(report: StatusReport, out: TextIO) -> None:
+    """One row per metric and per place, with a header; text made safe for spreadsheets."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows(report):
+        writer.writerow(_csv_cell(getattr(row, column)) for column in CSV_COLUMNS)
+
+
+# --- Markdown -------------------------------------------------------------------------------
+
+_MARKDOWN_HEADER: Final = (
+    "Status",
+    "Metric",
+    "Latest",
+    "Date",
+    "Expected",
+    "Target",
+    "Deadline",
+    "Days",
+    "Stale",
+)
+
+
+def markdown_escape(text: str) -> str:
+    """Text safe inside a pipe-table cell: backslashes and pipes escaped, one line."""
+    return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").split())
+
+
+def render_markdown(report: StatusReport, out: TextIO) -> None:
+    """A heading and a pipe table per priority, then the summary, for board papers."""
+    out.write(f"# Status as of {report.as_of}\n")
+    for pid, title, status, counts, section_rows in _sections(report):
+        out.write(f"\n## {markdown_escape(f'{pid} {title}')}: {status_text(status)}\n\n")
+        out.write(f"{counts_text(counts)}\n\n")
+        out.write(_markdown_line(_MARKDOWN_HEADER))
+        out.write(_markdown_line(["---"] * len(_MARKDOWN_HEADER)))
+        for row in section_rows:
+            metric = row.name if row.place is None else f"↳ {row.place}"
+            cells = [
+                status_text(row.status, row.late),
+                metric,
+                number_text(row.latest_value, row.unit),
+                str(row.latest_date or ""),
+                number_text(row.expected, row.unit),
+                number_text(row.target_value, row.unit),
+                str(row.deadline or ""),
+                days_text(row),
+                "stale" if row.stale else "",
+            ]
+            out.write(_markdown_line(cells))
+    out.write("\n" + "\n".join(summary_lines(report)) + "\n")
+
+
+def _markdown_line(cells: Any) -> str:
+    return "| " + " | ".join(markdown_escape(str(cell)) for cell in cells) + " |\n"
+
+
+RENDERERS: dict[str, Renderer] = {
+    "table": render_table,
+    "json": render_json,
+    "csv": render_csv,
+    "markdown": render_markdown,
+}
+"""Every output format of ``lsc status``, by the name ``--format`` takes."""
