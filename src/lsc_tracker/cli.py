@@ -21,7 +21,12 @@ import typer
 from . import __version__
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from .loader import Plan
+    from .models import Metric
+    from .recording import HistoryRow
+    from .status import MetricStatus
 
 app = typer.Typer(
     name="lsc",
@@ -217,6 +222,529 @@ def init(
         typer.echo(
             f"next: edit {directory}/priorities.yaml, then: lsc --data {directory} check", err=True
         )
+
+
+# --- status -------------------------------------------------------------------------------
+
+
+class StatusFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+_STATUS_NAMES = "overdue, off_track, at_risk, no_data, on_track, achieved, no_target"
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="YYYY-MM-DD",
+            help="Assess as of this date; actuals after it are ignored. [default: today]",
+        ),
+    ] = None,
+    priority: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--priority",
+            "-p",
+            metavar="P3[,P5]",
+            help="Only these priorities (repeat the option or separate with commas).",
+        ),
+    ] = None,
+    place: Annotated[
+        str | None,
+        typer.Option(
+            "--place",
+            metavar="PLACE",
+            help="Only metrics tracked at this place, with that place's status.",
+        ),
+    ] = None,
+    only: Annotated[
+        str | None,
+        typer.Option(
+            "--status", metavar="LIST", help=f"Only rows with these statuses: {_STATUS_NAMES}."
+        ),
+    ] = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            metavar="LIST",
+            help="Exit 1 when any row shown has one of these statuses (for CI and schedulers).",
+        ),
+    ] = None,
+    fmt: Annotated[
+        StatusFormat,
+        typer.Option("--format", "-f", help="table (colour on a terminal), json, csv, markdown."),
+    ] = StatusFormat.table,
+) -> None:
+    """Show where each metric stands: on track, at risk, off track, overdue or achieved.
+
+    One section per priority with its roll-up, one row per metric and per place; the
+    rules are in docs/status-rules.md. Exits 0, or 1 on a --fail-on hit or invalid data.
+
+    Example: lsc status --as-of 2021-03-31 --status overdue,off_track --fail-on overdue
+    """
+    from . import status as engine
+    from .render import RENDERERS
+
+    day = parse_date_option(as_of, "--as-of") or date.today()
+    shown_statuses = _status_list(only, "--status")
+    failing_statuses = _status_list(fail_on, "--fail-on")
+    plan = load_valid_plan(ctx, today=date.today())
+
+    priorities = [p.strip() for text in priority or [] for p in text.split(",") if p.strip()]
+    for pid in priorities:
+        _known(pid, list(plan.priority_by_id), "priority", "--priority")
+    if place is not None:
+        _known(place, list(plan.place_by_id), "place", "--place")
+
+    report = engine.select(
+        engine.assess(plan, day),
+        priorities=priorities,
+        place=place,
+        statuses=shown_statuses,
+    )
+    RENDERERS[fmt.value](report, sys.stdout)
+    if failing_statuses:
+        hits = engine.rows_with(report, failing_statuses)
+        if hits:
+            counts = engine.count_statuses(p.status if p else m.status for m, p in hits)
+            shown = ", ".join(f"{n} {s}" for s, n in counts.items())
+            typer.echo(f"status: failing on {_count(len(hits), 'row')} ({shown})", err=True)
+            raise typer.Exit(1)
+
+
+def _known(value: str, choices: list[str], noun: str, option: str) -> None:
+    """An id the plan does not have is a usage error (exit 2), with a hint or the choices."""
+    if value in choices:
+        return
+    from .problems import did_you_mean
+
+    hint = did_you_mean(value, choices) or f"; choose from {', '.join(choices)}"
+    raise typer.BadParameter(f"unknown {noun} {value!r}{hint}", param_hint=option)
+
+
+def _status_list(text: str | None, option: str) -> tuple[str, ...]:
+    """A comma-separated list of status names; an unknown one is a usage error (exit 2)."""
+    if text is None:
+        return ()
+    from .status import parse_statuses
+
+    try:
+        return parse_statuses(text)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint=option) from None
+
+
+# --- record, import, history ----------------------------------------------------------------
+
+
+def _recorder(by: str | None) -> str:
+    """Who is recording: --by, else $LSC_USER, else the login name, else 'unknown'."""
+    if by is not None:
+        return by
+    name = os.environ.get("LSC_USER", "").strip()
+    if name:
+        return name
+    import getpass
+
+    try:
+        return getpass.getuser() or "unknown"
+    except (OSError, KeyError):
+        return "unknown"
+
+
+def _refused(error: Exception) -> NoReturn:
+    """Show why nothing was written: every bad row or data problem, then one error line."""
+    from .problems import DataError, format_problems
+    from .recording import BadRows
+
+    if isinstance(error, BadRows):
+        typer.echo("\n".join(str(problem) for problem in error.problems), err=True)
+    elif isinstance(error, DataError):
+        shown = error.problems[:20]
+        typer.echo(format_problems(shown, "text"), err=True)
+    fail(str(error))
+
+
+# A negative VALUE (-3.5) must not be taken for an option: unknown options reach the command,
+# which refuses any that is not a number.
+@app.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+def record(
+    ctx: typer.Context,
+    metric: Annotated[
+        str, typer.Argument(metavar="METRIC", help="The metric's id, as in metrics.yaml.")
+    ],
+    value: Annotated[
+        str,
+        typer.Argument(
+            metavar="VALUE",
+            help="A number (101,000 and, for a metric in %, 29.2% are fine), "
+            "or done for a milestone.",
+        ),
+    ],
+    when: Annotated[
+        str | None,
+        typer.Option(
+            "--date", metavar="YYYY-MM-DD", help="The date the value is for (default: today)."
+        ),
+    ] = None,
+    place: Annotated[
+        str | None, typer.Option("--place", help="The place, for a metric tracked by place.")
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="Any text to keep with it.")] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Who records it (default: $LSC_USER, else your login name)."),
+    ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Correct the value already recorded for this metric, place and date "
+            "(the earlier entry stays in the log).",
+        ),
+    ] = False,
+) -> None:
+    """Record a metric's value for a date: append one entry to actuals.yaml.
+
+    Prints the entry as written and the metric's new status. Refuses, writing nothing, an
+    unknown metric or place, a value that does not fit the metric, a future date, or a
+    second value for the same metric, place and date without --replace.
+
+    Example: lsc record ooa-placements 42 --date 2020-06-30 --note "June return"
+    """
+    from datetime import UTC, datetime
+    from functools import partial
+
+    from . import actuals, recording
+    from .problems import LscError, did_you_mean
+    from .status import assess_metric
+
+    if ctx.args:
+        extra = ctx.args[0]
+        if not extra.startswith("-"):
+            fail(f"unexpected extra argument {extra!r}: quote text with spaces", 2)
+        hint = did_you_mean(extra, ["--date", "--place", "--note", "--by", "--replace"])
+        fail(f"no such option: {extra}{hint}", 2)
+    today = date.today()
+    given = recording.EntryInput(metric, value, when, place, note, _recorder(by))
+    make = partial(
+        recording.record_entries,
+        given=given,
+        today=today,
+        recorded=datetime.now(UTC),
+        replace=replace,
+    )
+    try:
+        result = actuals.append_entries(settings(ctx).data_dir, make, today=today)
+    except LscError as error:
+        _refused(error)
+    entry = result.entries[0]
+    typer.echo(result.lines[0])
+    metric_status = assess_metric(result.plan.metric_by_id[entry.metric], result.actuals, today)
+    typer.echo(_status_line(metric_status, entry.place, today))
+
+
+def _status_line(metric_status: MetricStatus, place: str | None, as_of: date) -> str:
+    """One line on where the metric (at the place recorded) stands now."""
+    from .render import days_text, number_text, rows, status_text
+    from .status import StatusReport
+
+    found = rows(StatusReport(as_of=as_of, priorities=(), metrics=(metric_status,)))
+    row = next((r for r in found if r.place == place), found[0])
+    parts = []
+    if row.latest_value is not None:
+        stale = " (stale)" if row.stale else ""
+        parts.append(
+            f"latest {number_text(row.latest_value, row.unit)} on {row.latest_date}{stale}"
+        )
+    if row.expected is not None:
+        parts.append(f"plan line {number_text(row.expected, row.unit)}")
+    if row.target_value is not None and row.deadline is not None:
+        days = days_text(row)
+        target = f"target {number_text(row.target_value, row.unit)} by {row.deadline}"
+        parts.append(target + (f", {days}" if days else ""))
+    where = f" at {place}" if place else ""
+    line = f"status: {row.metric}{where} is {status_text(row.status, row.late)}"
+    line += f" ({'; '.join(parts)})" if parts else ""
+    if place is not None and metric_status.places:
+        line += f"; all places: {status_text(metric_status.status, metric_status.late)}"
+    return line
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE", help="A .csv file with the columns metric,date,value[,place,note,by]."
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every row and show the entries; write nothing.")
+    ] = False,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by", help="Who records rows with no 'by' (default: $LSC_USER, else your login)."
+        ),
+    ] = None,
+) -> None:
+    """Import a month of figures from a CSV file, all rows or none.
+
+    The header row names the columns metric, date and value, and optionally place, note and
+    by, in any order. Each row is checked as 'lsc record' checks a value; a row for an entry
+    already recorded, or given twice, is refused. If any row is bad, every bad row is listed
+    as FILE:LINE: message and nothing is written.
+
+    Example: lsc import june.csv --dry-run
+    """
+    from datetime import UTC, datetime
+    from functools import partial
+
+    from . import actuals, recording
+    from .problems import LscError
+
+    today = date.today()
+    data_dir = settings(ctx).data_dir
+    try:
+        table = recording.read_rows(file)
+        make = partial(
+            recording.import_entries,
+            table=table,
+            today=today,
+            recorded=datetime.now(UTC),
+            by=_recorder(by),
+        )
+        result = actuals.append_entries(data_dir, make, today=today, dry_run=dry_run)
+    except LscError as error:
+        _refused(error)
+    count = _count(len(result.entries), "entry").replace("entrys", "entries")
+    if dry_run:
+        typer.echo("\n".join(result.lines))
+        typer.echo(f"dry run: {count} would be recorded; nothing was written", err=True)
+    else:
+        typer.echo(f"recorded {count} from {file} in {data_dir / 'actuals.yaml'}")
+
+
+class HistoryFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    metric: Annotated[
+        str, typer.Argument(metavar="METRIC", help="The metric's id, as in metrics.yaml.")
+    ],
+    place: Annotated[str | None, typer.Option("--place", help="Only this place.")] = None,
+    fmt: Annotated[
+        HistoryFormat, typer.Option("--format", "-f", help="table, json or csv.")
+    ] = HistoryFormat.table,
+) -> None:
+    """Show every entry recorded for a metric, in log order, with who recorded it and when.
+
+    Entries corrected by a later one (--replace) are marked superseded: the log keeps them,
+    the status uses the later one.
+
+    Example: lsc history ooa-placements --format csv
+    """
+    from . import recording
+    from .problems import LscError
+
+    plan = load_valid_plan(ctx)
+    try:
+        rows = recording.history(plan, metric, place)
+    except LscError as error:
+        fail(str(error))
+    if fmt is HistoryFormat.json:
+        typer.echo(recording.history_json(rows))
+    elif fmt is HistoryFormat.csv:
+        typer.echo(recording.history_csv(rows), nl=False)
+    elif not rows:
+        typer.echo(f"no entries for {metric.strip()}", err=True)
+    else:
+        _history_table(rows)
+
+
+def _history_table(rows: list[HistoryRow]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    with_place = any(row.actual.place for row in rows)
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    place = ["place"] if with_place else []
+    for name in ("line", "date", *place, "value", "by", "recorded (UTC)"):
+        right = name in ("line", "value")
+        table.add_column(name, justify="right" if right else "left", no_wrap=name != "by")
+    table.add_column("note", overflow="fold")
+    table.add_column("", no_wrap=True)
+    for row in rows:
+        item = row.as_dict()
+        marks = [
+            m for m, on in (("replaces", row.actual.replaces), ("superseded", row.superseded)) if on
+        ]
+        cells = [str(item["line"]), item["date"], *([item["place"] or ""] if with_place else [])]
+        recorded = (item["recorded"] or "").replace("T", " ")[:16]  # to the minute, UTC
+        cells += [str(item["value"]), item["by"] or "", recorded, item["note"] or ""]
+        table.add_row(  # Text: a note like "[red]" is shown as typed, not taken as markup
+            *map(Text, cells), ", ".join(marks), style="dim" if row.superseded else None
+        )
+    Console(highlight=False).print(table)
+
+
+# --- spc, show, report (Making Data Count) ----------------------------------------------------
+
+
+class SpcFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+_AS_OF_HELP = "Analyse as of this date; actuals after it are ignored. [default: today]"
+
+
+def _metric_option(plan: Plan, metric_id: str, place: str | None) -> Metric:
+    """The metric named on the command line, with --place checked against its places."""
+    _known(metric_id, list(plan.metric_by_id), "metric", "METRIC")
+    metric = plan.metric_by_id[metric_id]
+    if place is not None:
+        from .checks import place_problem
+
+        problem = place_problem(metric, place)
+        if problem:
+            raise typer.BadParameter(problem, param_hint="--place")
+    return metric
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+@app.command("spc")
+def spc_command(
+    ctx: typer.Context,
+    metric: Annotated[
+        str, typer.Argument(metavar="METRIC", help="The measure's id, as in metrics.yaml.")
+    ],
+    place: Annotated[
+        str | None,
+        typer.Option("--place", metavar="PLACE", help="The place, for a measure tracked by place."),
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help=_AS_OF_HELP)
+    ] = None,
+    fmt: Annotated[
+        SpcFormat, typer.Option("--format", "-f", help="table or json.")
+    ] = SpcFormat.table,
+) -> None:
+    """Show a measure's Making Data Count XmR chart as figures: mean, process limits, the
+    type of each point (common cause or special cause, and the rule), and the variation
+    and assurance icons. A measure tracked by place needs --place; a milestone is refused
+    (exit 1). The rules are in docs/spc.md.
+
+    Example: lsc spc ooa-placements --as-of 2021-03-31 --format json
+    """
+    from . import mdc
+    from .show import render_spc_table, spc_json
+
+    day = parse_date_option(as_of, "--as-of") or date.today()
+    plan = load_valid_plan(ctx, today=date.today())
+    chosen = _metric_option(plan, metric, place)
+    if chosen.is_milestone:
+        fail(f"{chosen.id} is a milestone: SPC applies to measures only")
+    if chosen.places and place is None:
+        places = ", ".join(chosen.places)
+        fail(f"{chosen.id} is tracked by place: give --place (one of {places})", 2)
+    result = mdc.metric_spc(plan, chosen, place, day)
+    assert result is not None  # a measure, and the place is checked
+    if fmt is SpcFormat.json:
+        typer.echo(spc_json(chosen.id, place, result))
+    else:
+        render_spc_table(_console(), chosen.name, place, chosen.unit, result)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    metric: Annotated[
+        str, typer.Argument(metavar="METRIC", help="The metric's id, as in metrics.yaml.")
+    ],
+    place: Annotated[
+        str | None,
+        typer.Option("--place", metavar="PLACE", help="One place of a metric tracked by place."),
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help=_AS_OF_HELP)
+    ] = None,
+) -> None:
+    """Show everything about one metric: its definition, targets and deadline, its status
+    with the figures behind it, its recent history, a chart of the actuals against the plan
+    line, and the Making Data Count verdict. For a metric tracked by place, without --place
+    each place gets a summary row.
+
+    Example: lsc show ooa-placements --as-of 2021-03-31
+    """
+    from .show import render_show
+    from .views import metric_view
+
+    day = parse_date_option(as_of, "--as-of") or date.today()
+    plan = load_valid_plan(ctx, today=date.today())
+    chosen = _metric_option(plan, metric, place)
+    render_show(_console(), metric_view(plan, chosen, day), place)
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help=_AS_OF_HELP)
+    ] = None,
+    output: Annotated[
+        str,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Where to write the HTML; '-' writes it to stdout.",
+            show_default=True,
+        ),
+    ] = "report.html",
+) -> None:
+    """Write the board report: one self-contained HTML file (charts inline, no network
+    request when opened) with a summary by priority, the exceptions, and one section per
+    metric with its Making Data Count chart and icons. Prints well on A4.
+
+    Example: lsc report --as-of 2021-03-31 --output board-2021-03.html
+    """
+    from .report import render_report
+
+    day = parse_date_option(as_of, "--as-of") or date.today()
+    plan = load_valid_plan(ctx, today=date.today())
+    html = render_report(plan, day)
+    if output == "-":
+        sys.stdout.write(html)
+        return
+    path = Path(output)
+    try:
+        path.write_text(html, encoding="utf-8")
+    except OSError as error:
+        fail(f"cannot write {output}: {error.strerror or error}")
+    typer.echo(f"report written to {path}", err=True)
 
 
 def run() -> None:

@@ -363,8 +363,8 @@ def _metric_data(status: MetricStatus) -> dict[str, Any]:
 
 
 def render_json(report: StatusReport, out: TextIO) -> None:
-    json.dump(report_data(report), out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    # dumps + one write: json.dump streams hundreds of thousands of tiny writes at scale
+    out.write(json.dumps(report_data(report), indent=2, ensure_ascii=False) + "\n")
 
 
 # --- CSV ------------------------------------------------------------------------------------

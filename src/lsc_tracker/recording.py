@@ -1,0 +1,533 @@
+"""Turn what a data owner types or pastes into checked log entries, and read the log back.
+
+`record_entries` (one value from ``lsc record``) and `import_entries` (the rows of a file
+from ``lsc import``) apply the same rules: a known metric and place, a value that fits the
+metric (`parse_value`), a real date that is not in the future, and no second entry for the
+same metric, place and date unless it says it replaces the first. Both are given the plan
+loaded inside the log's lock (see `actuals.append_entries`), so the duplicate check sees
+every entry written before.
+
+Files to import are read by a reader chosen by suffix (`READERS`): each turns a file into a
+`Table` of text cells with the line where each row starts, so another format (XLSX) only
+needs a reader. Apart from reading that file, everything here is pure.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from .actuals import number_text
+from .checks import place_problem
+from .loader import Plan, read_text
+from .models import Actual, Metric, parse_iso_date
+from .problems import LscError, did_you_mean
+from .yamlsource import LogDocument
+
+REQUIRED_COLUMNS = ("metric", "date", "value")
+OPTIONAL_COLUMNS = ("place", "note", "by")
+COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?", re.ASCII)
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?", re.ASCII)
+_NOT_FINITE = re.compile(r"[-+]?(?:nan|inf|infinity)", re.IGNORECASE)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+Key = tuple[str, str | None, date]
+
+
+@dataclass(frozen=True)
+class EntryInput:
+    """One entry as the user gave it: text, before it is checked against the plan."""
+
+    metric: str
+    value: str
+    date: str | None = None
+    place: str | None = None
+    note: str | None = None
+    by: str | None = None
+
+
+# --- values, dates, places -----------------------------------------------------------------
+
+
+def _accepted_forms(metric: Metric) -> str:
+    if metric.is_milestone:
+        return "done"
+    forms = "a number like 42, -3.5 or 101,000"
+    return forms + (" (or 29.2%)" if metric.unit == "%" else "")
+
+
+def parse_value(text: str, metric: Metric) -> float | str:
+    """Read a value typed for ``metric``: a number, or ``done`` for a milestone.
+
+    ``101,000`` is accepted (commas between groups of three digits only: ``1,00`` is
+    ambiguous), and ``29.2%`` only for a metric whose unit is ``%`` (stored as 29.2).
+
+    Raises:
+        LscError: saying what is accepted for this metric.
+    """
+    given = text.strip()
+    if not given:
+        raise LscError(f"no value given: {metric.id} takes {_accepted_forms(metric)}")
+    if given.lower() == "done":
+        if not metric.is_milestone:
+            raise LscError(
+                f"{metric.id} is a measure: expected {_accepted_forms(metric)}, got done"
+            )
+        return "done"
+    if metric.is_milestone:
+        raise LscError(f"{metric.id} is a milestone: its only value is done, got {given!r}")
+    number_text = given
+    if given.endswith("%"):
+        if metric.unit != "%":
+            unit = f"in {metric.unit}" if metric.unit else "without a unit"
+            raise LscError(f"{metric.id} is measured {unit}, not in %: give the number without '%'")
+        number_text = given[:-1].rstrip()
+    if "," in number_text and _PLAIN_NUMBER.fullmatch(number_text.replace(",", "")):
+        if not _THOUSANDS.fullmatch(number_text):
+            raise LscError(
+                f"{given!r} is ambiguous: use commas only between groups of three digits "
+                "(101,000) and a dot for decimals (1.5)"
+            )
+        number_text = number_text.replace(",", "")
+    if _NOT_FINITE.fullmatch(number_text):
+        raise LscError(f"{given!r} is not a finite number: {metric.id} takes a real figure")
+    if not _PLAIN_NUMBER.fullmatch(number_text):
+        raise LscError(
+            f"{given!r} is not a value for {metric.id}: expected {_accepted_forms(metric)}"
+        )
+    number = float(number_text)
+    if not math.isfinite(number):
+        raise LscError(f"{given!r} is too large: {metric.id} takes a finite number")
+    return number
+
+
+def _parse_date(text: str | None, today: date) -> date:
+    if text is None:
+        return today
+    try:
+        when = parse_iso_date(text.strip())
+    except ValueError as error:
+        raise LscError(f"date: {error}") from None
+    if when > today:
+        raise LscError(f"date {when} is in the future (today is {today})")
+    return when
+
+
+def _metric(plan: Plan, metric_id: str) -> Metric:
+    metric = plan.metric_by_id.get(metric_id)
+    if metric is None:
+        hint = did_you_mean(metric_id, plan.metric_by_id.keys())
+        raise LscError(f"unknown metric {metric_id!r}{hint}")
+    return metric
+
+
+def _place(plan: Plan, metric: Metric, place: str | None) -> str | None:
+    if place is not None and place not in plan.place_by_id:
+        raise LscError(f"unknown place {place!r}{did_you_mean(place, plan.place_by_id.keys())}")
+    problem = place_problem(metric, place)
+    if problem:
+        raise LscError(problem)
+    return place
+
+
+def _text(value: str | None, name: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if _SURROGATE.search(value):
+        raise LscError(f"{name} is not valid UTF-8 text: retype it")
+    return value
+
+
+def _optional_id(value: str | None) -> str | None:
+    stripped = None if value is None else value.strip()
+    return stripped or None
+
+
+def make_actual(
+    plan: Plan,
+    given: EntryInput,
+    *,
+    today: date,
+    recorded: datetime,
+    replaces: bool = False,
+) -> Actual:
+    """Check one entry against the plan (not against the log) and build it.
+
+    Raises:
+        LscError: the first reason the entry cannot be recorded.
+    """
+    metric = _metric(plan, given.metric.strip())
+    place = _place(plan, metric, _optional_id(given.place))
+    when = _parse_date(given.date, today)
+    value = parse_value(given.value, metric)
+    by = _text(given.by, "by")
+    if by is not None:
+        by = by.strip()
+        if not by:
+            raise LscError("by: give a name")
+    return Actual(
+        metric=metric.id,
+        date=when,
+        value=value,
+        place=place,
+        note=_text(given.note, "note"),
+        by=by,
+        recorded=recorded.replace(microsecond=0),
+        replaces=replaces,
+    )
+
+
+# --- the log: duplicates and history -------------------------------------------------------
+
+
+def _key(actual: Actual) -> Key:
+    return (actual.metric, actual.place, actual.date)
+
+
+def _describe(key: Key) -> str:
+    metric, place, when = key
+    return f"{metric}{f' at {place}' if place else ''} on {when}"
+
+
+def entry_line_number(plan: Plan, actual: Actual) -> int:
+    """The line of ``actual`` in the log (0 if it is not from the log)."""
+    doc = plan.documents.get("actuals")
+    if isinstance(doc, LogDocument) and actual.index >= 0:
+        return doc.entry_line(actual.index)
+    return 0
+
+
+def _latest(plan: Plan) -> dict[Key, Actual]:
+    return {_key(actual): actual for actual in plan.actuals}
+
+
+def _shown_value(value: float | str) -> str:
+    return value if isinstance(value, str) else number_text(value)
+
+
+def _already_recorded(plan: Plan, existing: Actual) -> str:
+    line = entry_line_number(plan, existing)
+    by = f" by {existing.by}" if existing.by else ""
+    return (
+        f"{_describe(_key(existing))} is already recorded as {_shown_value(existing.value)}"
+        f"{by} (actuals.yaml line {line})"
+    )
+
+
+def record_entries(
+    plan: Plan,
+    given: EntryInput,
+    *,
+    today: date,
+    recorded: datetime,
+    replace: bool = False,
+) -> list[Actual]:
+    """The entry ``lsc record`` appends: checked against the plan and the log.
+
+    A second entry for the same metric, place and date is refused unless ``replace``; with
+    it, the new entry says ``replaces: true`` and the earlier one stays in the log.
+    """
+    actual = make_actual(plan, given, today=today, recorded=recorded, replaces=replace)
+    existing = _latest(plan).get(_key(actual))
+    if existing is not None and not replace:
+        raise LscError(f"{_already_recorded(plan, existing)}: add --replace to correct it")
+    if existing is None and replace:
+        raise LscError(
+            f"there is no entry for {_describe(_key(actual))} to replace: leave out --replace"
+        )
+    return [actual]
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One entry of a metric's history, with its line in the log."""
+
+    line: int
+    actual: Actual
+    superseded: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        a = self.actual
+        value = a.value
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+            value = int(value)
+        return {
+            "line": self.line,
+            "metric": a.metric,
+            "place": a.place,
+            "date": a.date.isoformat(),
+            "value": value,
+            "note": a.note,
+            "by": a.by,
+            "recorded": a.recorded.isoformat().replace("+00:00", "Z") if a.recorded else None,
+            "replaces": a.replaces,
+            "superseded": self.superseded,
+        }
+
+
+def history(plan: Plan, metric_id: str, place: str | None = None) -> list[HistoryRow]:
+    """Every entry for a metric (at one place, if given) in log order.
+
+    An entry is superseded when a later one has the same metric, place and date: the status
+    uses the later one, and the log keeps both.
+
+    Raises:
+        LscError: unknown metric, or a place that does not fit it.
+    """
+    metric = _metric(plan, metric_id.strip())
+    place = _optional_id(place)
+    if place is not None:
+        _place(plan, metric, place)
+    latest = _latest(plan)
+    return [
+        HistoryRow(entry_line_number(plan, a), a, latest[_key(a)] is not a)
+        for a in plan.actuals
+        if a.metric == metric.id and (place is None or a.place == place)
+    ]
+
+
+def history_json(rows: Sequence[HistoryRow]) -> str:
+    """The history as a JSON list, one object per entry (see `HistoryRow.as_dict`)."""
+    return json.dumps([row.as_dict() for row in rows], indent=2, ensure_ascii=False)
+
+
+_NOT_TEXT = frozenset({"line", "date", "value", "recorded"})
+
+
+def history_csv(rows: Sequence[HistoryRow]) -> str:
+    """The history as CSV; text a spreadsheet would run as a formula gets a leading '."""
+    from .render import spreadsheet_safe
+
+    out = io.StringIO()
+    columns = ["line", "metric", "place", "date", "value", "note", "by", "recorded"]
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*columns, "replaces", "superseded"])
+    for row in rows:
+        item = row.as_dict()
+        cells = [
+            "" if item[c] is None else str(item[c]) if c in _NOT_TEXT else spreadsheet_safe(item[c])
+            for c in columns
+        ]
+        writer.writerow([*cells, str(row.actual.replaces).lower(), str(row.superseded).lower()])
+    return out.getvalue()
+
+
+# --- import files ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """Why one row of an import file cannot be recorded, at the line where the row starts."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class BadRows(LscError):
+    """Some rows of an import file cannot be recorded, so none of them was."""
+
+    def __init__(self, problems: list[RowProblem], *, header_line: int = 1) -> None:
+        self.problems = sorted(problems, key=lambda p: p.line)
+        rows = len({p.line for p in self.problems} - {header_line})
+        super().__init__(
+            f"nothing was imported: {rows} row{'s' if rows != 1 else ''} cannot be recorded"
+            if rows
+            else "nothing was imported"
+        )
+
+
+@dataclass(frozen=True)
+class Row:
+    """The text cells of one row, and the line of the file where the row starts."""
+
+    line: int
+    cells: list[str]
+
+
+@dataclass
+class Table:
+    """An import file as text cells. ``problems`` are rows the reader could not read."""
+
+    path: str
+    header: list[str] = field(default_factory=list)
+    header_line: int = 1
+    rows: list[Row] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+
+
+def _csv_message(error: csv.Error) -> str:
+    text = str(error)
+    if "unexpected end of data" in text:
+        return 'a quoted value is never closed: a closing " is missing'
+    if "expected after" in text:
+        return 'a closing " must be followed by a comma: write "" for a quote inside quotes'
+    return f"not a valid CSV row: {text}"
+
+
+def read_csv(path: Path, shown: str) -> Table:
+    """Read a CSV file (UTF-8 with or without BOM, LF or CRLF); blank rows are skipped."""
+    table = Table(shown)
+    text = _read(path, shown)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    start = 1
+    header_seen = False
+    try:
+        for cells in reader:
+            line, start = start, reader.line_num + 1
+            if not any(cell.strip() for cell in cells):
+                continue
+            if not header_seen:
+                table.header, table.header_line, header_seen = cells, line, True
+            else:
+                table.rows.append(Row(line, cells))
+    except csv.Error as error:  # the rest of the file cannot be trusted: stop here
+        table.problems.append(RowProblem(shown, start, _csv_message(error)))
+    return table
+
+
+def _read(path: Path, shown: str) -> str:
+    if path.is_dir():
+        raise LscError(f"{shown}: is a directory, expected a file to import")
+    text, problem = read_text(path, shown)
+    if problem is not None:
+        if problem.rule == "file-encoding":
+            raise LscError(f"{shown}:{problem.source.line}: {problem.message}")
+        raise LscError(f"{shown}: {problem.message}")
+    return text or ""
+
+
+Reader = Callable[[Path, str], Table]
+READERS: dict[str, Reader] = {".csv": read_csv}
+
+
+def read_rows(path: Path | str) -> Table:
+    """Read an import file with the reader for its suffix (see `READERS`).
+
+    Raises:
+        LscError: an unsupported suffix, or a file that cannot be read at all.
+    """
+    path = Path(path)
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        kinds = ", ".join(sorted(READERS))
+        raise LscError(f"{path}: cannot import this kind of file: expected {kinds}")
+    return reader(path, str(path))
+
+
+def _columns(table: Table) -> tuple[dict[str, int], list[RowProblem]]:
+    """Map each column name to its position, or say what is wrong with the header."""
+    problems: list[RowProblem] = []
+
+    def problem(message: str) -> None:
+        problems.append(RowProblem(table.path, table.header_line, message))
+
+    if not table.header:
+        problem(f"the file is empty: expected a header row {','.join(REQUIRED_COLUMNS)}")
+        return {}, problems
+    positions: dict[str, int] = {}
+    for position, cell in enumerate(table.header):
+        name = cell.strip().lower()
+        if name not in COLUMNS:
+            hint = did_you_mean(name, COLUMNS) or f"; the columns are {', '.join(COLUMNS)}"
+            problem(f"unknown column {cell.strip()!r}{hint}")
+        elif name in positions:
+            problem(
+                f"column {name!r} appears twice (columns {positions[name] + 1} and {position + 1})"
+            )
+        else:
+            positions[name] = position
+    for name in REQUIRED_COLUMNS:
+        if name not in positions and not any(p.message.startswith("unknown") for p in problems):
+            problem(f"missing the column {name!r}: the header needs {', '.join(REQUIRED_COLUMNS)}")
+    return positions, problems
+
+
+def _row_input(row: Row, columns: dict[str, int], width: int, by: str | None) -> EntryInput:
+    if len(row.cells) != width:
+        fewer = "only " if len(row.cells) < width else ""
+        raise LscError(
+            f"this row has {fewer}{len(row.cells)} values but the header has {width} columns"
+        )
+
+    def cell(name: str) -> str:
+        return row.cells[columns[name]] if name in columns else ""
+
+    if not cell("metric").strip():
+        raise LscError("no metric given")
+    if not cell("date").strip():
+        raise LscError("no date given")
+    return EntryInput(
+        metric=cell("metric"),
+        value=cell("value"),
+        date=cell("date").strip(),
+        place=cell("place"),
+        note=cell("note"),
+        by=cell("by") if cell("by").strip() else by,
+    )
+
+
+def import_entries(
+    plan: Plan,
+    table: Table,
+    *,
+    today: date,
+    recorded: datetime,
+    by: str | None,
+) -> list[Actual]:
+    """The entries ``lsc import`` appends, one per row, or every reason it cannot.
+
+    Each row is checked as ``lsc record`` checks a value, and also against the rows above
+    it: a second row for the same metric, place and date is refused, and so is a row for an
+    entry already in the log (correct that with ``lsc record --replace``). ``by`` is used for
+    rows that leave their ``by`` cell empty.
+
+    Raises:
+        BadRows: every bad row, with the line where it starts; nothing is to be written.
+    """
+    if not table.header and table.problems:  # the header row itself could not be read
+        raise BadRows(table.problems)
+    columns, problems = _columns(table)
+    if problems:  # without a clear header no row can be read
+        raise BadRows(problems, header_line=table.header_line)
+    problems = list(table.problems)
+    latest = _latest(plan)
+    first_line: dict[Key, int] = {}
+    entries: list[Actual] = []
+    for row in table.rows:
+        try:
+            given = _row_input(row, columns, len(table.header), by)
+            actual = make_actual(plan, given, today=today, recorded=recorded)
+            key = _key(actual)
+            if key in first_line:
+                raise LscError(
+                    f"a second row for {_describe(key)} (first on line {first_line[key]})"
+                )
+            first_line[key] = row.line
+            if key in latest:
+                raise LscError(
+                    f"{_already_recorded(plan, latest[key])}: import only new entries, and "
+                    "correct a recorded one with 'lsc record --replace'"
+                )
+        except LscError as error:
+            problems.append(RowProblem(table.path, row.line, str(error)))
+        else:
+            entries.append(actual)
+    if problems:
+        raise BadRows(problems, header_line=table.header_line)
+    if not entries:
+        raise BadRows([RowProblem(table.path, table.header_line, "no rows to import")])
+    return entries
