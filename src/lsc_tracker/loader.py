@@ -47,6 +47,18 @@ class Plan:
     documents: dict[str, Document] = field(default_factory=dict)
     rejected_ids: set[str] = field(default_factory=set)
     broken_files: set[str] = field(default_factory=set)
+    actual_positions: list[int] | None = None  # file index of each actual; None: the same
+
+    @cached_property
+    def _actual_index(self) -> dict[int, int]:
+        positions = self.actual_positions or range(len(self.actuals))
+        return {id(actual): index for actual, index in zip(self.actuals, positions, strict=True)}
+
+    def index_of(self, item: BaseModel) -> int:
+        """Position of a loaded item in its file's list (-1 for one not from the files)."""
+        if isinstance(item, Actual):
+            return self._actual_index.get(id(item), -1)
+        return item.index  # type: ignore[attr-defined]
 
     def knows_all(self, kind: str) -> bool:
         """Whether ``kind``'s file loaded whole, so an id missing from it is really unknown."""
@@ -69,7 +81,7 @@ class Plan:
     ) -> Source:
         """Where ``item`` (or one of its keys, ``loc``) is written, for error messages."""
         doc = self.documents.get(kind)
-        index = item if isinstance(item, int) else item.index  # type: ignore[attr-defined]
+        index = item if isinstance(item, int) else self.index_of(item)
         if doc is None:
             return Source(str(self.data_dir / f"{kind}.yaml"))
         prefix: Loc = (kind, index) if kind in PLAN_FILES else (index,)
@@ -156,13 +168,16 @@ def validate_items(
     model: type[BaseModel],
     prefix: Loc,
     rejected: set[str] | None = None,
-) -> tuple[list[Any], list[Problem]]:
+) -> tuple[list[Any], list[Problem], list[int]]:
     """Validate each item on its own, so one bad item does not hide the others.
+
+    Returns the valid items, the problems, and the position in ``items`` of each valid item.
 
     The ids of items that fail are added to ``rejected``, so that later checks do not
     report references to them as unknown (one mistake, one message).
     """
     rejected = set() if rejected is None else rejected
+    positions: list[int] = []
     valid: list[Any] = []
     problems: list[Problem] = []
     for index, item in enumerate(items):
@@ -181,9 +196,11 @@ def validate_items(
                 where = doc.source((*loc, *detail["loc"]), key=detail["type"] == "extra_forbidden")
                 problems.append(Problem(where, _message(detail, model), "schema"))
             continue
-        obj.__pydantic_private__["_index"] = index  # type: ignore[index]
+        if obj.__pydantic_private__ is not None:
+            obj.__pydantic_private__["_index"] = index
         valid.append(obj)
-    return valid, problems
+        positions.append(index)
+    return valid, problems, positions
 
 
 def _top_level_list(doc: Document, kind: str) -> tuple[list[Any], list[Problem]]:
@@ -233,7 +250,7 @@ def load_plan_file(plan: Plan, kind: str) -> list[Problem]:
     items, problems = _top_level_list(doc, kind)
     if problems:
         plan.broken_files.add(kind)
-    valid, item_problems = validate_items(doc, items, model, (kind,), plan.rejected_ids)
+    valid, item_problems, _ = validate_items(doc, items, model, (kind,), plan.rejected_ids)
     setattr(plan, kind, valid)
     return problems + item_problems
 
@@ -264,10 +281,8 @@ def load_actuals(plan: Plan) -> list[Problem]:
         except ValidationError:
             pass
         else:
-            for index, actual in enumerate(plan.actuals):
-                actual.__pydantic_private__["_index"] = index  # type: ignore[index]
             return []
-    plan.actuals, item_problems = validate_items(doc, entries, Actual, ())
+    plan.actuals, item_problems, plan.actual_positions = validate_items(doc, entries, Actual, ())
     return item_problems
 
 

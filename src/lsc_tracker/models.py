@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -51,12 +52,20 @@ def parse_iso_date(value: Any) -> date:
         raise ValueError(f"expected a date as YYYY-MM-DD, got a date and time {_show(value)}")
     if isinstance(value, date):
         return value
-    if isinstance(value, str) and _DATE_TEXT.fullmatch(value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{value} is not a real date (expected YYYY-MM-DD)") from None
+    if isinstance(value, str):
+        return _date_from_text(str(value))
     raise ValueError(f"expected a date as YYYY-MM-DD (for example 2021-03-31), got {_show(value)}")
+
+
+@lru_cache(maxsize=8192)
+def _date_from_text(text: str) -> date:
+    # cached: a log of a million entries holds a few hundred distinct dates
+    if _DATE_TEXT.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{text} is not a real date (expected YYYY-MM-DD)") from None
+    raise ValueError(f"expected a date as YYYY-MM-DD (for example 2021-03-31), got {_show(text)}")
 
 
 def parse_timestamp(value: Any) -> datetime:
@@ -144,7 +153,12 @@ def parse_bool(value: Any) -> bool:
 
 
 def _slug(value: Any) -> str:
-    text = parse_text(value)
+    return _checked_slug(parse_text(value))
+
+
+@lru_cache(maxsize=8192)
+def _checked_slug(text: str) -> str:
+    # cached: ids repeat on every entry of the log
     if not _SLUG.fullmatch(text):
         raise ValueError(
             f"{_show(text)} is not a valid id: use lowercase letters a-z, digits and hyphens"
@@ -222,6 +236,15 @@ class _Model(BaseModel):
     """Frozen, and strict about keys: a typo must not pass silently."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+
+class _PlanItem(_Model):
+    """An item of a plan file, which remembers its position in the file's list.
+
+    Actuals do not carry this: a private attribute costs pydantic a hook per instance, which
+    matters at a million log entries. `loader.Plan.index_of` finds theirs instead.
+    """
+
     _index: int = PrivateAttr(default=-1)
 
     @property
@@ -230,7 +253,7 @@ class _Model(BaseModel):
         return self._index
 
 
-class Priority(_Model):
+class Priority(_PlanItem):
     """One of the partnership priorities (P1..P8 in the ICS strategy)."""
 
     id: PriorityId
@@ -239,7 +262,7 @@ class Priority(_Model):
     source: Text | None = None
 
 
-class Place(_Model):
+class Place(_PlanItem):
     """The system, an Integrated Care Partnership (place) or a neighbourhood."""
 
     id: Slug
@@ -282,7 +305,7 @@ class SpcSettings(_Model):
     screen_outliers: Flag = True
 
 
-class Metric(_Model):
+class Metric(_PlanItem):
     """A measure with targets, or a milestone with a due date."""
 
     id: Slug

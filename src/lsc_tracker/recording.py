@@ -202,8 +202,9 @@ def _describe(key: Key) -> str:
 def entry_line_number(plan: Plan, actual: Actual) -> int:
     """The line of ``actual`` in the log (0 if it is not from the log)."""
     doc = plan.documents.get("actuals")
-    if isinstance(doc, LogDocument) and actual.index >= 0:
-        return doc.entry_line(actual.index)
+    index = plan.index_of(actual)
+    if isinstance(doc, LogDocument) and index >= 0:
+        return doc.entry_line(index)
     return 0
 
 

@@ -363,8 +363,28 @@ def _metric_data(status: MetricStatus) -> dict[str, Any]:
 
 
 def render_json(report: StatusReport, out: TextIO) -> None:
-    # dumps + one write: json.dump streams hundreds of thousands of tiny writes at scale
-    out.write(json.dumps(report_data(report), indent=2, ensure_ascii=False) + "\n")
+    out.write(json_text(report_data(report)))
+
+
+def json_text(data: dict[str, Any]) -> str:
+    """Pretty at the top, one compact line per list item (per metric, per priority).
+
+    Readable and diff-friendly, and fast: ``indent=`` makes the json module fall back to its
+    pure-Python encoder, which took seconds for a national-scale report.
+    """
+    lines = ["{"]
+    for position, (key, value) in enumerate(data.items()):
+        comma = "," if position < len(data) - 1 else ""
+        name = json.dumps(key)
+        if isinstance(value, list) and value:
+            items = [json.dumps(item, ensure_ascii=False) for item in value]
+            lines.append(f"  {name}: [")
+            lines.append(",\n".join(f"    {item}" for item in items))
+            lines.append(f"  ]{comma}")
+        else:
+            lines.append(f"  {name}: {json.dumps(value, ensure_ascii=False)}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
 
 
 # --- CSV ------------------------------------------------------------------------------------
