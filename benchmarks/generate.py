@@ -86,7 +86,7 @@ def generate(size: int, out: Path) -> int:
             for n in range(MEASURES):
                 for place in places[:places_per_measure]:
                     value = round(rng.gauss(100, 10), 1)
-                    entry = {"metric": f"measure-{n:03d}", "date": end, "value": value}
+                    entry = {"metric": f"measure-{n:03d}", "date": end.isoformat(), "value": value}
                     entry |= {"place": place, "by": "synthetic"}
                     log.write(format_line(entry) + "\n")
                     written += 1
