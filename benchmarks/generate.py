@@ -1,6 +1,7 @@
 """Write a SYNTHETIC plan with about SIZE actuals, for benchmarks.
 
-    python benchmarks/generate.py SIZE OUT_DIR        e.g.  python benchmarks/generate.py 100000 /tmp/p100k
+    python benchmarks/generate.py SIZE OUT_DIR
+    python benchmarks/generate.py 100000 /tmp/p100k
 
 200 measures, 41 places (like Lancashire and South Cumbria's 41 primary care networks), monthly
 actuals. Every file says it is synthetic. The figures are random (seeded: the same SIZE gives the

@@ -41,13 +41,14 @@ class Timing:
     peak_mib: float
 
 
-def measure(command: list[str], runs: int, *, setup: object = None) -> Timing:
-    """Median wall time over ``runs`` after a warm-up; the largest peak RSS of any run."""
+def measure(command: list[str], runs: int) -> Timing:
+    """Median wall time over ``runs`` after a warm-up; the largest peak RSS of any run.
+
+    With ``runs=0`` the single run is the one timed (for commands that change their input).
+    """
     times: list[float] = []
     peak = 0
     for attempt in range(runs + 1):
-        if callable(setup):
-            setup()
         start = time.perf_counter()
         process = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO
@@ -57,10 +58,29 @@ def measure(command: list[str], runs: int, *, setup: object = None) -> Timing:
         code = os.waitstatus_to_exitcode(status)
         if code not in (0, 1):
             raise SystemExit(f"benchmark command failed (exit {code}): {' '.join(command)}")
-        if attempt:  # the first run warms the caches
+        if attempt or not runs:  # the first run warms the caches
             times.append(elapsed)
         peak = max(peak, usage.ru_maxrss)
     return Timing(statistics.median(times), peak / 1024)
+
+
+def measure_record(data: Path, runs: int) -> Timing:
+    """`lsc record` of one new value, each run on a fresh copy of the same log."""
+    log = data / "actuals.yaml"
+    backup = data / "actuals.yaml.orig"
+    shutil.copyfile(log, backup)
+    times: list[float] = []
+    peak = 0.0
+    for attempt in range(runs + 1):
+        shutil.copyfile(backup, log)
+        command = [*LSC, "--data", str(data), "record", "measure-000", str(attempt + 1)]
+        command += ["--place", "pcn-01", "--date", "2026-11-01", "--by", "bench"]
+        timing = measure(command, 0)
+        if attempt:
+            times.append(timing.seconds)
+        peak = max(peak, timing.peak_mib)
+    shutil.copyfile(backup, log)
+    return Timing(statistics.median(times), peak)
 
 
 def generate(size: int, directory: Path) -> None:
@@ -144,37 +164,7 @@ def main() -> None:
                 floor,
                 "<= 0.2x at 100k",
             )
-            counter = iter(range(1, 10_000))
-            backup = data / "actuals.yaml.orig"
-            shutil.copyfile(log, backup)
-
-            def fresh_log() -> None:
-                shutil.copyfile(backup, log)
-
-            def record_command() -> list[str]:
-                return [
-                    *LSC,
-                    "--data",
-                    str(data),
-                    "record",
-                    "measure-000",
-                    str(next(counter)),
-                    "--place",
-                    "pcn-01",
-                    "--date",
-                    "2026-11-01",
-                    "--by",
-                    "bench",
-                ]
-
-            record_times = []
-            peak = 0.0
-            for attempt in range(args.runs + 1):
-                timing = measure(record_command(), 1, setup=fresh_log)
-                if attempt:
-                    record_times.append(timing.seconds)
-                peak = max(peak, timing.peak_mib)
-            record = Timing(statistics.median(record_times), peak)
+            record = measure_record(data, args.runs)
             row(f"lsc record @{label}", record, floor, "<= status at the same size")
             print(f"  record / status at {label}: {record.seconds / status.seconds:.2f}x")
     if len(statuses) > 1:
