@@ -235,7 +235,7 @@ CADENCE_DAYS: dict[str, int] = {"monthly": 31, "quarterly": 92, "annual": 366}
 class _Model(BaseModel):
     """Frozen, and strict about keys: a typo must not pass silently."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class _PlanItem(_Model):
@@ -283,12 +283,11 @@ class Baseline(_Model):
 class Target(_Model):
     """A value to reach by a date: absolute (`value`), relative (`change`) or left open."""
 
-    by: IsoDate
-    """The deadline, YYYY-MM-DD."""
-    value: Number | None = None
-    """The figure to reach; null when the plan leaves it open."""
-    change: Percent | None = None
-    """Relative to the baseline, e.g. -50%."""
+    by: IsoDate = Field(description="The deadline, YYYY-MM-DD.")
+    value: Number | None = Field(
+        None, description="The figure to reach; null when the plan leaves it open."
+    )
+    change: Percent | None = Field(None, description="Relative to the baseline, e.g. -50%.")
     note: Text | None = None
 
     @property
@@ -311,27 +310,38 @@ class Metric(_PlanItem):
     id: Slug
     priority: PriorityId
     name: Text
-    kind: Kind = "measure"
-    """measure (a number tracked against targets) or milestone (done by a due date)."""
-    direction: Direction | None = None
-    """Measures only: which way is better, increase or decrease."""
-    unit: Text | None = None
-    """Free text, e.g. placements; "%" for a percentage."""
-    cadence: Cadence | None = None
-    """How often a value is expected: monthly, quarterly or annual (for the stale marker)."""
-    tolerance: NonNegative = 0.1
-    """Shortfall against the plan line, as a share of the segment's span, still at risk."""
-    places: tuple[Slug, ...] = ()
-    """Places where the metric is tracked separately (ids from places.yaml)."""
+    kind: Kind = Field(
+        "measure",
+        description="measure (a number tracked against targets) or milestone (done by a due date).",
+    )
+    direction: Direction | None = Field(
+        None, description="Measures only: which way is better, increase or decrease."
+    )
+    unit: Text | None = Field(None, description='Free text, e.g. placements; "%" for a percentage.')
+    cadence: Cadence | None = Field(
+        None,
+        description="How often a value is expected: monthly, quarterly or annual (for stale).",
+    )
+    tolerance: NonNegative = Field(
+        0.1,
+        description="Largest shortfall, as a share of the plan segment's span, still at risk.",
+    )
+    places: tuple[Slug, ...] = Field(
+        (), description="Places where the metric is tracked separately (ids from places.yaml)."
+    )
     baseline: Baseline | None = None
-    targets: tuple[Target, ...] = ()
-    """Measures only: dated targets, "by" dates strictly increasing."""
-    due: IsoDate | None = None
-    """Milestones only: the date it is due, YYYY-MM-DD."""
-    spc: SpcSettings | None = None
-    """Options for the Making Data Count (XmR) analysis."""
-    source: Text | None = None
-    """The document and section this metric comes from."""
+    targets: tuple[Target, ...] = Field(
+        (), description='Measures only: dated targets, "by" dates strictly increasing.'
+    )
+    due: IsoDate | None = Field(
+        None, description="Milestones only: the date it is due, YYYY-MM-DD."
+    )
+    spc: SpcSettings | None = Field(
+        None, description="Options for the Making Data Count (XmR) analysis."
+    )
+    source: Text | None = Field(
+        None, description="The document and section this metric comes from."
+    )
     owner: Text | None = None
     description: Text | None = None
 
@@ -352,18 +362,19 @@ class Actual(_Model):
     """One entry of the append-only actuals log."""
 
     metric: Slug
-    date: IsoDate
-    """The date the value is for (e.g. the end of the month it reports), YYYY-MM-DD."""
-    value: ActualValue
-    """A number for a measure; done for a milestone."""
-    place: Slug | None = None
-    """Required when the metric has places; absent otherwise."""
+    date: IsoDate = Field(
+        description="The date the value is for (e.g. the end of the month it reports), YYYY-MM-DD."
+    )
+    value: ActualValue = Field(description="A number for a measure; done for a milestone.")
+    place: Slug | None = Field(
+        None, description="Required when the metric has places; absent otherwise."
+    )
     note: Text | None = None
     by: Text | None = None
-    recorded: Timestamp | None = None
-    """When the tool wrote the entry (UTC)."""
-    replaces: Flag = False
-    """true: supersedes earlier entries for the same metric, place and date."""
+    recorded: Timestamp | None = Field(None, description="When the tool wrote the entry (UTC).")
+    replaces: Flag = Field(
+        False, description="true: supersedes earlier entries for the same metric, place and date."
+    )
 
     @property
     def is_done(self) -> bool:
