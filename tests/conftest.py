@@ -94,3 +94,10 @@ def _pinned_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.delenv("LSC_DATA", raising=False)
+
+
+# --- the synthetic demo data set (examples/), for the SPC, show and report tests ------------
+
+DEMO_DATA = REPO / "examples" / "demo"
+DEMO_AS_OF = date(2024, 3, 31)
+"""The demo's actuals run monthly from April 2021 to March 2024."""

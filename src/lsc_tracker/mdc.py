@@ -1,0 +1,186 @@
+"""Making Data Count for the plan: from a metric's actuals to its XmR chart.
+
+The bridge between the plan and `spc`: which actuals of a metric (and place) count on a
+date, and the SPC settings and target to analyse them with. The rules for which entries
+count are the status engine's (`status.effective_actuals`: entries after ``as_of`` are left
+out, and on a date with several entries the last in the log wins), so ``lsc status``,
+``lsc spc``, ``lsc show`` and ``lsc report`` always read the same series.
+
+Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING
+
+from . import spc, status
+from .models import Actual, Metric, SpcSettings
+
+if TYPE_CHECKING:
+    from .loader import Plan
+
+DEFAULT_SETTINGS = SpcSettings()
+"""SPC options for a metric without an ``spc:`` block: no rebase, all points, screening on."""
+
+Point = tuple[date, float]
+
+
+def _entries(plan_or_actuals: Plan | Iterable[Actual]) -> Iterable[Actual]:
+    actuals = getattr(plan_or_actuals, "actuals", plan_or_actuals)
+    return actuals  # type: ignore[return-value]
+
+
+def metric_entries(
+    plan_or_actuals: Plan | Iterable[Actual], metric: Metric, place: str | None, as_of: date
+) -> list[Actual]:
+    """The log entries that count for one metric (and place) on ``as_of``, in date order.
+
+    Args:
+        plan_or_actuals: a loaded plan, or log entries in log order (other metrics' and
+            places' entries are skipped).
+        metric: the metric.
+        place: the place id for a metric tracked by place, else None.
+        as_of: entries dated after this are left out; superseded entries never count.
+
+    Returns:
+        One entry per date: the last one the log holds for that date.
+    """
+    mine = (
+        entry
+        for entry in _entries(plan_or_actuals)
+        if entry.metric == metric.id and entry.place == place
+    )
+    return status.effective_actuals(mine, as_of)
+
+
+def metric_series(
+    plan_or_actuals: Plan | Iterable[Actual], metric: Metric, place: str | None, as_of: date
+) -> list[Point]:
+    """The numeric actuals of one metric (and place) that count on ``as_of``: (date, value)
+    pairs in date order, ready for `spc.analyse`. A milestone's ``done`` entries are left out.
+    """
+    return [
+        (entry.date, float(entry.value))
+        for entry in metric_entries(plan_or_actuals, metric, place, as_of)
+        if not isinstance(entry.value, str)
+    ]
+
+
+def current_target(metric: Metric, as_of: date) -> float | None:
+    """The figure of the target in force on ``as_of`` (the status engine's choice: the first
+    target dated on or after it, else the last), or None when no target has a figure."""
+    goal = status.current_goal(status.goals(metric), as_of)
+    return None if goal is None else goal.value
+
+
+def analyse_series(metric: Metric, points: Iterable[Point], as_of: date) -> spc.SpcResult | None:
+    """The XmR chart of a series already picked out with `metric_series`.
+
+    None for a milestone or a measure without a direction (which `lsc check` refuses).
+    """
+    if metric.is_milestone or metric.direction is None:
+        return None
+    settings = metric.spc or DEFAULT_SETTINGS
+    return spc.analyse(
+        list(points),
+        direction=metric.direction,
+        target=current_target(metric, as_of),
+        rebase=settings.rebase,
+        fix_after=settings.fix_after,
+        screen_outliers=settings.screen_outliers,
+    )
+
+
+def metric_spc(
+    plan_or_actuals: Plan | Iterable[Actual], metric: Metric, place: str | None, as_of: date
+) -> spc.SpcResult | None:
+    """The Making Data Count analysis of one metric (and place) on ``as_of``.
+
+    Uses the metric's ``spc:`` settings (rebase dates, ``fix_after``, screening) and, for the
+    assurance icon, the figure of the target in force on ``as_of`` (`current_target`).
+
+    Args:
+        plan_or_actuals: a loaded plan, or log entries in log order.
+        metric: the metric.
+        place: a place id of a metric tracked by place, else None.
+        as_of: the date of the analysis; later entries are left out.
+
+    Returns:
+        The analysis (with no groups and no icons when nothing is recorded), or None for a
+        milestone and for a metric tracked by place asked about without a place: SPC is
+        per place, there is no metric-wide series.
+
+    Raises:
+        ValueError: ``place`` is not one of the metric's places, or is given for a metric
+            not tracked by place.
+    """
+    if place is not None and place not in metric.places:
+        raise ValueError(f"{metric.id} is not tracked at {place!r}")
+    if place is None and metric.places:
+        return None
+    return analyse_series(metric, metric_series(plan_or_actuals, metric, place, as_of), as_of)
+
+
+def spc_by_metric(plan: Plan, as_of: date) -> dict[tuple[str, str | None], spc.SpcResult | None]:
+    """`metric_spc` for every metric and place of the plan, reading the log once.
+
+    Keys are ``(metric id, None)`` for every metric, plus ``(metric id, place id)`` for each
+    place of a metric tracked by place (whose ``(metric id, None)`` entry is None).
+    """
+    grouped: dict[tuple[str, str | None], list[Actual]] = defaultdict(list)
+    for entry in plan.actuals:
+        grouped[(entry.metric, entry.place)].append(entry)
+    found: dict[tuple[str, str | None], spc.SpcResult | None] = {}
+    for metric in plan.metrics:
+        keys = [(metric.id, place) for place in metric.places] if metric.places else []
+        found[(metric.id, None)] = (
+            None if metric.places else metric_spc(grouped[(metric.id, None)], metric, None, as_of)
+        )
+        for key in keys:
+            found[key] = metric_spc(grouped[key], metric, key[1], as_of)
+    return found
+
+
+def summary(result: spc.SpcResult | None) -> status.SpcSummary | None:
+    """The two icons ``lsc status`` shows, or None when SPC does not apply (a milestone)."""
+    if result is None:
+        return None
+    return status.SpcSummary(variation=result.variation, assurance=result.assurance)
+
+
+# --- words for the icons, shared by every view ------------------------------------------------
+
+VARIATION_LABELS: dict[str | None, str] = {
+    spc.COMMON_CAUSE: "Common cause: no significant change",
+    "improvement_high": "Special cause improvement (high)",
+    "improvement_low": "Special cause improvement (low)",
+    "concern_high": "Special cause concern (high)",
+    "concern_low": "Special cause concern (low)",
+    None: "No data",
+}
+"""The variation icon in words, as the MDC guidance names it."""
+
+ASSURANCE_LABELS: dict[str | None, str] = {
+    spc.CONSISTENT_PASS: "Consistently passing the target",
+    spc.CONSISTENT_FAIL: "Consistently failing the target",
+    spc.INCONSISTENT: "Inconsistent: will sometimes meet, sometimes miss the target",
+    None: "No assurance (no target, or too few points)",
+}
+"""The assurance icon in words."""
+
+POINT_LABELS: dict[str, str] = {
+    spc.COMMON_CAUSE: "common cause",
+    spc.IMPROVEMENT: "special cause improvement",
+    spc.CONCERN: "special cause concern",
+}
+
+RULE_LABELS: dict[str | None, str] = {
+    spc.RULE_OUTSIDE: "outside the process limits",
+    spc.RULE_TREND: "trend of 7 or more rising or falling",
+    spc.RULE_TWO_OF_THREE: "2 of 3 beyond the 2-sigma line",
+    spc.RULE_RUN: "run of 7 or more on one side of the mean",
+    None: "",
+}

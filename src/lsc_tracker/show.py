@@ -1,0 +1,428 @@
+"""Terminal views of one metric: ``lsc show`` (everything about it) and ``lsc spc``'s table.
+
+Built with rich, from a `views.MetricView` and an `spc.SpcResult`. Every colour has a word or
+a glyph beside it, so the output reads the same with NO_COLOR or piped into a file. The chart
+is drawn here with plain characters (see `text_chart`) rather than with a plotting library:
+it needs actuals, the plan line, targets, the SPC mean and limits and a glyph per point type
+on one small grid, which is some 80 lines of code, where a terminal plotting package would be
+one more dependency and still need the SPC overlays written by hand.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from . import mdc, spc
+from .status import expected_value_on
+from .views import (
+    MetricView,
+    SeriesView,
+    describe_days,
+    direction_words,
+    format_figure,
+    format_value,
+    spc_verdict,
+)
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+    from rich.text import Text
+
+POINT_GLYPHS = {spc.COMMON_CAUSE: "●", spc.IMPROVEMENT: "■", spc.CONCERN: "◆"}
+POINT_STYLES = {
+    spc.COMMON_CAUSE: "bright_black",
+    spc.IMPROVEMENT: "blue",
+    spc.CONCERN: "dark_orange",
+}
+PLAN_GLYPH, TARGET_GLYPH, MEAN_GLYPH, LIMIT_GLYPH = "·", "✕", "─", "┄"
+HISTORY_ROWS = 12
+"""Entries shown by ``lsc show``; ``lsc history`` lists them all."""
+
+
+# --- lsc spc ----------------------------------------------------------------------------------
+
+
+def spc_json(metric_id: str, place: str | None, result: spc.SpcResult) -> str:
+    """``lsc spc --format json``: the metric, its place, then `spc.result_to_dict`."""
+    data: dict[str, Any] = {"metric": metric_id, "place": place, **spc.result_to_dict(result)}
+    return json.dumps(data, indent=2)
+
+
+def render_spc_table(
+    console: Console, metric_name: str, place: str | None, unit: str | None, result: spc.SpcResult
+) -> None:
+    """``lsc spc``'s table: the groups with their limits, the points with their type and rule,
+    then the variation and assurance verdicts."""
+    from rich.table import Table
+
+    where = f" at {place}" if place else ""
+    console.print(f"{metric_name}{where}: XmR chart, {len(result.points)} points", style="bold")
+    groups = Table(box=None, header_style="bold", pad_edge=False, title_justify="left")
+    for name in ("group", "start", "points", "mean", "lower limit", "upper limit", "limits"):
+        groups.add_column(name, justify="right" if name not in ("start", "limits") else "left")
+    for index, group in enumerate(result.groups):
+        kind = "none" if group.upl is None else "trial" if group.trial else "final"
+        groups.add_row(
+            str(index),
+            group.start.isoformat(),
+            str(group.n),
+            format_figure(group.mean, unit),
+            format_figure(group.lpl, unit),
+            format_figure(group.upl, unit),
+            kind,
+        )
+    console.print(groups)
+    console.print()
+    points = Table(box=None, header_style="bold", pad_edge=False)
+    for name in ("date", "value", "group", "type", "rule"):
+        points.add_column(name, justify="right" if name in ("value", "group") else "left")
+    for point in result.points:
+        glyph = POINT_GLYPHS[point.type]
+        points.add_row(
+            point.date.isoformat(),
+            format_value(point.value, unit),
+            str(point.group),
+            f"[{POINT_STYLES[point.type]}]{glyph}[/] {mdc.POINT_LABELS[point.type]}",
+            mdc.RULE_LABELS[point.rule],
+        )
+    console.print(points)
+    console.print()
+    console.print(
+        f"variation: {result.variation or 'none'}: {mdc.VARIATION_LABELS[result.variation]}"
+    )
+    target = f" (target {format_figure(result.target, unit)})" if result.target is not None else ""
+    console.print(
+        f"assurance: {result.assurance or 'none'}{target}: {mdc.ASSURANCE_LABELS[result.assurance]}"
+    )
+
+
+# --- lsc show ---------------------------------------------------------------------------------
+
+
+def render_show(console: Console, view: MetricView, place: str | None = None) -> None:
+    """Everything about one metric: definition, targets, status, history, chart, SPC verdict.
+
+    For a metric tracked by place, ``place`` picks one place's series (chart and history);
+    without it, each place gets a summary row instead.
+    """
+    from rich.panel import Panel
+
+    metric = view.metric
+    console.print(Panel(_definition(view), title=f"{metric.name}", title_align="left"))
+    if not metric.is_milestone:
+        console.print(_targets(view))
+    chosen = [s for s in view.series if s.place == place] if place else list(view.series)
+    if metric.places and place is None:
+        console.print(_places_table(view))
+        if not metric.is_milestone:
+            places = ", ".join(metric.places)
+            console.print(f"give --place (one of {places}) for a place's chart", style="dim")
+        return
+    for series in chosen:
+        console.print(_status_line(view, series))
+        if not metric.is_milestone:
+            console.print(_history(view, series))
+            console.print(text_chart(view, series))
+            console.print(_spc_lines(view, series))
+
+
+def _status_text(status: str) -> Text:
+    from rich.text import Text
+
+    from .render import STATUS_LABELS, STATUS_STYLES
+
+    return Text(STATUS_LABELS.get(status, status), style=STATUS_STYLES.get(status, ""))
+
+
+def _definition(view: MetricView) -> RenderableType:
+    from rich.table import Table
+
+    metric = view.metric
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    priority = view.priority.title if view.priority else ""
+    rows: list[tuple[str, Any]] = [
+        ("id", metric.id),
+        ("priority", f"{metric.priority} {priority}".strip()),
+        ("kind", metric.kind),
+        ("status", _status_text(view.assessed.status)),
+    ]
+    if metric.is_milestone:
+        rows.append(("due", metric.due.isoformat() if metric.due else "none"))
+    else:
+        rows.append(("direction", f"{metric.direction} ({direction_words(metric)})"))
+        rows += [(k, v) for k, v in (("unit", metric.unit), ("cadence", metric.cadence)) if v]
+        rows.append(("tolerance", f"{metric.tolerance:.0%} of the plan line's step (at risk)"))
+    if view.assessed.deadline:
+        days = describe_days(view.assessed.days_to_deadline)
+        rows.append(("deadline", f"{view.assessed.deadline.isoformat()} ({days})"))
+    if metric.places:
+        rows.append(("places", ", ".join(metric.places)))
+    rows += [(k, v) for k, v in (("owner", metric.owner), ("source", metric.source)) if v]
+    if metric.description:
+        rows.append(("description", metric.description))
+    for key, value in rows:
+        table.add_row(key, value)
+    return table
+
+
+def _targets(view: MetricView) -> RenderableType:
+    from rich.table import Table
+
+    metric = view.metric
+    table = Table(title="Targets", title_justify="left", box=None, header_style="bold")
+    for name in ("by", "target", "figure", "note"):
+        table.add_column(name, overflow="fold" if name == "note" else "ellipsis")
+    if metric.baseline:
+        base = metric.baseline
+        table.add_row(
+            base.date.isoformat(),
+            "baseline",
+            format_value(base.value, metric.unit),
+            base.note or "",
+        )
+    for target in metric.targets:
+        figure = metric.target_value(target)
+        stated = (
+            f"{target.change:+.0%} on the baseline"
+            if target.change is not None
+            else "open (no figure)"
+            if figure is None
+            else "value"
+        )
+        table.add_row(
+            target.by.isoformat(), stated, format_figure(figure, metric.unit), target.note or ""
+        )
+    if not metric.targets:
+        table.add_row("—", "no dated target", "", "")
+    return table
+
+
+def _status_line(view: MetricView, series: SeriesView) -> Text:
+    from rich.text import Text
+
+    metric = view.metric
+    text = Text()
+    if series.place_name:
+        text.append(f"{series.place_name}: ", style="bold")
+    text.append("status ")
+    text.append_text(_status_text(series.status))
+    if metric.is_milestone:
+        done = series.latest
+        text.append(f"; done {done.date.isoformat()}" if done else "; not done yet")
+        if series.late:
+            text.append(" (late)")
+        return text
+    latest = series.latest
+    if latest is None:
+        text.append("; no actual recorded")
+        return text
+    text.append(f"; latest {format_value(latest.value, metric.unit)} on {latest.date.isoformat()}")
+    if series.expected is not None:
+        text.append(f"; the plan line expects {format_figure(series.expected, metric.unit)}")
+    target = view.assessed.target
+    if target is not None:
+        text.append(f"; target {format_figure(target.value, metric.unit)} by {target.by}")
+    if series.stale:
+        text.append(" (stale: older than 1.5 reporting periods)")
+    return text
+
+
+def _places_table(view: MetricView) -> RenderableType:
+    from rich.table import Table
+
+    metric = view.metric
+    table = Table(title="By place", title_justify="left", box=None, header_style="bold")
+    columns = ["place", "status", "latest" if not metric.is_milestone else "done"]
+    if not metric.is_milestone:
+        columns += ["plan line", "variation", "assurance"]
+    for name in columns:
+        table.add_column(name, no_wrap=name in ("variation", "assurance"), overflow="fold")
+    for series in view.series:
+        latest = series.latest
+        cells: list[Any] = [
+            series.place or "",
+            _status_text(series.status),
+            (
+                latest.date.isoformat()
+                if metric.is_milestone and latest
+                else format_value(latest.value, metric.unit)
+                if latest
+                else "—"
+            ),
+        ]
+        if not metric.is_milestone:
+            result = series.spc
+            cells += [
+                format_figure(series.expected, metric.unit),
+                (result.variation if result else None) or "—",
+                (result.assurance if result else None) or "—",
+            ]
+        table.add_row(*cells)
+    return table
+
+
+def _history(view: MetricView, series: SeriesView) -> RenderableType:
+    from rich.table import Table
+
+    unit = view.metric.unit
+    kinds = {p.date: p for p in series.spc.points} if series.spc else {}
+    shown = series.entries[-HISTORY_ROWS:]
+    earlier = len(series.entries) - len(shown)
+    title = "History" + (f" (latest {len(shown)}; lsc history lists all)" if earlier else "")
+    table = Table(title=title, title_justify="left", box=None, header_style="bold")
+    for name in ("date", "value", "SPC", "note"):
+        table.add_column(name, justify="right" if name == "value" else "left", overflow="fold")
+    for entry in shown:
+        point = kinds.get(entry.date)
+        kind = ""
+        if point is not None:
+            rule = f" ({point.rule})" if point.rule else ""
+            glyph = f"[{POINT_STYLES[point.type]}]{POINT_GLYPHS[point.type]}[/]"
+            kind = f"{glyph} {mdc.POINT_LABELS[point.type]}{rule}"
+        table.add_row(
+            entry.date.isoformat(), format_value(entry.value, unit), kind, entry.note or ""
+        )
+    if not series.entries:
+        table.add_row("—", "", "", "no actual recorded")
+    return table
+
+
+def _spc_lines(view: MetricView, series: SeriesView) -> Text:
+    from rich.text import Text
+
+    result = series.spc
+    variation = result.variation if result else None
+    assurance = result.assurance if result else None
+    text = Text()
+    text.append("variation: ", style="bold")
+    text.append(f"{mdc.VARIATION_LABELS[variation]}\n")
+    text.append("assurance: ", style="bold")
+    text.append(f"{mdc.ASSURANCE_LABELS[assurance]}\n")
+    text.append(spc_verdict(view.metric, result))
+    return text
+
+
+# --- the chart --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Grid:
+    """A character canvas: ``cells[row][column]`` holds (glyph, style); row 0 is the top."""
+
+    width: int
+    height: int
+    first: date
+    last: date
+    low: float
+    high: float
+
+    def __post_init__(self) -> None:
+        self.cells: list[list[tuple[str, str]]] = [
+            [(" ", "")] * self.width for _ in range(self.height)
+        ]
+
+    def column(self, day: date) -> int:
+        span = max((self.last - self.first).days, 1)
+        return round((day - self.first).days / span * (self.width - 1))
+
+    def row(self, value: float) -> int:
+        span = (self.high - self.low) or 1.0
+        return self.height - 1 - round((value - self.low) / span * (self.height - 1))
+
+    def put(self, column: int, value: float, glyph: str, style: str) -> None:
+        row = self.row(value)
+        if 0 <= row < self.height and 0 <= column < self.width:
+            self.cells[row][column] = (glyph, style)
+
+    def day_at(self, column: int) -> date:
+        span = (self.last - self.first).days
+        return date.fromordinal(self.first.toordinal() + round(column / (self.width - 1) * span))
+
+
+def _interpolate(knots: Sequence[tuple[date, float]], day: date) -> float | None:
+    """The plan line's value on ``day`` (the status engine's), or None outside its knots."""
+    if not knots or not knots[0][0] <= day <= knots[-1][0]:
+        return None
+    return expected_value_on(knots, day)
+
+
+def text_chart(view: MetricView, series: SeriesView, width: int = 60, height: int = 12) -> Text:
+    """The series on a character grid: actuals by SPC type, mean and limits, plan line, targets.
+
+    Glyphs carry the meaning and colours only repeat it: ● common cause, ■ special cause
+    improvement, ◆ special cause concern, ─ mean, ┄ process limits, · plan line, ✕ target.
+    """
+    from rich.text import Text
+
+    metric = view.metric
+    result = series.spc
+    points = list(result.points) if result else []
+    goals = list(view.goals)
+    if not points:
+        return Text("(no chart: no actuals recorded yet)", style="dim")
+    days = [p.date for p in points] + [g.by for g in goals] + [d for d, _ in series.line]
+    values = [p.value for p in points] + [g.value for g in goals]
+    for group in result.groups if result else ():
+        values += [v for v in (group.lpl, group.upl, group.mean) if v is not None]
+    first, last = min(days), max(days)
+    values += [v for d, v in series.line if first <= d <= last]
+    low, high = min(values), max(values)
+    if low == high:
+        low, high = low - 1, high + 1
+    grid = _Grid(width, height, first, last, low, high)
+
+    line = series.line
+    for column in range(width):
+        value = _interpolate(line, grid.day_at(column)) if len(line) > 1 else None
+        if value is not None:
+            grid.put(column, value, PLAN_GLYPH, "magenta")
+    for index, group in enumerate(result.groups if result else ()):
+        dates = [p.date for p in points if p.group == index]
+        if not dates:
+            continue
+        for column in range(grid.column(dates[0]), grid.column(dates[-1]) + 1):
+            for level, glyph in ((group.lpl, LIMIT_GLYPH), (group.upl, LIMIT_GLYPH)):
+                if level is not None:
+                    grid.put(column, level, glyph, "bright_black")
+            if group.mean is not None:
+                grid.put(column, group.mean, MEAN_GLYPH, "")
+    for goal in goals:
+        grid.put(grid.column(goal.by), goal.value, TARGET_GLYPH, "red")
+    for point in points:
+        grid.put(
+            grid.column(point.date), point.value, POINT_GLYPHS[point.type], POINT_STYLES[point.type]
+        )
+
+    label_width = max(len(format_figure(high, metric.unit)), len(format_figure(low, metric.unit)))
+    text = Text()
+    for row_index, row in enumerate(grid.cells):
+        if row_index == 0:
+            label = format_figure(high, metric.unit)
+        elif row_index == height - 1:
+            label = format_figure(low, metric.unit)
+        else:
+            label = ""
+        text.append(f"{label:>{label_width}} ┤" if label else f"{'':>{label_width}} │")
+        for glyph, style in row:
+            text.append(glyph, style=style or None)
+        text.append("\n")
+    text.append(f"{'':>{label_width}} └" + "─" * width + "\n")
+    start, end = first.isoformat(), last.isoformat()
+    text.append(f"{'':>{label_width}}  {start}{end:>{width - len(start)}}\n")
+    legend = [
+        f"{POINT_GLYPHS[spc.COMMON_CAUSE]} common cause",
+        f"{POINT_GLYPHS[spc.IMPROVEMENT]} improvement",
+        f"{POINT_GLYPHS[spc.CONCERN]} concern",
+        f"{MEAN_GLYPH} mean",
+        f"{LIMIT_GLYPH} limits",
+        f"{PLAN_GLYPH} plan",
+        f"{TARGET_GLYPH} target",
+    ]
+    text.append("  ".join(legend), style="dim")
+    return text
