@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -184,3 +185,21 @@ RULE_LABELS: dict[str | None, str] = {
     spc.RULE_RUN: "run of 7 or more on one side of the mean",
     None: "",
 }
+
+
+def assess_with_spc(plan: Plan, as_of: date) -> status.StatusReport:
+    """`status.assess`, with each metric's and place's SPC icons filled in."""
+    report = status.assess(plan, as_of)
+    found = spc_by_metric(plan, as_of)
+    metrics = tuple(
+        replace(
+            metric,
+            spc=summary(found.get((metric.metric.id, None))),
+            places=tuple(
+                replace(place, spc=summary(found.get((metric.metric.id, place.place))))
+                for place in metric.places
+            ),
+        )
+        for metric in report.metrics
+    )
+    return replace(report, metrics=metrics)

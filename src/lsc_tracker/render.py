@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
-from .status import Goal, MetricStatus, PlaceStatus, Reading, StatusReport
+from .status import Goal, MetricStatus, PlaceStatus, Reading, SpcSummary, StatusReport
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -75,6 +75,8 @@ class Row:
     deadline: date | None
     days_to_deadline: int | None
     unit: str | None
+    spc_variation: str | None = None
+    spc_assurance: str | None = None
 
 
 def rows(report: StatusReport, priority: str | None = None) -> list[Row]:
@@ -109,6 +111,8 @@ def _row(metric: MetricStatus, place: PlaceStatus | None) -> Row:
         deadline=metric.deadline,
         days_to_deadline=part.days_to_deadline,
         unit=m.unit,
+        spc_variation=part.spc.variation if part.spc else None,
+        spc_assurance=part.spc.assurance if part.spc else None,
     )
 
 
@@ -117,6 +121,22 @@ def _round(value: float | None, digits: int) -> float | None:
 
 
 # --- text shared by the table and Markdown --------------------------------------------------
+
+SPC_WORDS: Final = {
+    "common_cause": "common cause",
+    "improvement_high": "improving ↑",
+    "improvement_low": "improving ↓",
+    "concern_high": "concern ↑",
+    "concern_low": "concern ↓",
+    "consistent_pass": "will pass",
+    "consistent_fail": "will fail",
+    "inconsistent": "may miss",
+}
+
+
+def spc_text(icon: str | None) -> str:
+    """A Making Data Count icon in a few words (docs/spc.md explains each)."""
+    return "" if icon is None else SPC_WORDS.get(icon, icon)
 
 
 def number_text(value: float | str | None, unit: str | None = None) -> str:
@@ -260,6 +280,7 @@ def _new_table() -> Table:
     table.add_column("Expected", justify="right", min_width=8)
     table.add_column("Target", justify="right", min_width=10)
     table.add_column("Days", justify="right", min_width=10)
+    table.add_column("SPC", min_width=11)
     return table
 
 
@@ -290,6 +311,9 @@ def _table_cells(row: Row) -> list[Text | str]:
         number_text(row.expected, row.unit),
         f"{target}\n{row.deadline}" if row.deadline else target,
         days_text(row, short=True),
+        "\n".join(
+            text for text in (spc_text(row.spc_variation), spc_text(row.spc_assurance)) if text
+        ),
     ]
 
 
@@ -353,13 +377,20 @@ def _metric_data(status: MetricStatus) -> dict[str, Any]:
                 "expected": _round(place.expected, 2),
                 "target": _goal_data(place.target),
                 "days_to_deadline": place.days_to_deadline,
+                "spc": _spc_data(place.spc),
             }
             for place in status.places
         ],
-        "spc": None
-        if status.spc is None
-        else {"variation": status.spc.variation, "assurance": status.spc.assurance},
+        "spc": _spc_data(status.spc),
     }
+
+
+def _spc_data(summary: SpcSummary | None) -> dict[str, str | None] | None:
+    return (
+        None
+        if summary is None
+        else {"variation": summary.variation, "assurance": summary.assurance}
+    )
 
 
 def render_json(report: StatusReport, out: TextIO) -> None:
@@ -405,6 +436,8 @@ CSV_COLUMNS: Final = (
     "stale",
     "late",
     "unit",
+    "spc_variation",
+    "spc_assurance",
 )
 
 
@@ -440,6 +473,8 @@ _MARKDOWN_HEADER: Final = (
     "Deadline",
     "Days",
     "Stale",
+    "Variation",
+    "Assurance",
 )
 
 
@@ -468,6 +503,8 @@ def render_markdown(report: StatusReport, out: TextIO) -> None:
                 str(row.deadline or ""),
                 days_text(row),
                 "stale" if row.stale else "",
+                spc_text(row.spc_variation),
+                spc_text(row.spc_assurance),
             ]
             out.write(_markdown_line(cells))
     out.write("\n" + "\n".join(summary_lines(report)) + "\n")

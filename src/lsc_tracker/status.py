@@ -77,6 +77,14 @@ class Goal:
 
 
 @dataclass(frozen=True)
+class SpcSummary:
+    """Making Data Count icons for a metric; filled in by the SPC step, not by this module."""
+
+    variation: str | None
+    assurance: str | None
+
+
+@dataclass(frozen=True)
 class PlaceStatus:
     """Where one place of a metric stands."""
 
@@ -89,14 +97,7 @@ class PlaceStatus:
     stale: bool
     late: bool  # a milestone done after its due date
     actuals_counted: int  # entries that count (on or before as_of, not superseded)
-
-
-@dataclass(frozen=True)
-class SpcSummary:
-    """Making Data Count icons for a metric; filled in by the SPC step, not by this module."""
-
-    variation: str | None
-    assurance: str | None
+    spc: SpcSummary | None = None  # filled in by mdc.assess_with_spc
 
 
 @dataclass(frozen=True)
@@ -554,7 +555,8 @@ def select(
 
 def _at_place(metric: MetricStatus, place: str) -> MetricStatus:
     rows = tuple(p for p in metric.places if p.place == place)
-    return replace(_roll_up_places(metric.metric, rows), spc=metric.spc)
+    spc = rows[0].spc if rows else metric.spc
+    return replace(_roll_up_places(metric.metric, rows), spc=spc)
 
 
 def _with_statuses(metric: MetricStatus, statuses: set[str]) -> MetricStatus | None:
