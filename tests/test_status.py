@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from conftest import AS_OF, WritePlan
 from lsc_tracker.loader import load
-from lsc_tracker.models import Actual, Metric, Priority
+from lsc_tracker.models import Actual, ActualEntry, Metric, Priority
 from lsc_tracker.status import (
     STATUS_ORDER,
     Goal,
@@ -66,7 +66,8 @@ def milestone(due: date, **fields: Any) -> Metric:
 
 
 def entry(day: date, value: float | str, metric_id: str = "ooa", **fields: Any) -> Actual:
-    return Actual.model_validate({"metric": metric_id, "date": day, "value": value} | fields)
+    entry = {"metric": metric_id, "date": day, "value": value} | fields
+    return ActualEntry.model_validate(entry).to_actual()
 
 
 def status_of(m: Metric, *actuals: Actual, as_of: date = D) -> str:
@@ -511,7 +512,7 @@ def test_moving_the_latest_actual_in_the_better_direction_never_makes_it_worse(
     if latest is None:
         return
     step = better if m.direction == "increase" else -better
-    improved = latest.model_copy(update={"value": float(latest.value) + step})
+    improved = latest._replace(value=float(latest.value) + step)
     moved = [improved if a is latest else a for a in log]
     before = assess_metric(m, log, day).status
     after = assess_metric(m, moved, day).status
@@ -537,8 +538,5 @@ def test_actuals_after_the_as_of_date_are_ignored(
     m: Metric, log: list[Actual], as_of: int, future: list[Actual]
 ) -> None:
     day = EPOCH + timedelta(days=as_of)
-    later = [
-        a.model_copy(update={"date": day + timedelta(days=1 + (a.date - EPOCH).days)})
-        for a in future
-    ]
+    later = [a._replace(date=day + timedelta(days=1 + (a.date - EPOCH).days)) for a in future]
     assert assess_metric(m, log + later, day) == assess_metric(m, log, day)

@@ -35,7 +35,7 @@ from datetime import UTC, date
 from pathlib import Path
 
 from .loader import ACTUALS_FILE, Plan, display_path, load
-from .models import Actual
+from .models import Actual, ActualEntry
 from .problems import DataError, LscError, Problem
 from .yamlsource import LogDocument, parse_log
 
@@ -176,10 +176,10 @@ def _verify(lines: list[str], entries: list[Actual], shown: str) -> None:
     read_back: list[Actual] = []
     if not doc.problems and isinstance(doc.data, list) and len(doc.data) == len(entries):
         try:
-            read_back = [Actual.model_validate(item) for item in doc.data]
+            read_back = [ActualEntry.model_validate(item).to_actual() for item in doc.data]
         except ValueError:
             read_back = []
-    if [a.model_dump() for a in read_back] != [a.model_dump() for a in entries]:
+    if read_back != list(entries):
         raise LscError("internal error: an entry would not read back as written; nothing written")
 
 

@@ -15,7 +15,7 @@ import math
 import re
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import (
     BaseModel,
@@ -39,6 +39,7 @@ _NUMBER_TEXT = re.compile(
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*", re.ASCII)
 _PRIORITY_ID = re.compile(r"P[1-9][0-9]{0,3}", re.ASCII)
 _PERCENT = re.compile(r"([-+]?(?:\d+(?:\.\d*)?|\.\d+))\s?%", re.ASCII)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _show(value: Any) -> str:
@@ -137,6 +138,9 @@ def parse_percent(value: Any) -> float:
 def parse_text(value: Any) -> str:
     """Any text. Numbers written unquoted are kept as written ('1.10' stays '1.10')."""
     if isinstance(value, str):
+        # a JSON escape like "\ud800" decodes to half a character, which no output can print
+        if not value.isascii() and _SURROGATE.search(value):
+            raise ValueError(f"{_show(value)} is not valid text: it holds a lone surrogate")
         return str(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
@@ -358,8 +362,31 @@ class Metric(_PlanItem):
         return None
 
 
-class Actual(_Model):
-    """One entry of the append-only actuals log."""
+class Actual(NamedTuple):
+    """One entry of the actuals log, as loaded and used everywhere after validation.
+
+    A plain named tuple rather than a pydantic model: a national log holds a million entries,
+    and creating a model instance per entry cost more than reading the file. Entries are
+    validated by `ActualEntry` (or, for tool-written lines, by the equivalent strict schema in
+    `loader`) before they become one of these.
+    """
+
+    metric: str
+    date: date
+    value: float | str  # a number, or "done" for a milestone
+    place: str | None = None
+    note: str | None = None
+    by: str | None = None
+    recorded: datetime | None = None
+    replaces: bool = False
+
+    @property
+    def is_done(self) -> bool:
+        return self.value == "done"
+
+
+class ActualEntry(_Model):
+    """One entry of the append-only actuals log, as written: the schema and its validation."""
 
     metric: Slug
     date: IsoDate = Field(
@@ -376,9 +403,17 @@ class Actual(_Model):
         False, description="true: supersedes earlier entries for the same metric, place and date."
     )
 
-    @property
-    def is_done(self) -> bool:
-        return self.value == "done"
+    def to_actual(self) -> Actual:
+        return Actual(
+            self.metric,
+            self.date,
+            self.value,
+            self.place,
+            self.note,
+            self.by,
+            self.recorded,
+            self.replaces,
+        )
 
 
 # --- whole files (used for JSON Schema generation and by the loader) -----------------------

@@ -14,10 +14,10 @@ from typing import Any
 
 from pydantic import RootModel
 
-from .models import Actual, MetricsFile, PlacesFile, PrioritiesFile
+from .models import ActualEntry, MetricsFile, PlacesFile, PrioritiesFile
 
 
-class ActualsFile(RootModel[list[Actual]]):
+class ActualsFile(RootModel[list[ActualEntry]]):
     """actuals.yaml: the append-only log of recorded values, one entry per line."""
 
 

@@ -40,6 +40,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
+from typing import NamedTuple
 
 MEAN_RANGE_TO_LIMIT = 2.66
 """Multiplier of the mean moving range giving the 3-sigma process limits (3 / d2, d2 = 1.128)."""
@@ -108,8 +109,9 @@ class SpcGroup:
     trial: bool
 
 
-@dataclass(frozen=True)
-class SpcPoint:
+class SpcPoint(NamedTuple):
+    """One point of the chart. A named tuple: a national run builds millions of these."""
+
     date: date
     value: float
     group: int  # index into groups
