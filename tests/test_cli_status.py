@@ -255,3 +255,25 @@ def test_invalid_data_exits_1_with_its_problems(write_plan: WritePlan) -> None:
     code, out, err = status(broken)
     assert code == 1 and out == ""
     assert "metrics.yaml:" in err and "run 'lsc check'" in err
+
+
+def test_status_shows_spc_icons_beside_the_trajectory_status() -> None:
+    """Making Data Count side by side with the plan: icons per metric and per place."""
+    from conftest import DEMO_AS_OF, DEMO_DATA
+
+    args = ["--data", str(DEMO_DATA), "status", "--as-of", DEMO_AS_OF.isoformat()]
+    result = runner.invoke(app, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    metrics = {m["id"]: m for m in json.loads(result.stdout)["metrics"]}
+    assert metrics["ae-four-hour"]["spc"] == {
+        "variation": "common_cause",
+        "assurance": "inconsistent",
+    }
+    milestones = [m for m in metrics.values() if m["kind"] == "milestone"]
+    assert milestones and all(m["spc"] is None for m in milestones)
+    by_place = [m for m in metrics.values() if m["places"] and m["kind"] == "measure"]
+    assert by_place and all(p["spc"]["variation"] for m in by_place for p in m["places"])
+    table = runner.invoke(app, [*args, "--priority", "P1"])
+    assert "common cause" in table.stdout and "may miss" in table.stdout
+    csv_text = runner.invoke(app, [*args, "--format", "csv"]).stdout
+    assert csv_text.splitlines()[0].endswith(",spc_variation,spc_assurance")

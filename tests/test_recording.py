@@ -372,7 +372,7 @@ def test_a_stray_quote_after_a_quoted_value_is_an_error_not_repaired(
 def test_a_file_that_is_not_utf8_or_not_csv_is_refused(tmp_path: Path, plan: Plan) -> None:
     with pytest.raises(LscError, match=r"in.csv:2: not UTF-8: byte 0xa3"):
         rows_of(tmp_path, b"metric,date,value\nooa-placements,2020-05-31,\xa31\n", plan)
-    with pytest.raises(LscError, match=r"cannot import this kind of file: expected \.csv"):
-        rows_of(tmp_path, "metric,date,value\n", plan, name="in.xlsx")
+    with pytest.raises(LscError, match=r"cannot import this kind of file: expected \.csv, \.xlsx"):
+        rows_of(tmp_path, "metric,date,value\n", plan, name="in.ods")
     with pytest.raises(LscError, match="file not found"):
         read_rows(tmp_path / "missing.csv")

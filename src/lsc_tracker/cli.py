@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .loader import Plan
     from .models import Metric
     from .recording import HistoryRow
-    from .status import MetricStatus
+    from .status import MetricStatus, StatusReport
 
 app = typer.Typer(
     name="lsc",
@@ -232,6 +232,7 @@ class StatusFormat(StrEnum):
     json = "json"
     csv = "csv"
     markdown = "markdown"
+    xlsx = "xlsx"
 
 
 _STATUS_NAMES = "overdue, off_track, at_risk, no_data, on_track, achieved, no_target"
@@ -281,8 +282,21 @@ def status(
     ] = None,
     fmt: Annotated[
         StatusFormat,
-        typer.Option("--format", "-f", help="table (colour on a terminal), json, csv, markdown."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="table (colour on a terminal), json, csv, markdown, xlsx (needs --output).",
+        ),
     ] = StatusFormat.table,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the report to FILE instead of stdout (required for xlsx).",
+        ),
+    ] = None,
 ) -> None:
     """Show where each metric stands: on track, at risk, off track, overdue or achieved.
 
@@ -292,8 +306,9 @@ def status(
     Example: lsc status --as-of 2021-03-31 --status overdue,off_track --fail-on overdue
     """
     from . import status as engine
-    from .render import RENDERERS
 
+    if fmt is StatusFormat.xlsx and output in (None, "-"):
+        fail("--format xlsx writes a binary workbook: give --output FILE.xlsx", 2)
     day = parse_date_option(as_of, "--as-of") or date.today()
     shown_statuses = _status_list(only, "--status")
     failing_statuses = _status_list(fail_on, "--fail-on")
@@ -305,13 +320,15 @@ def status(
     if place is not None:
         _known(place, list(plan.place_by_id), "place", "--place")
 
+    from .mdc import assess_with_spc
+
     report = engine.select(
-        engine.assess(plan, day),
+        assess_with_spc(plan, day),
         priorities=priorities,
         place=place,
         statuses=shown_statuses,
     )
-    RENDERERS[fmt.value](report, sys.stdout)
+    _write_status(report, fmt, output)
     if failing_statuses:
         hits = engine.rows_with(report, failing_statuses)
         if hits:
@@ -319,6 +336,33 @@ def status(
             shown = ", ".join(f"{n} {s}" for s, n in counts.items())
             typer.echo(f"status: failing on {_count(len(hits), 'row')} ({shown})", err=True)
             raise typer.Exit(1)
+
+
+def _write_status(report: StatusReport, fmt: StatusFormat, output: str | None) -> None:
+    """The report to stdout, or to --output FILE (an xlsx workbook always goes to a file)."""
+    if fmt is not StatusFormat.xlsx and output in (None, "-"):
+        from .render import RENDERERS
+
+        RENDERERS[fmt.value](report, sys.stdout)
+        return
+    assert output is not None
+    path = Path(output)
+    try:
+        if fmt is StatusFormat.xlsx:
+            from .spreadsheet import write_status_xlsx
+
+            write_status_xlsx(report, path)
+        else:
+            import io
+
+            from .render import RENDERERS
+
+            text = io.StringIO()
+            RENDERERS[fmt.value](report, text)
+            path.write_text(text.getvalue(), encoding="utf-8")
+    except OSError as error:
+        fail(f"cannot write {output}: {error.strerror or error}")
+    typer.echo(f"status written to {path}", err=True)
 
 
 def _known(value: str, choices: list[str], noun: str, option: str) -> None:
@@ -486,7 +530,8 @@ def import_(
     file: Annotated[
         Path,
         typer.Argument(
-            metavar="FILE", help="A .csv file with the columns metric,date,value[,place,note,by]."
+            metavar="FILE",
+            help="A .csv or .xlsx file with the columns metric,date,value[,place,note,by].",
         ),
     ],
     dry_run: Annotated[
@@ -499,12 +544,13 @@ def import_(
         ),
     ] = None,
 ) -> None:
-    """Import a month of figures from a CSV file, all rows or none.
+    """Import a month of figures from a CSV or Excel (.xlsx) file, all rows or none.
 
     The header row names the columns metric, date and value, and optionally place, note and
     by, in any order. Each row is checked as 'lsc record' checks a value; a row for an entry
     already recorded, or given twice, is refused. If any row is bad, every bad row is listed
-    as FILE:LINE: message and nothing is written.
+    as FILE:LINE: message and nothing is written. From an .xlsx file the sheet named
+    "actuals" is read, else the first; a cell holding a formula is refused.
 
     Example: lsc import june.csv --dry-run
     """

@@ -9,7 +9,7 @@ every entry written before.
 
 Files to import are read by a reader chosen by suffix (`READERS`): each turns a file into a
 `Table` of text cells with the line where each row starts, so another format (XLSX) only
-needs a reader. Apart from reading that file, everything here is pure.
+needs a reader (`read_xlsx`). Apart from reading that file, everything here is pure.
 """
 
 from __future__ import annotations
@@ -411,8 +411,16 @@ def _read(path: Path, shown: str) -> str:
     return text or ""
 
 
+def read_xlsx(path: Path, shown: str) -> Table:
+    """Read the first sheet (or the one named "actuals") of an XLSX file: see
+    `spreadsheet.read_xlsx_rows`, imported here only when needed (it loads openpyxl)."""
+    from .spreadsheet import read_xlsx_rows
+
+    return read_xlsx_rows(path, shown)
+
+
 Reader = Callable[[Path, str], Table]
-READERS: dict[str, Reader] = {".csv": read_csv}
+READERS: dict[str, Reader] = {".csv": read_csv, ".xlsx": read_xlsx}
 
 
 def read_rows(path: Path | str) -> Table:

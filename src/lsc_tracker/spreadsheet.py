@@ -1,0 +1,362 @@
+"""Excel workbooks: the status report as an XLSX file, and XLSX files to import.
+
+`write_status_xlsx` writes ``lsc status --format xlsx``: a "Summary" sheet (one row per
+priority) and a "Metrics" sheet (the CSV report's rows and columns, built by the same
+`render.rows`, so the two never drift). Status cells are filled with the status colour and
+hold the status word; dates are real dates, numbers real numbers; every text cell goes
+through `render.spreadsheet_safe`, so nothing the plan says can run as a formula. The same
+report gives the same bytes (no clock in the file).
+
+`read_xlsx_rows` reads an XLSX file for ``lsc import`` into the same `recording.Table` as
+the CSV reader, row numbers as Excel shows them (the header is row 1).
+
+openpyxl both reads and writes, so it is the one dependency for both; it is imported only
+inside these functions, so that ``lsc --help`` and every other command stay fast.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import warnings
+import zipfile
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from .problems import LscError
+from .recording import Row, RowProblem, Table
+from .render import CSV_COLUMNS, STATUS_LABELS, rows, spreadsheet_safe, summary_lines
+from .status import STATUS_ORDER, StatusReport
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+SUMMARY_SHEET: Final = "Summary"
+METRICS_SHEET: Final = "Metrics"
+IMPORT_SHEET: Final = "actuals"
+"""The sheet `read_xlsx_rows` reads when the workbook has one of this name; else the first."""
+
+SUMMARY_COLUMNS: Final = ("priority", "title", "status", "metrics", *STATUS_ORDER, "as_of")
+
+STATUS_COLOURS: Final = {
+    # (fill, text): the colours of the HTML board report, so that both read alike
+    "overdue": ("8A1538", "FFFFFF"),
+    "off_track": ("D5281B", "FFFFFF"),
+    "at_risk": ("FFB81C", "212B32"),
+    "no_data": ("FFFFFF", "4C6272"),
+    "on_track": ("007F3B", "FFFFFF"),
+    "achieved": ("005EB8", "FFFFFF"),
+    "no_target": ("F0F4F5", "4C6272"),
+}
+
+DATE_FORMAT: Final = "yyyy-mm-dd"
+_MAX_TEXT: Final = 32_767  # Excel's limit for one cell; a longer text makes Excel "repair" it
+_WIDTHS: Final = {"title": 60, "name": 60}  # the widest a column gets; others stop at 40
+
+
+# --- writing the status workbook -------------------------------------------------------------
+
+
+def write_status_xlsx(report: StatusReport, path: Path | str) -> None:
+    """Write the status report as an Excel workbook.
+
+    Args:
+        report: the (possibly filtered) report, as ``lsc status`` shows it.
+        path: the file to write; replaced if it exists.
+
+    Raises:
+        OSError: the file cannot be written.
+    """
+    data = status_xlsx_bytes(report)
+    Path(path).write_bytes(data)
+
+
+def status_xlsx_bytes(report: StatusReport) -> bytes:
+    """The workbook of `write_status_xlsx` as bytes: the same report gives the same bytes."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = SUMMARY_SHEET
+    _fill_sheet(summary, SUMMARY_COLUMNS, _summary_rows(report))
+    metrics = workbook.create_sheet(METRICS_SHEET)
+    _fill_sheet(
+        metrics,
+        CSV_COLUMNS,
+        ([getattr(row, column) for column in CSV_COLUMNS] for row in rows(report)),
+    )
+    stamp = datetime.combine(report.as_of, time())
+    props = workbook.properties
+    props.creator = "lsc-tracker"
+    props.title = f"Status as of {report.as_of.isoformat()}"
+    props.description = " ".join(summary_lines(report))
+    props.created = props.modified = stamp
+    return _save(workbook, stamp)
+
+
+def _summary_rows(report: StatusReport) -> Iterable[list[Any]]:
+    for priority in report.priorities:
+        counts = [priority.counts.get(status, 0) for status in STATUS_ORDER]
+        yield [
+            priority.id,
+            priority.priority.title,
+            priority.status,
+            sum(counts),
+            *counts,
+            report.as_of,
+        ]
+
+
+def _fill_sheet(sheet: Worksheet, columns: Sequence[str], data: Iterable[list[Any]]) -> None:
+    """Header (bold, frozen, filtered), then the rows: each value written as its own type."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
+    widths = [len(name) for name in columns]
+    for position, name in enumerate(columns, start=1):
+        sheet.cell(row=1, column=position, value=name).font = bold
+    last_row = 1
+    for last_row, values in enumerate(data, start=2):
+        for position, (name, value) in enumerate(zip(columns, values, strict=True), start=1):
+            shown = _write_cell(sheet, last_row, position, name, value)
+            widths[position - 1] = max(widths[position - 1], shown)
+    last_column = get_column_letter(len(columns))
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{last_column}{last_row}"
+    for position, (name, width) in enumerate(zip(columns, widths, strict=True), start=1):
+        limit = _WIDTHS.get(name, 40)
+        # + 3 leaves room for the filter button beside the header
+        sheet.column_dimensions[get_column_letter(position)].width = min(width, limit) + 3
+
+
+def _write_cell(sheet: Worksheet, row: int, column: int, name: str, value: Any) -> int:
+    """Write one value; returns how many characters wide it shows."""
+    from openpyxl.styles import Font, PatternFill
+
+    cell = sheet.cell(row=row, column=column)
+    if value is None:
+        return 0
+    if name == "status":
+        fill, ink = STATUS_COLOURS[value]
+        _set_text(cell, STATUS_LABELS[value])
+        cell.fill = PatternFill(fill_type="solid", start_color=fill, end_color=fill)
+        cell.font = Font(bold=True, color=ink)
+        return len(STATUS_LABELS[value])
+    if isinstance(value, bool):
+        cell.value = value
+        return 5
+    if isinstance(value, int | float):
+        cell.value = value  # a number stays a number, sign and all: never neutralised
+        return len(f"{value:,}")
+    if isinstance(value, date):
+        cell.value = value
+        cell.number_format = DATE_FORMAT
+        return len(DATE_FORMAT)
+    text = str(value)
+    _set_text(cell, text)
+    return len(text)
+
+
+def _set_text(cell: Any, text: str) -> None:
+    """Write text that Excel shows as typed and never runs: a formula-like start gets a
+    leading apostrophe, and the cell is a string cell whatever the text (openpyxl would
+    otherwise store "=..." as a formula and "#N/A" as an error)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    safe = ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", spreadsheet_safe(text))
+    cell.value = safe[:_MAX_TEXT]
+    cell.data_type = "s"
+
+
+class _StampedZip(zipfile.ZipFile):
+    """A zip whose members all carry one fixed time instead of the clock's."""
+
+    stamp: tuple[int, int, int, int, int, int] = (1980, 1, 1, 0, 0, 0)
+
+    def writestr(  # type: ignore[override]
+        self,
+        zinfo_or_arcname: str | zipfile.ZipInfo,
+        data: bytes | str,
+        compress_type: int | None = None,
+        compresslevel: int | None = None,
+    ) -> None:
+        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
+            member = zipfile.ZipInfo(zinfo_or_arcname, date_time=self.stamp)
+            member.compress_type = self.compression
+            member.external_attr = 0o600 << 16
+            zinfo_or_arcname = member
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(  # type: ignore[override]
+        self,
+        filename: str,
+        arcname: str | None = None,
+        compress_type: int | None = None,
+        compresslevel: int | None = None,
+    ) -> None:
+        # openpyxl writes each worksheet to a temporary file and adds that file
+        data = Path(filename).read_bytes()
+        self.writestr(arcname or Path(filename).name, data, compress_type, compresslevel)
+
+
+def _save(workbook: Any, stamp: datetime) -> bytes:
+    """Save without the clock: openpyxl's ``save`` stamps "modified" and every zip member with
+    the current time, so the same report would give different bytes on every run."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    buffer = io.BytesIO()
+    archive = _StampedZip(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    archive.stamp = max(stamp, datetime(1980, 1, 1)).timetuple()[:6]  # zip dates start in 1980
+    ExcelWriter(workbook, archive).save()  # writes every part, then closes the archive
+    return buffer.getvalue()
+
+
+# --- reading a workbook to import ------------------------------------------------------------
+
+
+def read_xlsx_rows(path: Path | str, shown: str | None = None) -> Table:
+    """Read the rows of an XLSX file to import, as the CSV reader reads a CSV file.
+
+    The sheet read is the one named "actuals" (in any case) if there is one, else the first.
+    Rows are numbered as Excel numbers them; the first row with anything in it is the header,
+    and rows with every cell empty are skipped. Each cell becomes text: a real date becomes
+    YYYY-MM-DD, a number its shortest form (``38``, ``4.2``), a number shown as a percentage
+    (0.047 formatted ``0.0%``) ``4.7%``. A cell holding a formula or an error (``#N/A``) makes
+    its row a problem: the figures must be typed or pasted as values.
+
+    Args:
+        path: the .xlsx file.
+        shown: how to name the file in messages (default: the path as given).
+
+    Raises:
+        LscError: the file is missing, or is not a readable XLSX workbook.
+    """
+    path = Path(path)
+    shown = str(path) if shown is None else shown
+    if path.is_dir():
+        raise LscError(f"{shown}: is a directory, expected a file to import")
+    if not path.exists():
+        raise LscError(f"{shown}: file not found")
+    from openpyxl import load_workbook
+
+    try:
+        with warnings.catch_warnings():  # "no default style", "extension not supported", ...
+            warnings.simplefilter("ignore")
+            workbook = load_workbook(path, read_only=True, data_only=False, keep_links=False)
+            try:
+                return _read_sheet(_import_sheet(workbook.worksheets, shown), shown)
+            finally:
+                workbook.close()
+    except OSError as error:
+        raise LscError(f"{shown}: cannot read the file: {error.strerror or error}") from None
+    except LscError:
+        raise
+    except Exception as error:
+        # A damaged or foreign file can fail anywhere inside openpyxl, zipfile or the XML
+        # parser, with any kind of exception: each means the same thing to the user.
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        detail = f" ({type(error).__name__}: {reason})" if reason else ""
+        raise LscError(
+            f"{shown}: not a readable .xlsx workbook{detail}: save it from Excel as "
+            '"Excel Workbook (.xlsx)", or export it as CSV UTF-8'
+        ) from None
+
+
+def _import_sheet(sheets: Sequence[Any], shown: str) -> Any:
+    if not sheets:
+        raise LscError(f"{shown}: the workbook has no worksheet")
+    named = [sheet for sheet in sheets if sheet.title.strip().lower() == IMPORT_SHEET]
+    return named[0] if named else sheets[0]
+
+
+def _read_sheet(sheet: Any, shown: str) -> Table:
+    table = Table(shown)
+    sheet.reset_dimensions()  # don't trust the size the file claims: read every row there is
+    header_seen = False
+    for number, cells in enumerate(sheet.iter_rows(), start=1):
+        texts: list[str] = []
+        problems: list[str] = []
+        for cell in cells:
+            try:
+                texts.append(_cell_text(cell))
+            except ValueError as error:
+                problems.append(str(error))
+        if problems:
+            table.problems.append(RowProblem(shown, number, "; ".join(problems)))
+            if not header_seen:
+                return table  # no header: no row can be read
+            continue
+        if not any(text.strip() for text in texts):
+            continue
+        if not header_seen:
+            table.header, table.header_line, header_seen = _trimmed(texts), number, True
+        else:
+            table.rows.append(Row(number, _fitted(texts, len(table.header))))
+    return table
+
+
+def _trimmed(texts: list[str]) -> list[str]:
+    """Without the empty cells at the end (a sheet has no row length, a CSV line has)."""
+    end = len(texts)
+    while end and not texts[end - 1].strip():
+        end -= 1
+    return texts[:end]
+
+
+def _fitted(texts: list[str], width: int) -> list[str]:
+    """A data row as wide as the header: empty cells past the header dropped, missing ones
+    empty. Text past the header is kept, so "more values than the header" is still an error."""
+    kept = _trimmed(texts)
+    return kept + [""] * (width - len(kept)) if len(kept) <= width else kept
+
+
+def _cell_text(cell: Any) -> str:
+    """A cell's value as text, as it would be typed; ValueError for a formula or an error."""
+    value = cell.value
+    if cell.data_type == "f" or (value is not None and not isinstance(value, _PLAIN)):
+        formula = value if isinstance(value, str) else getattr(value, "text", None) or ""
+        shown = f" ({_short(formula)})" if formula else ""
+        raise ValueError(
+            f"cell {cell.coordinate} holds a formula{shown}: type the figure, or paste it as "
+            "values (Paste Special > Values)"
+        )
+    if cell.data_type == "e":
+        raise ValueError(f"cell {cell.coordinate} holds the error {value}: give a figure")
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return _number_text(value, getattr(cell, "number_format", None) or "")
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value)
+
+
+_PLAIN: Final = (str, int, float, bool, date, time, timedelta)
+
+
+def _number_text(value: float, number_format: str) -> str:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if "%" in number_format.replace("\\%", "").replace('"%"', ""):
+        value = round(value * 100, 10)  # 0.047 shown as 4.7%; round away binary noise
+        return f"{_plain_number(value)}%"
+    return _plain_number(value)
+
+
+def _plain_number(value: float) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return repr(value)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,443 @@
+"""Excel workbooks: `lsc status --format xlsx` read back with openpyxl, and `lsc import` of
+.xlsx files, as an analyst and a data owner use them."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import subprocess
+import sys
+import zipfile
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from typer.testing import CliRunner
+
+from conftest import AS_OF, WritePlan
+from lsc_tracker.cli import app
+from lsc_tracker.loader import load
+from lsc_tracker.render import CSV_COLUMNS, RENDERERS, STATUS_LABELS
+from lsc_tracker.spreadsheet import (
+    STATUS_COLOURS,
+    SUMMARY_COLUMNS,
+    read_xlsx_rows,
+    status_xlsx_bytes,
+)
+from lsc_tracker.status import StatusReport, assess
+
+runner = CliRunner()
+
+PRIORITIES = """\
+priorities:
+  - id: P3
+    title: '=HYPERLINK("http://example.com") Resilience'
+  - id: P4
+    title: Develop a group model for hospital services
+"""
+
+PLACES = """\
+places:
+  - {id: lsc, name: Lancashire and South Cumbria}
+  - {id: fylde-coast, name: Fylde Coast, parent: lsc}
+  - {id: morecambe-bay, name: Morecambe Bay, parent: lsc}
+"""
+
+METRICS = """\
+metrics:
+  - id: ooa-placements
+    priority: P3
+    name: Out of area placements
+    direction: decrease
+    unit: placements
+    baseline: {date: 2019-03-31, value: 120}
+    targets: [{by: 2021-03-31, change: -50%}]
+  - id: sickness-absence
+    priority: P3
+    name: "#N/A"
+    direction: decrease
+    unit: "%"
+  - id: icp-plans
+    priority: P4
+    name: "-Each ICP agrees a health inequalities plan"
+    kind: milestone
+    due: 2020-04-30
+    places: [fylde-coast, morecambe-bay]
+"""
+
+ACTUALS = """\
+- {metric: ooa-placements, date: 2020-05-31, value: 70}
+- {metric: icp-plans, date: 2020-04-15, value: done, place: fylde-coast}
+"""
+
+
+@pytest.fixture
+def data(write_plan: WritePlan, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("LSC_USER", "amy")
+    return write_plan(PRIORITIES, PLACES, METRICS, ACTUALS)
+
+
+@pytest.fixture
+def report(data: Path) -> StatusReport:
+    plan, problems = load(data)
+    assert problems == []
+    return assess(plan, AS_OF)
+
+
+def lsc(data: Path, *args: str):
+    return runner.invoke(app, ["--data", str(data), *args])
+
+
+def opened(content: bytes) -> Any:
+    return load_workbook(io.BytesIO(content))
+
+
+def hashes(directory: Path) -> dict[str, str]:
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in directory.iterdir()
+        if path.name != ".actuals.yaml.lock"
+    }
+
+
+# --- the status workbook ----------------------------------------------------------------------
+
+
+def test_the_workbook_has_a_summary_and_a_metrics_sheet_ready_to_filter(
+    report: StatusReport,
+) -> None:
+    book = opened(status_xlsx_bytes(report))
+    assert book.sheetnames == ["Summary", "Metrics"]
+    summary, metrics = book["Summary"], book["Metrics"]
+    assert [c.value for c in summary[1]] == list(SUMMARY_COLUMNS)
+    assert [c.value for c in metrics[1]] == list(CSV_COLUMNS)
+    for sheet in (summary, metrics):
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref == sheet.dimensions  # the header and every row
+        assert all(cell.font.b for cell in sheet[1])
+        assert all(sheet.column_dimensions[c.column_letter].width >= 8 for c in sheet[1])
+    assert (summary.dimensions, metrics.max_row) == (
+        "A1:L3",
+        6,
+    )  # 2 priorities; 3 metrics, 2 places
+    assert book.properties.title == "Status as of 2020-06-30"
+
+
+def test_the_summary_has_one_row_per_priority_with_counts_and_a_real_date(
+    report: StatusReport,
+) -> None:
+    summary = opened(status_xlsx_bytes(report))["Summary"]
+    p3, p4 = ({SUMMARY_COLUMNS[i]: c for i, c in enumerate(row)} for row in summary.iter_rows(2))
+    assert (p4["priority"].value, p4["status"].value) == ("P4", "OVERDUE")
+    assert (p4["metrics"].value, p4["overdue"].value, p4["achieved"].value) == (1, 1, 0)
+    assert all(p3[s].data_type == "n" for s in ("metrics", "on_track", "no_target"))
+    assert p3["as_of"].value == datetime(2020, 6, 30)
+    assert p3["as_of"].number_format == "yyyy-mm-dd"
+    # a title that Excel would run as a formula comes back as text, apostrophe first
+    assert p3["title"].value == '\'=HYPERLINK("http://example.com") Resilience'
+    assert p3["title"].data_type == "s"
+
+
+def test_status_cells_are_coloured_and_say_the_status_in_words(report: StatusReport) -> None:
+    book = opened(status_xlsx_bytes(report))
+    cells = [row[5] for row in book["Metrics"].iter_rows(2)] + [
+        row[2] for row in book["Summary"].iter_rows(2)
+    ]
+    seen = set()
+    for cell in cells:
+        status = next(s for s, label in STATUS_LABELS.items() if label == cell.value)
+        fill, ink = STATUS_COLOURS[status]
+        assert cell.fill.fill_type == "solid"
+        assert cell.fill.fgColor.rgb == "00" + fill
+        assert cell.font.color.rgb == "00" + ink and cell.font.b
+        seen.add(cell.value)
+    assert seen == {"ON TRACK", "NO TARGET", "OVERDUE", "ACHIEVED"}
+
+
+def test_the_metrics_sheet_holds_the_csv_rows_with_real_types(report: StatusReport) -> None:
+    out = io.StringIO()
+    RENDERERS["csv"](report, out)
+    expected = list(csv.DictReader(io.StringIO(out.getvalue())))
+    metrics = opened(status_xlsx_bytes(report))["Metrics"]
+    got = [dict(zip(CSV_COLUMNS, row, strict=True)) for row in metrics.iter_rows(2)]
+    assert len(got) == len(expected)
+    for sheet_row, csv_row in zip(got, expected, strict=True):
+        for column in CSV_COLUMNS:
+            cell, text = sheet_row[column], csv_row[column]
+            if column == "status":
+                assert cell.value == STATUS_LABELS[text]
+            elif isinstance(cell.value, datetime):
+                assert cell.value.date().isoformat() == text
+                assert cell.number_format == "yyyy-mm-dd"
+            elif isinstance(cell.value, bool):
+                assert str(cell.value).lower() == text
+            elif isinstance(cell.value, int | float):
+                assert float(text) == cell.value
+            else:
+                assert (cell.value or "") == text, column
+    ooa, waits, icp, fylde, _ = got
+    assert (ooa["latest_value"].value, ooa["latest_value"].data_type) == (70, "n")
+    assert ooa["latest_date"].value == datetime(2020, 5, 31)
+    assert (icp["days_to_deadline"].value, icp["days_to_deadline"].data_type) == (-61, "n")
+    assert (fylde["place"].value, fylde["target_value"].value) == ("fylde-coast", "done")
+    # text never becomes a formula or an error value; numbers are never neutralised
+    assert (waits["name"].value, waits["name"].data_type) == ("#N/A", "s")
+    assert icp["name"].value == "'-Each ICP agrees a health inequalities plan"
+
+
+def test_the_same_report_gives_the_same_bytes(report: StatusReport) -> None:
+    first = status_xlsx_bytes(report)
+    assert status_xlsx_bytes(report) == first
+    stamps = {info.date_time for info in zipfile.ZipFile(io.BytesIO(first)).infolist()}
+    assert stamps == {(2020, 6, 30, 0, 0, 0)}
+
+
+def test_lsc_status_writes_the_workbook_to_output(data: Path, tmp_path: Path) -> None:
+    path = tmp_path / "status.xlsx"
+    result = lsc(data, "status", "--as-of", "2020-06-30", "--format", "xlsx", "--output", str(path))
+    assert result.exit_code == 0, result.output
+    assert (result.stdout, result.stderr) == ("", f"status written to {path}\n")
+    assert load_workbook(path).sheetnames == ["Summary", "Metrics"]
+    failing = lsc(
+        data,
+        "status",
+        "--as-of",
+        "2020-06-30",
+        "-f",
+        "xlsx",
+        "-o",
+        str(path),
+        "--fail-on",
+        "overdue",
+    )
+    assert failing.exit_code == 1  # written, and the --fail-on hit still reported
+    assert failing.stderr.splitlines() == [
+        f"status written to {path}",
+        "status: failing on 2 rows (2 overdue)",
+    ]
+
+
+@pytest.mark.parametrize("output", [[], ["--output", "-"]])
+def test_xlsx_without_an_output_file_is_a_usage_error(data: Path, output: list[str]) -> None:
+    result = lsc(data, "status", "--format", "xlsx", *output)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "error: --format xlsx writes a binary workbook: give --output FILE.xlsx\n"
+    )
+
+
+def test_output_writes_any_format_to_a_file(data: Path, tmp_path: Path) -> None:
+    path = tmp_path / "status.csv"
+    shown = lsc(data, "status", "--as-of", "2020-06-30", "-f", "csv")
+    written = lsc(data, "status", "--as-of", "2020-06-30", "-f", "csv", "-o", str(path))
+    assert (written.exit_code, written.stdout) == (0, "")
+    assert path.read_text(encoding="utf-8") == shown.stdout
+    nowhere = lsc(data, "status", "-f", "xlsx", "-o", str(tmp_path / "no" / "such" / "x.xlsx"))
+    assert nowhere.exit_code == 1
+    assert nowhere.stderr.startswith(f"error: cannot write {tmp_path / 'no'}")
+
+
+def test_commands_other_than_xlsx_do_not_import_openpyxl(data: Path, tmp_path: Path) -> None:
+    (tmp_path / "may.csv").write_text("metric,date,value\nooa-placements,2020-06-30,65\n")
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from lsc_tracker.cli import app\n"
+        "for args in (['--help'], ['status', '-f', 'csv'], ['import', sys.argv[2], '--dry-run']):\n"
+        "    result = CliRunner().invoke(app, ['--data', sys.argv[1], *args])\n"
+        "    assert result.exit_code == 0, result.output\n"
+        "assert 'openpyxl' not in sys.modules, 'openpyxl imported'\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code, str(data), str(tmp_path / "may.csv")], check=True, timeout=60
+    )
+
+
+# --- importing a workbook ---------------------------------------------------------------------
+
+
+def write_book(path: Path, rows: Sequence[Sequence[Any]], *, sheet: str = "May") -> Path:
+    """A workbook whose first sheet holds ``rows`` from A1; a ``(value, format)`` tuple sets a
+    number format, and a None row is left blank."""
+    book = Workbook()
+    ws = book.active
+    ws.title = sheet
+    for number, row in enumerate(rows, start=1):
+        for column, value in enumerate(row or (), start=1):
+            cell = ws.cell(number, column)
+            if isinstance(value, tuple):
+                cell.value, cell.number_format = value
+            else:
+                cell.value = value
+    book.save(path)
+    return path
+
+
+def text_cell(path: Path, coordinate: str, text: str) -> None:
+    """Store text that starts with '=' as text (as Excel does when it is typed as '=...)."""
+    book = load_workbook(path)
+    cell = book.worksheets[0][coordinate]
+    cell.value = text
+    cell.data_type = "s"
+    book.save(path)
+
+
+def test_import_appends_the_rows_of_a_workbook(data: Path, tmp_path: Path) -> None:
+    path = write_book(
+        tmp_path / "may.xlsx",
+        [
+            ("metric", "date", "value", "place", "note"),
+            ("ooa-placements", date(2020, 6, 30), 65, None, "June return"),
+            None,
+            ("sickness-absence", datetime(2020, 6, 30), (0.047, "0.0%")),
+            ("icp-plans", "2020-05-20", "done", "morecambe-bay", "placeholder"),
+        ],
+    )
+    text_cell(path, "E5", "=signed off at the board")
+    result = lsc(data, "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"recorded 3 entries from {path} in {data / 'actuals.yaml'}\n"
+    added = load(data)[0].actuals[2:]
+    assert [(a.metric, a.date, a.value, a.place, a.note, a.by) for a in added] == [
+        ("ooa-placements", date(2020, 6, 30), 65, None, "June return", "amy"),
+        ("sickness-absence", date(2020, 6, 30), 4.7, None, None, "amy"),
+        (
+            "icp-plans",
+            date(2020, 5, 20),
+            "done",
+            "morecambe-bay",
+            "=signed off at the board",
+            "amy",
+        ),
+    ]
+
+
+def test_cells_are_read_as_they_would_be_typed(tmp_path: Path) -> None:
+    path = write_book(
+        tmp_path / "cells.xlsx",
+        [
+            (None,),
+            ("Metric", "Date", "Value", None, None),
+            ("m", datetime(2020, 6, 30, 12, 30), 38.0),
+            ("m", "2020-06-30", -3.5, "", "  "),
+            ("m", date(2020, 6, 30), (0.5, '0.0"%"')),
+            ("m", 44012, True, None, "x"),
+        ],
+    )
+    table = read_xlsx_rows(path)
+    assert (table.header, table.header_line, table.problems) == (["Metric", "Date", "Value"], 2, [])
+    assert [(row.line, row.cells) for row in table.rows] == [
+        (3, ["m", "2020-06-30 12:30:00", "38"]),
+        (4, ["m", "2020-06-30", "-3.5"]),
+        (5, ["m", "2020-06-30", "0.5"]),  # a literal "%" in the format is not a percentage
+        (6, ["m", "44012", "TRUE", "", "x"]),  # past the header: "more values" is reported
+    ]
+
+
+def test_the_sheet_named_actuals_is_read_before_the_first(tmp_path: Path) -> None:
+    path = write_book(tmp_path / "two.xlsx", [("notes",), ("ignore me",)], sheet="Read me")
+    book = load_workbook(path)
+    book.create_sheet("Actuals").append(("metric", "date", "value"))
+    book["Actuals"].append(("ooa-placements", "2020-06-30", 65))
+    book.save(path)
+    assert read_xlsx_rows(path).rows[0].cells == ["ooa-placements", "2020-06-30", "65"]
+
+
+@pytest.mark.parametrize(
+    ("rows", "problems"),
+    [
+        (
+            [
+                ("metric", "date", "value"),
+                ("ooa-placements", date(2020, 6, 30), 65),
+                None,  # a blank row is skipped, and counted: the bad row is Excel's row 4
+                ("ooa-placements", date(2020, 5, 31), "four"),
+            ],
+            [
+                "4: 'four' is not a value for ooa-placements: expected a number like 42, -3.5 or "
+                "101,000"
+            ],
+        ),
+        (
+            [("metric", "date", "value"), ("ooa-placements", "2020-06-30", "=B2*2")],
+            [
+                "2: cell C2 holds a formula (=B2*2): type the figure, or paste it as values "
+                "(Paste Special > Values)"
+            ],
+        ),
+        (
+            [("metric", "date", "value"), ("ooa-placements", "2020-06-30", "#N/A")],
+            ["2: cell C2 holds the error #N/A: give a figure"],
+        ),
+        (
+            [("metric", "date", "=TODAY()")],
+            [
+                "1: cell C1 holds a formula (=TODAY()): type the figure, or paste it as values "
+                "(Paste Special > Values)"
+            ],
+        ),
+        (
+            [("metric", "date", "value"), ("ooa-placements", "30/06/2020", 1)],
+            ["2: date: expected a date as YYYY-MM-DD (for example 2021-03-31), got '30/06/2020'"],
+        ),
+        (
+            [("metric", "date", "value"), ("ooa-placements", "2020-06-30", 1, "x")],
+            ["2: this row has 4 values but the header has 3 columns"],
+        ),
+    ],
+)
+def test_a_refused_workbook_lists_every_bad_row_and_changes_no_file(
+    data: Path, tmp_path: Path, rows: list[Any], problems: list[str]
+) -> None:
+    path = write_book(tmp_path / "bad.xlsx", rows)
+    before = hashes(data)
+    result = lsc(data, "import", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[:-1] == [f"{path}:{p}" for p in problems]
+    assert result.stderr.splitlines()[-1].startswith("error: nothing was imported")
+    assert hashes(data) == before
+
+
+def truncated(path: Path) -> None:
+    content = write_book(path, [("metric", "date", "value")]).read_bytes()
+    path.write_bytes(content[: len(content) // 2])
+
+
+def not_a_workbook(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("hello.txt", "a zip, but not a workbook")
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda p: p.write_bytes(b"metric,date,value\n"), "BadZipFile: File is not a zip file"),
+        (truncated, "BadZipFile: File is not a zip file"),
+        (not_a_workbook, "KeyError"),
+    ],
+)
+def test_a_file_that_is_not_a_workbook_is_refused_in_one_line(
+    data: Path, tmp_path: Path, make: Any, reason: str
+) -> None:
+    path = tmp_path / "june.xlsx"
+    make(path)
+    before = hashes(data)
+    result = lsc(data, "import", str(path))
+    assert result.exit_code == 1
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.stderr.startswith(f"error: {path}: not a readable .xlsx workbook ({reason}")
+    assert result.stderr.rstrip().endswith("or export it as CSV UTF-8")
+    assert "Traceback" not in result.output
+    assert hashes(data) == before
+
+
+def test_a_missing_workbook_is_refused_in_one_line(data: Path, tmp_path: Path) -> None:
+    result = lsc(data, "import", str(tmp_path / "none.xlsx"))
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"error: {tmp_path / 'none.xlsx'}: file not found\n",
+    )
