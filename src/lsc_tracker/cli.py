@@ -38,6 +38,11 @@ app = typer.Typer(
 )
 
 
+def example(command: str) -> str:
+    """A command's help ends with an example that runs (tests/test_docs.py runs each one)."""
+    return f"\b\nExample: {command}"  # \b: click keeps the line as it is (no rewrapping)
+
+
 @dataclass
 class Settings:
     """Options given before the command, shared by every command."""
@@ -68,10 +73,7 @@ def main_options(
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
-    """Track the Lancashire and South Cumbria ICS plan: priorities, measures, milestones.
-
-    Example: lsc --data data status --as-of 2021-03-31
-    """
+    """Track the Lancashire and South Cumbria ICS plan: priorities, measures, milestones."""
     ctx.obj = Settings(data_dir=data)
 
 
@@ -128,7 +130,7 @@ class CheckFormat(StrEnum):
     gitlab = "gitlab"
 
 
-@app.command()
+@app.command(epilog=example("lsc check --format github"))
 def check(
     ctx: typer.Context,
     fmt: Annotated[
@@ -144,8 +146,6 @@ def check(
     """Validate the data files; list every problem as file:line:column.
 
     Exits 0 when the data is valid, 1 when it is not.
-
-    Example: lsc --data data check --format github
     """
     from .loader import load
     from .problems import format_problems
@@ -176,17 +176,14 @@ def check(
 # --- schema and init ------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(epilog=example("lsc schema --output schemas"))
 def schema(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Directory to write the schemas into.")
     ] = Path("schemas"),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not list the files.")] = False,
 ) -> None:
-    """Write a JSON Schema for each data file, for editors' completion and squiggles.
-
-    Example: lsc schema --output schemas
-    """
+    """Write a JSON Schema for each data file, for editors' completion and squiggles."""
     from .schema import write_schemas
 
     try:
@@ -198,7 +195,7 @@ def schema(
             typer.echo(f"wrote {path}", err=True)
 
 
-@app.command()
+@app.command(epilog=example("lsc init my-plan && lsc --data my-plan check"))
 def init(
     directory: Annotated[Path, typer.Argument(help="Directory for the new plan's files.")],
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not list the files.")] = False,
@@ -206,8 +203,6 @@ def init(
     """Start a new, empty plan: commented example files that pass `lsc check`.
 
     Refuses to overwrite existing files.
-
-    Example: lsc init my-plan && lsc --data my-plan check
     """
     from .problems import LscError
     from .starter import init_plan
@@ -238,7 +233,9 @@ class StatusFormat(StrEnum):
 _STATUS_NAMES = "overdue, off_track, at_risk, no_data, on_track, achieved, no_target"
 
 
-@app.command()
+@app.command(
+    epilog=example("lsc status --as-of 2021-03-31 --status overdue,off_track --format markdown")
+)
 def status(
     ctx: typer.Context,
     as_of: Annotated[
@@ -302,8 +299,6 @@ def status(
 
     One section per priority with its roll-up, one row per metric and per place; the
     rules are in docs/status-rules.md. Exits 0, or 1 on a --fail-on hit or invalid data.
-
-    Example: lsc status --as-of 2021-03-31 --status overdue,off_track --fail-on overdue
     """
     from . import status as engine
 
@@ -420,7 +415,12 @@ def _refused(error: Exception) -> NoReturn:
 
 # A negative VALUE (-3.5) must not be taken for an option: unknown options reach the command,
 # which refuses any that is not a number.
-@app.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@app.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    epilog=example(
+        'lsc record mh-inpatient-bed-waits-over-12h 3 --date 2020-01-31 --note "January return"'
+    ),
+)
 def record(
     ctx: typer.Context,
     metric: Annotated[
@@ -462,8 +462,6 @@ def record(
     Prints the entry as written and the metric's new status. Refuses, writing nothing, an
     unknown metric or place, a value that does not fit the metric, a future date, or a
     second value for the same metric, place and date without --replace.
-
-    Example: lsc record ooa-placements 42 --date 2020-06-30 --note "June return"
     """
     from datetime import UTC, datetime
     from functools import partial
@@ -524,7 +522,7 @@ def _status_line(metric_status: MetricStatus, place: str | None, as_of: date) ->
     return line
 
 
-@app.command("import")
+@app.command("import", epilog=example("lsc import examples/july-return.csv --dry-run"))
 def import_(
     ctx: typer.Context,
     file: Annotated[
@@ -551,8 +549,6 @@ def import_(
     already recorded, or given twice, is refused. If any row is bad, every bad row is listed
     as FILE:LINE: message and nothing is written. From an .xlsx file the sheet named
     "actuals" is read, else the first; a cell holding a formula is refused.
-
-    Example: lsc import june.csv --dry-run
     """
     from datetime import UTC, datetime
     from functools import partial
@@ -588,7 +584,7 @@ class HistoryFormat(StrEnum):
     csv = "csv"
 
 
-@app.command()
+@app.command(epilog=example("lsc history mh-inpatient-bed-waits-over-12h --format csv"))
 def history(
     ctx: typer.Context,
     metric: Annotated[
@@ -603,8 +599,6 @@ def history(
 
     Entries corrected by a later one (--replace) are marked superseded: the log keeps them,
     the status uses the later one.
-
-    Example: lsc history ooa-placements --format csv
     """
     from . import recording
     from .problems import LscError
@@ -681,7 +675,10 @@ def _console() -> Console:
     return Console(highlight=False)
 
 
-@app.command("spc")
+@app.command(
+    "spc",
+    epilog=example("lsc --data examples/demo spc ae-four-hour --as-of 2024-03-31 --format json"),
+)
 def spc_command(
     ctx: typer.Context,
     metric: Annotated[
@@ -702,8 +699,6 @@ def spc_command(
     type of each point (common cause or special cause, and the rule), and the variation
     and assurance icons. A measure tracked by place needs --place; a milestone is refused
     (exit 1). The rules are in docs/spc.md.
-
-    Example: lsc spc ooa-placements --as-of 2021-03-31 --format json
     """
     from . import mdc
     from .show import render_spc_table, spc_json
@@ -724,7 +719,7 @@ def spc_command(
         render_spc_table(_console(), chosen.name, place, chosen.unit, result)
 
 
-@app.command()
+@app.command(epilog=example("lsc --data examples/demo show ae-four-hour --as-of 2024-03-31"))
 def show(
     ctx: typer.Context,
     metric: Annotated[
@@ -742,8 +737,6 @@ def show(
     with the figures behind it, its recent history, a chart of the actuals against the plan
     line, and the Making Data Count verdict. For a metric tracked by place, without --place
     each place gets a summary row.
-
-    Example: lsc show ooa-placements --as-of 2021-03-31
     """
     from .show import render_show
     from .views import metric_view
@@ -754,7 +747,7 @@ def show(
     render_show(_console(), metric_view(plan, chosen, day), place)
 
 
-@app.command()
+@app.command(epilog=example("lsc report --as-of 2021-03-31 --output board-2021-03.html"))
 def report(
     ctx: typer.Context,
     as_of: Annotated[
@@ -774,8 +767,6 @@ def report(
     """Write the board report: one self-contained HTML file (charts inline, no network
     request when opened) with a summary by priority, the exceptions, and one section per
     metric with its Making Data Count chart and icons. Prints well on A4.
-
-    Example: lsc report --as-of 2021-03-31 --output board-2021-03.html
     """
     from .report import render_report
 
