@@ -163,7 +163,11 @@ def check_actuals(plan: Plan, today: date | None) -> Iterator[Problem]:
     FAIL: ``- {metric: ooa, date: 2020-06-30, value: done}`` when ooa is a measure.
     """
     metrics = plan.metric_by_id
+    # A national log repeats a few thousand (metric, place, kind of value) combinations a
+    # million times: judge each combination once.
+    verdicts: dict[tuple[str, str | None, bool], tuple[bool, str | None]] = {}
     for actual in plan.actuals:
+        key = (actual.metric, actual.place, actual.value == "done")
         metric = metrics.get(actual.metric)
         if metric is None:
             if plan.knows_all("metrics") and actual.metric not in plan.rejected_ids:
@@ -174,13 +178,17 @@ def check_actuals(plan: Plan, today: date | None) -> Iterator[Problem]:
                     "unknown-metric",
                 )
             continue
-        problem = value_problem(metric, actual.value)
-        if problem:
-            yield Problem(plan.source("actuals", actual, "value"), problem, "actual-value")
-        problem = place_problem(metric, actual.place)
-        if problem:
+        verdict = verdicts.get(key)
+        if verdict is None:
+            value_fits = value_problem(metric, actual.value) is None
+            verdict = verdicts[key] = (value_fits, place_problem(metric, actual.place))
+        value_fits, place_verdict = verdict
+        if not value_fits:
+            message = value_problem(metric, actual.value) or ""
+            yield Problem(plan.source("actuals", actual, "value"), message, "actual-value")
+        if place_verdict:
             where = plan.source("actuals", actual, "place" if actual.place else "metric")
-            yield Problem(where, problem, "actual-place")
+            yield Problem(where, place_verdict, "actual-place")
         if today is not None and actual.date > today:
             yield Problem(
                 plan.source("actuals", actual, "date"),
