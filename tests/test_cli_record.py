@@ -355,8 +355,9 @@ def test_import_appends_every_row_at_once(data: Path, tmp_path: Path) -> None:
     (tmp_path / "may.csv").write_text(MONTH, encoding="utf-8")
     result = lsc(data, "import", str(tmp_path / "may.csv"))
     assert result.exit_code == 0, result.output
+    assert result.stdout == ""  # a message, not data: it goes to stderr
     assert (
-        result.stdout
+        result.stderr
         == f"recorded 3 entries from {tmp_path / 'may.csv'} in {data / 'actuals.yaml'}\n"
     )
     actuals = load(data)[0].actuals
@@ -484,3 +485,15 @@ def test_history_shows_notes_as_typed_and_csv_is_spreadsheet_safe(data: Path) ->
     lsc(data, "record", "ooa-placements", "2", "--date", "2020-02-29", "--note", "=SUM(A1)")
     csv_text = lsc(data, "history", "ooa-placements", "-f", "csv").stdout
     assert ",'=SUM(A1),amy," in csv_text
+
+
+def test_quiet_record_and_import_print_nothing_on_success(data: Path, tmp_path: Path) -> None:
+    (tmp_path / "may.csv").write_text(MONTH, encoding="utf-8")
+    result = lsc(data, "import", str(tmp_path / "may.csv"), "--quiet")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == result.stderr == ""
+    result = lsc(
+        data, "record", "mh-inpatient-bed-waits-over-12h", "4", "--date", "2020-01-31", "-q"
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == result.stderr == ""

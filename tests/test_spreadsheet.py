@@ -300,7 +300,7 @@ def test_import_appends_the_rows_of_a_workbook(data: Path, tmp_path: Path) -> No
     text_cell(path, "E5", "=signed off at the board")
     result = lsc(data, "import", str(path))
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"recorded 3 entries from {path} in {data / 'actuals.yaml'}\n"
+    assert result.stderr == f"recorded 3 entries from {path} in {data / 'actuals.yaml'}\n"
     added = load(data)[0].actuals[2:]
     assert [(a.metric, a.date, a.value, a.place, a.note, a.by) for a in added] == [
         ("ooa-placements", date(2020, 6, 30), 65, None, "June return", "amy"),

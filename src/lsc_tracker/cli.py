@@ -456,6 +456,9 @@ def record(
             "(the earlier entry stays in the log).",
         ),
     ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing on success (errors still show).")
+    ] = False,
 ) -> None:
     """Record a metric's value for a date: append one entry to actuals.yaml.
 
@@ -474,7 +477,8 @@ def record(
         extra = ctx.args[0]
         if not extra.startswith("-"):
             fail(f"unexpected extra argument {extra!r}: quote text with spaces", 2)
-        hint = did_you_mean(extra, ["--date", "--place", "--note", "--by", "--replace"])
+        options = ["--date", "--place", "--note", "--by", "--replace", "--quiet"]
+        hint = did_you_mean(extra, options)
         fail(f"no such option: {extra}{hint}", 2)
     today = date.today()
     given = recording.EntryInput(metric, value, when, place, note, _recorder(by))
@@ -489,6 +493,8 @@ def record(
         result = actuals.append_entries(settings(ctx).data_dir, make, today=today)
     except LscError as error:
         _refused(error)
+    if quiet:
+        return
     entry = result.entries[0]
     typer.echo(result.lines[0])
     metric_status = assess_metric(result.plan.metric_by_id[entry.metric], result.actuals, today)
@@ -541,6 +547,9 @@ def import_(
             "--by", help="Who records rows with no 'by' (default: $LSC_USER, else your login)."
         ),
     ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing on success (errors still show).")
+    ] = False,
 ) -> None:
     """Import a month of figures from a CSV or Excel (.xlsx) file, all rows or none.
 
@@ -571,11 +580,13 @@ def import_(
     except LscError as error:
         _refused(error)
     count = _count(len(result.entries), "entry").replace("entrys", "entries")
+    if quiet:
+        return
     if dry_run:
         typer.echo("\n".join(result.lines))
         typer.echo(f"dry run: {count} would be recorded; nothing was written", err=True)
     else:
-        typer.echo(f"recorded {count} from {file} in {data_dir / 'actuals.yaml'}")
+        typer.echo(f"recorded {count} from {file} in {data_dir / 'actuals.yaml'}", err=True)
 
 
 class HistoryFormat(StrEnum):
@@ -763,6 +774,9 @@ def report(
             show_default=True,
         ),
     ] = "report.html",
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing on success (errors still show).")
+    ] = False,
 ) -> None:
     """Write the board report: one self-contained HTML file (charts inline, no network
     request when opened) with a summary by priority, the exceptions, and one section per
@@ -781,7 +795,8 @@ def report(
         path.write_text(html, encoding="utf-8")
     except OSError as error:
         fail(f"cannot write {output}: {error.strerror or error}")
-    typer.echo(f"report written to {path}", err=True)
+    if not quiet:
+        typer.echo(f"report written to {path}", err=True)
 
 
 def run() -> None:
