@@ -492,8 +492,6 @@ def test_quiet_record_and_import_print_nothing_on_success(data: Path, tmp_path: 
     result = lsc(data, "import", str(tmp_path / "may.csv"), "--quiet")
     assert result.exit_code == 0, result.output
     assert result.stdout == result.stderr == ""
-    result = lsc(
-        data, "record", "mh-inpatient-bed-waits-over-12h", "4", "--date", "2020-01-31", "-q"
-    )
+    result = lsc(data, "record", "ooa-placements", "75", "--date", "2020-06-30", "-q")
     assert result.exit_code == 0, result.output
     assert result.stdout == result.stderr == ""

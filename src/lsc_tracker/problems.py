@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+MAX_MESSAGE = 500
+
 
 @dataclass(frozen=True, order=True)
 class Source:
@@ -30,6 +32,14 @@ class Problem:
     message: str
     rule: str
     level: str = "error"
+
+    def __post_init__(self) -> None:
+        # a value pasted into a file can be megabytes long; its message stays one short line
+        if len(self.message) > MAX_MESSAGE:
+            head, tail = self.message[:300], self.message[-80:]
+            left_out = len(self.message) - len(head) - len(tail)
+            shortened = f"{head}...({left_out:,} characters left out)...{tail}"
+            object.__setattr__(self, "message", shortened)
 
     def __str__(self) -> str:
         return f"{self.source}: {self.level}: {self.message}"

@@ -12,6 +12,8 @@ stream (libyaml's C parser when present) and build the tree ourselves:
   problems at their position;
 * nesting deeper than `MAX_DEPTH` stops the parse (libyaml's composer segfaults at about
   25,000 levels; we never use it, but no plan needs more than a handful);
+* so does the `MAX_PROBLEMS`-th problem in a file: a file of a million aliases or duplicate
+  keys would otherwise hold a million problems, more memory than the machine has;
 * every value and key is recorded in a position index, so a pydantic ``loc`` maps back to
   ``file:line:column``.
 
@@ -23,6 +25,7 @@ person wrote by hand in between goes through the YAML path with the same positio
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +34,7 @@ import yaml
 from .problems import Problem, Source
 
 MAX_DEPTH = 40
+MAX_PROBLEMS = 100
 
 _YAML_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
@@ -68,6 +72,15 @@ class Document:
 
     def add_problem(self, line: int, column: int, message: str, rule: str) -> None:
         self.problems.append(Problem(Source(self.path, line, column), message, rule))
+
+    def too_many_problems(self, line: int, column: int) -> bool:
+        """Whether to stop reading: if so, says where it stopped (one last problem)."""
+        if len(self.problems) < MAX_PROBLEMS:
+            return False
+        if self.problems[-1].rule != "too-many-problems":
+            message = f"stopped reading here after {len(self.problems)} problems: fix those first"
+            self.add_problem(line, column, message, "too-many-problems")
+        return True
 
 
 class _Abort(Exception):
@@ -114,6 +127,8 @@ class _Builder:
 
     def problem(self, mark: Any, message: str, rule: str) -> None:
         self.doc.add_problem(*self.position(mark), message, rule)
+        if self.doc.too_many_problems(*self.position(mark)):
+            raise _Abort
 
     def refuse_decorations(self, event: Any) -> None:
         if getattr(event, "anchor", None) is not None:
@@ -215,10 +230,32 @@ def parse_yaml(text: str, path: str, *, line_offset: int = 0) -> Document:
         line, column = builder.position(mark) if mark else (1 + line_offset, 1)
         lines = text.split("\n")
         line_text = lines[line - 1 - line_offset] if 0 < line - line_offset <= len(lines) else ""
-        doc.add_problem(line, column, _yaml_error_message(error, line_text), "yaml-syntax")
-    except yaml.YAMLError as error:  # e.g. a character the reader cannot accept
+        message = _yaml_error_message(error, line_text)
+        context = error.context_mark
+        if context is not None and mark is not None and context.line < mark.line:
+            # an unclosed quote is found at the end of the file: say where it was opened
+            start_line, start_column = builder.position(context)
+            message += f", which starts at line {start_line}, column {start_column}"
+        doc.add_problem(line, column, message, "yaml-syntax")
+    except yaml.reader.ReaderError as error:  # a character YAML does not accept: point at it
+        line, column = _offset_position(text, error.position)
+        character = error.character
+        shown = f"#x{character:04x}" if isinstance(character, int) else repr(character)
+        message = f"invalid YAML: unacceptable character {shown}: {error.reason}"
+        doc.add_problem(line + line_offset, column, message, "yaml-syntax")
+    except yaml.YAMLError as error:
         doc.add_problem(1 + line_offset, 1, _yaml_error_message(error, ""), "yaml-syntax")
     return doc
+
+
+def _offset_position(text: str, offset: int) -> tuple[int, int]:
+    """Line and column of a reader error's offset: in UTF-8 bytes for libyaml, else in
+    characters."""
+    if _YAML_LOADER is not yaml.BaseLoader:
+        before = text.encode("utf-8", "surrogatepass")[:offset].decode("utf-8", "ignore")
+    else:
+        before = text[:offset]
+    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
 
 
 # --- the actuals log: one JSON-shaped flow mapping per line, read fast -----------------
@@ -276,7 +313,19 @@ def fast_entries(lines: list[str]) -> dict[int, dict[str, Any]]:
         number: value
         for number, value in zip(candidates, values, strict=True)
         if _is_flat_entry(value, lines[number])
+        and ("\\u" not in lines[number] or not _holds_surrogate(value))
     }
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _holds_surrogate(entry: dict[str, Any]) -> bool:
+    """A JSON escape such as \\ud800 alone decodes to half a character, which no output can
+    print: such a line goes to the YAML path, which refuses it with its position."""
+    return any(
+        isinstance(text, str) and _SURROGATE.search(text) for item in entry.items() for text in item
+    )
 
 
 @dataclass
@@ -364,6 +413,8 @@ def parse_log(text: str, path: str) -> LogDocument:
             continue
         if segment_start is not None:
             flush(number)
+            if doc.too_many_problems(number + 1, 1):
+                return doc
         seen_fast = True
         fast_entry_lines[len(entries)] = number + 1
         entries.append(entry)
