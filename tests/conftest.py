@@ -101,3 +101,20 @@ def _pinned_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 DEMO_DATA = REPO / "examples" / "demo"
 DEMO_AS_OF = date(2024, 3, 31)
 """The demo's actuals run monthly from April 2021 to March 2024."""
+
+
+# --- figures the reliability tests print at the end of every run (docs/reliability.md) -------
+
+FIGURES: list[str] = []
+
+
+def report_figure(text: str) -> None:
+    """Keep a line for the end of the run ("hostile files tried: 66, ..."), shown even with -q."""
+    FIGURES.append(text)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if FIGURES:
+        terminalreporter.section("reliability figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)

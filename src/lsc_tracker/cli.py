@@ -806,3 +806,8 @@ def run() -> None:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
+    except OSError as error:  # a file the command needs went away or cannot be read
+        typer.echo(
+            f"error: {error.strerror or error}: {error.filename or ''}".rstrip(": "), err=True
+        )
+        sys.exit(1)
