@@ -54,6 +54,43 @@ metrics:
     due: 2020-04-30
 """
 
+# A plan for the recording tests: a measure, a measure in %, a milestone tracked by place.
+RECORDING_PRIORITIES = """\
+priorities:
+  - {id: P3, title: Resilience and mental health}
+  - {id: P4, title: Group model for hospital services}
+"""
+
+RECORDING_PLACES = """\
+places:
+  - {id: lsc, name: Lancashire and South Cumbria}
+  - {id: fylde-coast, name: Fylde Coast, parent: lsc}
+  - {id: morecambe-bay, name: Morecambe Bay, parent: lsc}
+"""
+
+RECORDING_METRICS = """\
+metrics:
+  - id: ooa-placements
+    priority: P3
+    name: Out of area placements
+    direction: decrease
+    unit: placements
+    baseline: {date: 2019-03-31, value: 120}
+    targets: [{by: 2021-03-31, change: -50%}]
+  - id: sickness-absence
+    priority: P3
+    name: Sickness absence rate
+    direction: decrease
+    unit: "%"
+    targets: [{by: 2021-03-31, value: 4}]
+  - id: icp-plans
+    priority: P4
+    name: Each ICP agrees a health inequalities plan
+    kind: milestone
+    due: 2020-03-31
+    places: [fylde-coast, morecambe-bay]
+"""
+
 WritePlan = Callable[..., Path]
 
 

@@ -14,7 +14,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import SHIPPED_DATA, WritePlan
+from conftest import (
+    RECORDING_METRICS,
+    RECORDING_PLACES,
+    RECORDING_PRIORITIES,
+    SHIPPED_DATA,
+    WritePlan,
+)
 from lsc_tracker.cli import app
 from lsc_tracker.loader import load
 
@@ -22,41 +28,7 @@ runner = CliRunner()
 TODAY = date.today()
 LSC = Path(sys.executable).with_name("lsc")
 
-PRIORITIES = """\
-priorities:
-  - {id: P3, title: Resilience and mental health}
-  - {id: P4, title: Group model for hospital services}
-"""
-
-PLACES = """\
-places:
-  - {id: lsc, name: Lancashire and South Cumbria}
-  - {id: fylde-coast, name: Fylde Coast, parent: lsc}
-  - {id: morecambe-bay, name: Morecambe Bay, parent: lsc}
-"""
-
-METRICS = """\
-metrics:
-  - id: ooa-placements
-    priority: P3
-    name: Out of area placements
-    direction: decrease
-    unit: placements
-    baseline: {date: 2019-03-31, value: 120}
-    targets: [{by: 2021-03-31, change: -50%}]
-  - id: sickness-absence
-    priority: P3
-    name: Sickness absence rate
-    direction: decrease
-    unit: "%"
-    targets: [{by: 2021-03-31, value: 4}]
-  - id: icp-plans
-    priority: P4
-    name: Each ICP agrees a health inequalities plan
-    kind: milestone
-    due: 2020-03-31
-    places: [fylde-coast, morecambe-bay]
-"""
+PRIORITIES, PLACES, METRICS = RECORDING_PRIORITIES, RECORDING_PLACES, RECORDING_METRICS
 
 ACTUALS = """\
 # yaml-language-server: $schema=../schemas/actuals.schema.json

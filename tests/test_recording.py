@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import RECORDING_METRICS, RECORDING_PLACES, RECORDING_PRIORITIES
 from lsc_tracker.loader import Plan, load
 from lsc_tracker.problems import LscError
 from lsc_tracker.recording import (
@@ -24,46 +25,17 @@ from lsc_tracker.recording import (
 TODAY = date(2020, 6, 30)
 NOW = datetime(2020, 6, 30, 9, 15, 0, 123456, tzinfo=UTC)
 
-PRIORITIES = """\
-priorities:
-  - {id: P3, title: Resilience and mental health}
-  - {id: P4, title: Group model for hospital services}
-"""
-
-PLACES = """\
-places:
-  - {id: lsc, name: Lancashire and South Cumbria}
-  - {id: fylde-coast, name: Fylde Coast, parent: lsc}
-  - {id: morecambe-bay, name: Morecambe Bay, parent: lsc}
-"""
-
-METRICS = """\
-metrics:
-  - id: ooa-placements
-    priority: P3
-    name: Out of area placements
-    direction: decrease
-    unit: placements
-    baseline: {date: 2019-03-31, value: 120}
-    targets: [{by: 2021-03-31, change: -50%}]
-  - id: sickness-absence
-    priority: P3
-    name: Sickness absence rate
-    direction: decrease
-    unit: "%"
-    targets: [{by: 2021-03-31, value: 4}]
-  - id: icp-plans
-    priority: P4
-    name: Each ICP agrees a health inequalities plan
-    kind: milestone
-    due: 2020-03-31
-    places: [fylde-coast, morecambe-bay]
+PRIORITIES, PLACES = RECORDING_PRIORITIES, RECORDING_PLACES
+METRICS = (
+    RECORDING_METRICS
+    + """\
   - id: ccg-configuration
     priority: P4
     name: Agree the future configuration of CCGs
     kind: milestone
     due: 2020-04-30
 """
+)
 
 
 @pytest.fixture

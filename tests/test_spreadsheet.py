@@ -18,7 +18,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
-from conftest import AS_OF, WritePlan
+from conftest import AS_OF, RECORDING_PLACES, WritePlan
 from lsc_tracker.cli import app
 from lsc_tracker.loader import load
 from lsc_tracker.render import CSV_COLUMNS, RENDERERS, STATUS_LABELS
@@ -40,12 +40,7 @@ priorities:
     title: Develop a group model for hospital services
 """
 
-PLACES = """\
-places:
-  - {id: lsc, name: Lancashire and South Cumbria}
-  - {id: fylde-coast, name: Fylde Coast, parent: lsc}
-  - {id: morecambe-bay, name: Morecambe Bay, parent: lsc}
-"""
+PLACES = RECORDING_PLACES
 
 METRICS = """\
 metrics:
