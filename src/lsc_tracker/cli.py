@@ -665,6 +665,9 @@ class SpcFormat(StrEnum):
 
 
 _AS_OF_HELP = "Analyse as of this date; actuals after it are ignored. [default: today]"
+AsOfOption = Annotated[
+    str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help=_AS_OF_HELP)
+]
 
 
 def _metric_option(plan: Plan, metric_id: str, place: str | None) -> Metric:
@@ -699,9 +702,7 @@ def spc_command(
         str | None,
         typer.Option("--place", metavar="PLACE", help="The place, for a measure tracked by place."),
     ] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help=_AS_OF_HELP)
-    ] = None,
+    as_of: AsOfOption = None,
     fmt: Annotated[
         SpcFormat, typer.Option("--format", "-f", help="table or json.")
     ] = SpcFormat.table,
@@ -740,9 +741,7 @@ def show(
         str | None,
         typer.Option("--place", metavar="PLACE", help="One place of a metric tracked by place."),
     ] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help=_AS_OF_HELP)
-    ] = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """Show everything about one metric: its definition, targets and deadline, its status
     with the figures behind it, its recent history, a chart of the actuals against the plan
@@ -761,9 +760,7 @@ def show(
 @app.command(epilog=example("lsc report --as-of 2021-03-31 --output board-2021-03.html"))
 def report(
     ctx: typer.Context,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help=_AS_OF_HELP)
-    ] = None,
+    as_of: AsOfOption = None,
     output: Annotated[
         str,
         typer.Option(
