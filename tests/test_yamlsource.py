@@ -164,3 +164,16 @@ def test_mutated_yaml_never_raises(position: int, cut: int, insert: str) -> None
     doc = parse_yaml(mutated, "f.yaml")
     for problem in doc.problems:
         assert problem.source.line >= 1 and problem.source.column >= 1
+
+
+def test_lines_that_are_not_one_json_object_each_never_take_the_fast_path() -> None:
+    """Decoded together, these three lines give three values, misaligned with the lines."""
+    text = '- {"a": [{"b": 1}\n- {"c": 2}]}\n- {"x": 1}, {"y": 2}\n'
+    doc = parse_log(text, "a.yaml")
+    assert doc.fast_entry_lines == {}
+    assert {"x": 1} not in (doc.data if isinstance(doc.data, list) else [])
+
+
+def test_a_duplicate_key_on_a_tool_written_line_is_found() -> None:
+    doc = parse_log('- {"metric": "m", "value": 1, "value": 2}\n', "a.yaml")
+    assert [(p.source.line, p.rule) for p in doc.problems] == [(1, "duplicate-key")]

@@ -268,53 +268,55 @@ def _refuse_constant(name: str) -> Any:
 _json_decoder = json.JSONDecoder(parse_constant=_refuse_constant)
 
 
-def _looks_fast(line: str) -> bool:
-    return line.startswith("- {") and line.rstrip(" \t\r").endswith("}")
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    entry = dict(pairs)
+    if len(entry) != len(pairs):
+        raise ValueError("duplicate key")
+    return entry
 
 
-def _decode_all(bodies: list[str]) -> list[Any]:
-    """Decode many JSON texts: one C-level call for the whole batch, per text if one is bad."""
+_careful_decoder = json.JSONDecoder(
+    parse_constant=_refuse_constant, object_pairs_hook=_refuse_duplicates
+)
+
+# Characters JSON accepts raw in a string but YAML reads differently (line breaks such as
+# U+2028, C1 controls, byte-order marks): a line holding one goes to the YAML path, so that
+# both readers always agree. `lsc record` escapes them.
+_YAML_DIFFERS = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def _batch_decode(bodies: list[str]) -> list[Any]:
+    """Decode many simple JSON objects in one C-level call; [] if the batch does not decode.
+
+    Every body here holds exactly one ``{`` (its first character), one ``}`` (its last) and
+    no brackets, and JSON refuses the line break that joins them inside a string: so no value
+    can span two bodies, and a batch that decodes gives each body its own value.
+    """
     try:
-        values = _json_decoder.decode("[" + ",".join(bodies) + "]")
+        values = _json_decoder.decode("[" + ",\n".join(bodies) + "]")
     except ValueError:
-        values = None
-    if values is not None and len(values) == len(bodies):
-        return values
-    decoded: list[Any] = []
-    for body in bodies:
-        try:
-            decoded.append(_json_decoder.decode(body))
-        except ValueError:  # JSONDecodeError, NaN/Infinity, huge ints
-            decoded.append(None)
-    return decoded
+        return []
+    return values if len(values) == len(bodies) else []
 
 
-def _is_flat_entry(value: Any, line: str) -> bool:
-    """A mapping of scalars whose keys are all distinct, as a YAML reader would also see it.
+def _is_simple(body: str) -> bool:
+    return body.count("{") == 1 and body.count("}") == 1 and "[" not in body and "]" not in body
+
+
+def _distinct_keys(value: Any, body: str) -> bool:
+    """A flat object whose keys are all distinct, as a YAML reader would also see it.
 
     JSON keeps the last of two equal keys; to catch that without a slow per-key hook we count
-    the ``":`` key separators on the line. Every key has one (a key separated by white space,
-    ``"a" :``, sends the line to the YAML path), and text inside values can only add more, so
+    the ``":`` key separators in the body. Every key has one (a key followed by white space,
+    ``"a" :``, is left to the careful decoder), and text inside values can only add more, so
     a count equal to the number of keys proves there is no duplicate.
     """
     return (
         type(value) is dict
-        and line.count('":') == len(value)
-        and '" :' not in line
-        and '"\t:' not in line
+        and body.count('":') == len(value)
+        and '" :' not in body
+        and '"\t:' not in body
     )
-
-
-def fast_entries(lines: list[str]) -> dict[int, dict[str, Any]]:
-    """The entries on tool-written lines, by line index; other lines need the YAML path."""
-    candidates = [number for number, line in enumerate(lines) if _looks_fast(line)]
-    values = _decode_all([lines[number][2:] for number in candidates])
-    return {
-        number: value
-        for number, value in zip(candidates, values, strict=True)
-        if _is_flat_entry(value, lines[number])
-        and ("\\u" not in lines[number] or not _holds_surrogate(value))
-    }
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -326,6 +328,41 @@ def _holds_surrogate(entry: dict[str, Any]) -> bool:
     return any(
         isinstance(text, str) and _SURROGATE.search(text) for item in entry.items() for text in item
     )
+
+
+def _decode_one(body: str) -> dict[str, Any] | None:
+    """One body, decoded carefully: a flat object with distinct keys, or None."""
+    try:
+        value = _careful_decoder.decode(body)
+    except ValueError:  # JSONDecodeError, NaN/Infinity, duplicate keys, huge ints
+        return None
+    if type(value) is not dict or _holds_surrogate(value):
+        return None
+    return value
+
+
+def fast_entries(lines: list[str]) -> dict[int, dict[str, Any]]:
+    """The entries on tool-written lines, by line index; other lines need the YAML path.
+
+    A line qualifies when it is ``- `` and one flat JSON object with distinct keys. Simple
+    lines (as `lsc record` writes them) are decoded together, the rest one by one.
+    """
+    candidates = [number for number, line in enumerate(lines) if line.startswith("- {")]
+    bodies = {number: lines[number][2:].rstrip(" \t\r") for number in candidates}
+    simple = [number for number in candidates if _is_simple(bodies[number])]
+    found: dict[int, dict[str, Any]] = {}
+    batch = _batch_decode([bodies[number] for number in simple])
+    for number, value in zip(simple, batch, strict=False):
+        if _distinct_keys(value, bodies[number]) and (
+            "\\u" not in bodies[number] or not _holds_surrogate(value)
+        ):
+            found[number] = value
+    for number in candidates:
+        if number not in found and (value := _decode_one(bodies[number])) is not None:
+            found[number] = value
+    if any(_YAML_DIFFERS.search(lines[number]) for number in found):
+        found = {n: v for n, v in found.items() if not _YAML_DIFFERS.search(lines[n])}
+    return found
 
 
 @dataclass
