@@ -25,7 +25,7 @@ from pydantic import (
 )
 from typing_extensions import TypedDict
 
-from .models import Actual, ActualEntry, Metric, Place, Priority, parse_iso_date, parse_timestamp
+from .models import Actual, ActualEntry, Metric, Place, Priority, date_from_text, parse_timestamp
 from .problems import Problem, Source, did_you_mean
 from .yamlsource import Document, Loc, LogDocument, parse_log, parse_yaml
 
@@ -317,10 +317,11 @@ def fast_actuals(entries: list[Any]) -> list[Actual] | None:
     """The entries as Actuals if every one passes the strict schema, else None."""
     try:
         checked = _tool_written_entries.validate_python(entries)
+        day = date_from_text  # cached: a log holds few distinct dates
         return [
             Actual(
                 entry["metric"],
-                parse_iso_date(entry["date"]),
+                day(entry["date"]),
                 entry["value"],
                 entry.get("place"),
                 entry.get("note"),

@@ -54,12 +54,12 @@ def parse_iso_date(value: Any) -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, str):
-        return _date_from_text(str(value))
+        return date_from_text(str(value))
     raise ValueError(f"expected a date as YYYY-MM-DD (for example 2021-03-31), got {_show(value)}")
 
 
 @lru_cache(maxsize=8192)
-def _date_from_text(text: str) -> date:
+def date_from_text(text: str) -> date:
     # cached: a log of a million entries holds a few hundred distinct dates
     if _DATE_TEXT.fullmatch(text):
         try:

@@ -152,12 +152,16 @@ def _sorted_points(points: Sequence[tuple[date, float]]) -> list[tuple[date, flo
         if not math.isfinite(number):
             raise ValueError(f"value for {when} is not a finite number: {value!r}")
         cleaned.append((when, number))
+    if all(a[0] <= b[0] for a, b in pairwise(cleaned)):
+        return cleaned  # the usual case: a log's entries come in date order
     return sorted(cleaned, key=lambda point: point[0])
 
 
 def _group_indices(dates: Sequence[date], rebase: Sequence[date]) -> list[int]:
     """Number each point's group: a point is the first of a new group when a rebase date
     falls after the previous point's date and on or before its own."""
+    if not rebase:
+        return [0] * len(dates)
     rebase_dates = sorted(rebase)
     indices: list[int] = []
     group = 0
