@@ -29,17 +29,24 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date
 from pathlib import Path
 
-from .loader import ACTUALS_FILE, Plan, display_path, load
+from .loader import (
+    ACTUALS_FILE,
+    LOCK_FILE,
+    PENDING_APPEND,
+    Plan,
+    committed,
+    display_path,
+    load,
+)
 from .models import Actual, ActualEntry
 from .problems import DataError, LscError, Problem
 from .yamlsource import LogDocument, parse_log
 
-LOCK_FILE = ".actuals.yaml.lock"
 LOCK_TIMEOUT = 60.0
 HEADER = (
     "# yaml-language-server: $schema=../schemas/actuals.schema.json\n"
@@ -243,27 +250,76 @@ def _write_all_once(fd: int, data: bytes) -> None:
     os.fsync(fd)
 
 
-def _append_to(path: Path, payload: list[str], newline: str) -> None:
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC)
+def _journal(lock_path: Path, offset: int, data: bytes) -> None:
+    """Note in the lock file, durably, what is about to be appended at ``offset``: a write of
+    more than a page can be stopped partway by SIGKILL or a power cut, and then readers
+    ignore the part that landed and the next writer takes it back (`loader.committed`)."""
+    fd = os.open(lock_path, os.O_WRONLY | os.O_CLOEXEC)
     try:
-        size = os.fstat(fd).st_size
-        ends_cleanly = size == 0 or os.pread(fd, 1, size - 1) == b"\n"
-        text = ("" if ends_cleanly else newline) + "".join(line + newline for line in payload)
+        os.ftruncate(fd, 0)
         try:
-            _write_all_once(fd, text.encode("utf-8"))
+            _write_all_once(fd, PENDING_APPEND + b"%d %d\n" % (offset, len(data)) + data)
         except OSError:
-            os.ftruncate(fd, size)  # take back any part of the entries that did land
-            os.fsync(fd)
+            os.ftruncate(fd, 0)
             raise
     finally:
         os.close(fd)
 
 
-def _create(path: Path, payload: list[str]) -> None:
+def _clear_journal(lock_path: Path) -> None:
+    """Empty the journal once the append is whole (or taken back); a journal that cannot be
+    emptied is harmless, since it only hides an append that did not complete."""
+    with suppress(OSError):
+        os.truncate(lock_path, 0)
+
+
+def _roll_back_unfinished(data_dir: Path, path: Path) -> None:
+    """Truncate away what a writer killed mid-append left, and empty the journal."""
+    lock_path = data_dir / LOCK_FILE
+    journal = lock_path.read_bytes()
+    if not journal:
+        return
+    raw = path.read_bytes() if path.is_file() else b""
+    kept = committed(raw, journal)
+    if len(kept) < len(raw):
+        fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+        try:
+            os.ftruncate(fd, len(kept))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    _clear_journal(lock_path)
+
+
+def _append_to(path: Path, payload: list[str], newline: str, lock_path: Path) -> None:
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC)
+    try:
+        size = os.fstat(fd).st_size
+        ends_cleanly = size == 0 or os.pread(fd, 1, size - 1) == b"\n"
+        text = ("" if ends_cleanly else newline) + "".join(line + newline for line in payload)
+        data = text.encode("utf-8")
+        _journal(lock_path, size, data)
+        try:
+            _write_all_once(fd, data)
+        except OSError:
+            os.ftruncate(fd, size)  # take back any part of the entries that did land
+            os.fsync(fd)
+            raise
+        finally:
+            _clear_journal(lock_path)
+    finally:
+        os.close(fd)
+
+
+def _create(path: Path, payload: list[str], lock_path: Path) -> None:
     data = (HEADER + "".join(line + "\n" for line in payload)).encode("utf-8")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
     try:
-        _write_all_once(fd, data)
+        _journal(lock_path, 0, data)
+        try:
+            _write_all_once(fd, data)
+        finally:
+            _clear_journal(lock_path)
     except OSError:
         os.close(fd)
         path.unlink(missing_ok=True)
@@ -364,10 +420,17 @@ def _check_and_append(
     today: date,
     write: bool,
 ) -> Appended:
-    plan, problems = load(data_dir, today=today)
+    path = data_dir / ACTUALS_FILE
+    if write:  # holding the exclusive lock: first clear up after a writer killed mid-append
+        try:
+            _roll_back_unfinished(data_dir, Path(os.path.realpath(path)))
+        except OSError as error:
+            reason = error.strerror or str(error)
+            shown = display_path(data_dir, ACTUALS_FILE)
+            raise LogNotWritable(f"cannot write {shown}: {reason}; nothing was recorded") from None
+    plan, problems = load(data_dir, today=today, lock=not write)
     if problems:
         raise DataNotValid(problems)
-    path = data_dir / ACTUALS_FILE
     shown = display_path(data_dir, ACTUALS_FILE)
     doc = plan.documents.get("actuals")
     log = doc if isinstance(doc, LogDocument) else None
@@ -388,11 +451,11 @@ def _check_and_append(
         for stale in real_path.parent.glob(".actuals.yaml.*.tmp"):  # left by a killed rewrite
             stale.unlink(missing_ok=True)
         if log is None:
-            _create(real_path, lines)
+            _create(real_path, lines, data_dir / LOCK_FILE)
         elif empty_line is not None:
             _replace_empty_list(real_path, lines, empty_line)
         else:
-            _append_to(real_path, lines, newline)
+            _append_to(real_path, lines, newline, data_dir / LOCK_FILE)
     except OSError as error:
         reason = error.strerror or str(error)
         raise LogNotWritable(f"cannot write {shown}: {reason}; nothing was recorded") from None

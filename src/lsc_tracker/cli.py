@@ -665,9 +665,7 @@ class SpcFormat(StrEnum):
 
 
 _AS_OF_HELP = "Analyse as of this date; actuals after it are ignored. [default: today]"
-AsOfOption = Annotated[
-    str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help=_AS_OF_HELP)
-]
+AsOfOption = Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help=_AS_OF_HELP)]
 
 
 def _metric_option(plan: Plan, metric_id: str, place: str | None) -> Metric:

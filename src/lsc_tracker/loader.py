@@ -7,7 +7,11 @@ raises: `load` returns ``(plan, problems)`` and the caller decides what to do.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import fcntl
+import os
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -35,6 +39,8 @@ PLAN_FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "metrics": ("metrics.yaml", Metric),
 }
 ACTUALS_FILE = "actuals.yaml"
+LOCK_FILE = ".actuals.yaml.lock"  # flock'ed by writers (actuals.locked); holds the journal
+PENDING_APPEND = b"lsc-pending-append "  # + b"OFFSET LENGTH\n" + the bytes being appended
 FILE_NAMES = [name for name, _ in PLAN_FILES.values()] + [ACTUALS_FILE]
 
 
@@ -100,10 +106,65 @@ def display_path(data_dir: Path, name: str) -> str:
     return str(data_dir / name)
 
 
-def read_text(path: Path, shown: str) -> tuple[str | None, Problem | None]:
-    """Read a UTF-8 file (BOM allowed); a missing or unreadable file is a problem, not a crash."""
+def committed(raw: bytes, journal: bytes) -> bytes:
+    """The log without the part of an append whose writer was killed mid-write.
+
+    Before appending, a writer puts `PENDING_APPEND`, the offset, the length and the bytes it
+    is about to append into the lock file, and empties it once they are all written and
+    synced. A SIGKILL or a power cut can stop a write of more than a page partway: a log
+    whose end is a proper part of those bytes, from that offset, reads as if none of them
+    had been written (and the next writer truncates them away). Anything else is kept.
+    """
+    if not journal.startswith(PENDING_APPEND):
+        return raw
+    header, _, pending = journal.partition(b"\n")
     try:
-        raw = path.read_bytes()
+        offset, length = (int(number) for number in header[len(PENDING_APPEND) :].split())
+    except ValueError:
+        return raw
+    if len(pending) != length or not offset < len(raw) < offset + length:
+        return raw
+    return raw[:offset] if raw[offset:] == pending[: len(raw) - offset] else raw
+
+
+@contextmanager
+def shared_log_lock(data_dir: Path, *, timeout: float = 60.0) -> Iterator[bytes]:
+    """Hold a shared lock on the log while reading it, so that no append is under way;
+    yields the journal (see `committed`). Without a lock file (no one has ever recorded
+    here) or after ``timeout`` s of writers, reads without it."""
+    try:
+        fd = os.open(data_dir / LOCK_FILE, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        yield b""
+        return
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    break
+                time.sleep(0.002)
+            except OSError:
+                break
+        try:
+            journal = os.pread(fd, os.fstat(fd).st_size, 0)
+        except OSError:  # not a readable file (a directory, say): there is no journal
+            journal = b""
+        yield journal
+    finally:
+        os.close(fd)
+
+
+def read_text(path: Path, shown: str, *, journal: bytes = b"") -> tuple[str | None, Problem | None]:
+    """Read a UTF-8 file (BOM allowed); a missing or unreadable file is a problem, not a crash.
+
+    For the log, ``journal`` is the lock file's content: see `committed`.
+    """
+    try:
+        raw = committed(path.read_bytes(), journal)
     except FileNotFoundError:
         return None, Problem(Source(shown), "file not found", "file-missing")
     except IsADirectoryError:
@@ -262,13 +323,20 @@ def load_plan_file(plan: Plan, kind: str) -> list[Problem]:
     return problems + item_problems
 
 
-def load_actuals(plan: Plan) -> list[Problem]:
-    """Load the actuals log; a missing file is an empty log."""
+def load_actuals(plan: Plan, *, lock: bool = True) -> list[Problem]:
+    """Load the actuals log; a missing file is an empty log.
+
+    ``lock``: read it under the shared lock (False when the caller holds the exclusive one).
+    """
     path = plan.data_dir / ACTUALS_FILE
     shown = display_path(plan.data_dir, ACTUALS_FILE)
     if not path.exists() and not path.is_symlink():
         return []
-    text, problem = read_text(path, shown)
+    if lock:
+        with shared_log_lock(plan.data_dir) as journal:
+            text, problem = read_text(path, shown, journal=journal)
+    else:
+        text, problem = read_text(path, shown)
     if problem:
         plan.broken_files.add("actuals")
         return [problem]
@@ -360,13 +428,17 @@ def truncation_hint(doc: Document) -> list[Problem]:
     return [Problem(Source(doc.path, last_line, 1), message, "log-truncated")]
 
 
-def load(data_dir: Path | str, *, today: date | None = None) -> tuple[Plan, list[Problem]]:
+def load(
+    data_dir: Path | str, *, today: date | None = None, lock: bool = True
+) -> tuple[Plan, list[Problem]]:
     """Load and check a data directory. Returns the plan and every problem found, sorted.
 
     Args:
         data_dir: the directory holding priorities.yaml, places.yaml, metrics.yaml and
             (optionally) actuals.yaml.
         today: actuals dated after this are problems; None skips that check.
+        lock: read the log under its shared lock, so that an append under way is not seen
+            half done; False only for a writer that holds the exclusive lock.
     """
     from .checks import run_checks
 
@@ -378,7 +450,7 @@ def load(data_dir: Path | str, *, today: date | None = None) -> tuple[Plan, list
         return plan, [Problem(Source(shown), f"data directory {reason}", "file-missing")]
     for kind in PLAN_FILES:
         problems.extend(load_plan_file(plan, kind))
-    problems.extend(load_actuals(plan))
+    problems.extend(load_actuals(plan, lock=lock))
     problems.extend(run_checks(plan, today=today))
     return plan, sort_problems(problems)
 

@@ -311,7 +311,9 @@ def history_csv(rows: Sequence[HistoryRow]) -> str:
 
     out = io.StringIO()
     columns = ["line", "metric", "place", "date", "value", "note", "by", "recorded"]
-    writer = csv.writer(out, lineterminator="\n")
+    # CRLF, as RFC 4180 has it: with "\n" the csv module leaves a lone "\r" in a field
+    # unquoted, and a spreadsheet starts a new row there
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([*columns, "replaces", "superseded"])
     for row in rows:
         item = row.as_dict()

@@ -455,7 +455,9 @@ def _csv_cell(value: Any) -> Any:
 
 def render_csv(report: StatusReport, out: TextIO) -> None:
     """One row per metric and per place, with a header; text made safe for spreadsheets."""
-    writer = csv.writer(out, lineterminator="\n")
+    # CRLF, as RFC 4180 has it: with "\n" the csv module leaves a lone "\r" in a field
+    # unquoted, and a spreadsheet starts a new row there
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in rows(report):
         writer.writerow(_csv_cell(getattr(row, column)) for column in CSV_COLUMNS)

@@ -24,6 +24,7 @@ person wrote by hand in between goes through the YAML path with the same positio
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ MAX_PROBLEMS = 100
 
 _YAML_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_YAML_ONLY_BREAK = re.compile("[\x85\u2028\u2029]|\r(?!\n)")
 
 Loc = tuple[str | int, ...]
 
@@ -116,14 +118,23 @@ def _yaml_error_message(error: yaml.YAMLError, line_text: str) -> str:
 class _Builder:
     """Turns a stream of YAML events into a Document; see the module docstring."""
 
-    def __init__(self, doc: Document, line_offset: int) -> None:
+    def __init__(self, doc: Document, line_offset: int, text: str = "") -> None:
         self.doc = doc
         self.line_offset = line_offset
         self.stack: list[_Frame] = []
         self.documents = 0
+        # YAML also breaks lines at NEL, U+2028, U+2029 and a lone CR, which editors and
+        # `file:line:col` do not: where the text holds one, count lines by "\n" instead
+        self.newlines: list[int] | None = None
+        if _YAML_ONLY_BREAK.search(text):
+            self.newlines = [i for i, c in enumerate(text) if c == "\n"]
 
     def position(self, mark: Any) -> tuple[int, int]:
-        return (mark.line + 1 + self.line_offset, mark.column + 1)
+        if self.newlines is None:
+            return (mark.line + 1 + self.line_offset, mark.column + 1)
+        line = bisect.bisect_left(self.newlines, mark.index)  # line breaks before the mark
+        start = self.newlines[line - 1] + 1 if line else 0
+        return (line + 1 + self.line_offset, mark.index - start + 1)
 
     def problem(self, mark: Any, message: str, rule: str) -> None:
         self.doc.add_problem(*self.position(mark), message, rule)
@@ -216,19 +227,49 @@ class _Builder:
                 raise _Abort
 
 
+def _too_deep(text: str, error: yaml.MarkedYAMLError, doc: Document, builder: _Builder) -> bool:
+    """libyaml (0.2.5 on) stops at 1,000 levels while it looks ahead for a simple key, before
+    the builder has seen the 41st: parse the text up to there again with PyYAML's own parser,
+    which hands over events as it goes, so that the problem is `MAX_DEPTH`'s, at its place.
+    On success ``doc`` holds what that second parse found (it re-reads the same prefix)."""
+    mark = error.problem_mark
+    if mark is None or _YAML_LOADER is yaml.BaseLoader:
+        return False
+    trial = Document(doc.path)
+    retry = _Builder(trial, builder.line_offset)
+    retry.newlines = builder.newlines
+    try:
+        for event in yaml.parse(text[: mark.index], Loader=yaml.BaseLoader):
+            retry.feed(event)
+    except _Abort:
+        if trial.problems and trial.problems[-1].rule == "yaml-depth":
+            doc.data, doc.problems = trial.data, trial.problems
+            doc.value_marks, doc.key_marks = trial.value_marks, trial.key_marks
+            return True
+    except yaml.YAMLError:
+        pass
+    return False
+
+
 def parse_yaml(text: str, path: str, *, line_offset: int = 0) -> Document:
     """Parse one YAML document from ``text``; never raises for bad input."""
     doc = Document(path)
-    builder = _Builder(doc, line_offset)
+    builder = _Builder(doc, line_offset, text)
     try:
         for event in yaml.parse(text, Loader=_YAML_LOADER):
             builder.feed(event)
     except _Abort:
         pass
     except yaml.MarkedYAMLError as error:
+        if error.problem == "exceeded maximum nesting depth" and _too_deep(
+            text, error, doc, builder
+        ):
+            return doc
         mark = error.problem_mark or error.context_mark
         line, column = builder.position(mark) if mark else (1 + line_offset, 1)
         lines = text.split("\n")
+        if line - line_offset > len(lines):  # libyaml's end of stream is a line past the text
+            line, column = len(lines) + line_offset, len(lines[-1]) + 1
         line_text = lines[line - 1 - line_offset] if 0 < line - line_offset <= len(lines) else ""
         message = _yaml_error_message(error, line_text)
         context = error.context_mark

@@ -1,0 +1,463 @@
+"""Faults: a read-only data directory, a log that is a directory, missing files, a disk that
+fills up mid-append, and writers killed with SIGKILL at random moments.
+
+Each fault gives one clear ``error:`` line and exit 1, and leaves the log loadable and
+byte-for-byte unchanged; a killed writer leaves only whole entries, and none that it reported
+written is lost. The figures are printed at the end of the run (see conftest.report_figure).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import RECORDING_METRICS, RECORDING_PLACES, RECORDING_PRIORITIES, report_figure
+from lsc_tracker import actuals
+from lsc_tracker.actuals import append_entries
+from lsc_tracker.cli import app
+from lsc_tracker.loader import PENDING_APPEND, committed, load
+from lsc_tracker.models import Actual
+
+LOCK_FILE = ".actuals.yaml.lock"
+RECORD = ["record", "ooa-placements", "42", "--date", "2020-06-30", "--by", "faults"]
+LOG = (
+    "# actuals\n"
+    '- {"metric": "ooa-placements", "date": "2020-04-30", "value": 101, "by": "jo"}\n'
+    '- {"metric": "ooa-placements", "date": "2020-05-31", "value": 99, "by": "jo"}\n'
+)
+
+
+def make_data(root: Path, actuals: str | None = LOG) -> Path:
+    data = root / "data"
+    data.mkdir(parents=True)
+    (data / "priorities.yaml").write_text(RECORDING_PRIORITIES)
+    (data / "places.yaml").write_text(RECORDING_PLACES)
+    (data / "metrics.yaml").write_text(RECORDING_METRICS)
+    if actuals is not None:
+        (data / "actuals.yaml").write_text(actuals)
+    return data
+
+
+def snapshot(data: Path) -> dict[str, str]:
+    """Every file's sha256 (directories as 'dir'), leaving out the empty lock file."""
+    result = {}
+    for path in sorted(data.iterdir()):
+        if path.name == LOCK_FILE and path.stat().st_size == 0:
+            continue
+        result[path.name] = (
+            "dir" if path.is_dir() else hashlib.sha256(path.read_bytes()).hexdigest()
+        )
+    return result
+
+
+# Runs the installed CLI (python -m lsc_tracker) in a real process, after an optional fault
+# set up inside it: a file-size limit (a full disk) or a file system that refuses writes.
+_LAUNCH = """
+import errno, os, resource, runpy, signal, sys
+fault, arg = sys.argv.pop(1), sys.argv.pop(1)
+if fault == "fsize":  # the disk is full once the file reaches this size
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # write() then fails with EFBIG
+    resource.setrlimit(resource.RLIMIT_FSIZE, (int(arg), int(arg)))
+elif fault in ("erofs", "eacces"):  # opening anything under arg for writing fails
+    # erofs: a read-only file system; eacces: no write permission, but the lock file exists
+    # and is writable (it is created once, by the first record)
+    target, code = os.path.realpath(arg), errno.EROFS if fault == "erofs" else errno.EACCES
+    real_open = os.open
+    writing = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+    def guarded_open(path, flags, mode=0o777, *, dir_fd=None):
+        full = os.path.realpath(os.fsdecode(path))
+        lock = fault == "eacces" and full.endswith("/.actuals.yaml.lock")
+        under = full == target or full.startswith(target + os.sep)
+        if flags & writing and under and not lock:
+            raise OSError(code, os.strerror(code), os.fsdecode(path))
+        return real_open(path, flags, mode, dir_fd=dir_fd)
+    os.open = guarded_open
+runpy.run_module("lsc_tracker", run_name="__main__", alter_sys=True)
+"""
+
+
+def lsc(
+    cwd: Path, *args: str, fault: str = "none", arg: str = "-"
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("LSC_DATA", "LSC_USER")}
+    return subprocess.run(
+        [sys.executable, "-c", _LAUNCH, fault, arg, "--data", "data", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env | {"COLUMNS": "120"},
+    )
+
+
+def assert_one_clear_error(result: subprocess.CompletedProcess[str], *parts: str) -> None:
+    """Exit 1, nothing on stdout, no traceback, and stderr ending with one error: line."""
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.stdout == ""
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and result.stderr.splitlines()[-1] == errors[0], result.stderr
+    for part in parts:
+        assert part in errors[0], errors[0]
+
+
+def assert_loads_unchanged(data: Path, before: dict[str, str], entries: int) -> None:
+    assert snapshot(data) == before
+    plan, problems = load(data)
+    assert problems == [] and len(plan.actuals) == entries
+
+
+def assert_recovers(tmp_path: Path, data: Path, entries: int) -> None:
+    """Once the fault is gone, the same command records, after the entries already there."""
+    result = lsc(tmp_path, *RECORD)
+    assert result.returncode == 0, result.stderr
+    plan, problems = load(data)
+    assert problems == [] and len(plan.actuals) == entries + 1
+    assert [p.name for p in data.iterdir() if p.name.endswith(".tmp")] == []
+
+
+# --- a read-only data directory ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("log", "fault", "where", "reason"),
+    [
+        # the whole directory refuses writes: the lock cannot even be created
+        (LOG, "erofs", "data", "cannot lock data/.actuals.yaml.lock: Read-only file system"),
+        (None, "erofs", "data", "cannot lock data/.actuals.yaml.lock: Read-only file system"),
+        # the lock exists but the log is read-only: appending, creating or rewriting fails
+        (LOG, "eacces", "data/actuals.yaml", "cannot write data/actuals.yaml: Permission denied"),
+        ("# none yet\n[]\n", "eacces", "data", "cannot write data/actuals.yaml: Permission denied"),
+        (None, "eacces", "data", "cannot write data/actuals.yaml: Permission denied"),
+    ],
+    ids=[
+        "read-only-fs",
+        "read-only-fs-no-log",
+        "read-only-log",
+        "read-only-dir-empty-list",
+        "read-only-dir-no-log",
+    ],
+)
+def test_a_data_directory_that_refuses_writes(
+    tmp_path: Path, log: str | None, fault: str, where: str, reason: str
+) -> None:
+    """Simulated inside the real lsc process (os.open refuses writes under ``where``): as root,
+    which this runs as in CI containers, chmod cannot make a directory read-only."""
+    data = make_data(tmp_path, log)
+    if fault == "eacces":
+        (data / LOCK_FILE).touch()
+    before = snapshot(data)
+    entries = 2 if log == LOG else 0
+    assert_one_clear_error(lsc(tmp_path, *RECORD, fault=fault, arg=where), reason)
+    assert_loads_unchanged(data, before, entries)
+    check = lsc(tmp_path, "check", fault=fault, arg=where)  # reading still works
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert snapshot(data) == before
+    assert_recovers(tmp_path, data, entries)
+
+
+def test_a_really_read_only_directory_when_not_root(tmp_path: Path) -> None:
+    """With chmod, where it binds (not as root: root writes anyway, as the test checks)."""
+    data = make_data(tmp_path)
+    before = snapshot(data)
+    for path in data.iterdir():
+        path.chmod(0o444)
+    data.chmod(0o555)
+    try:
+        result = lsc(tmp_path, *RECORD)
+    finally:
+        data.chmod(0o755)
+        for path in data.iterdir():
+            path.chmod(0o644)
+    if os.geteuid() == 0:  # chmod does not bind root: the record simply succeeds
+        assert result.returncode == 0, result.stderr
+        return
+    assert_one_clear_error(result, "cannot lock data/.actuals.yaml.lock: Permission denied")
+    assert_loads_unchanged(data, before, 2)
+
+
+# --- a log that is a directory, missing files ---------------------------------------------------
+
+
+def test_an_actuals_file_that_is_a_directory(tmp_path: Path) -> None:
+    data = make_data(tmp_path, None)
+    (data / "actuals.yaml").mkdir()
+    before = snapshot(data)
+    check = lsc(tmp_path, "check")
+    assert check.returncode == 1
+    assert check.stdout == "data/actuals.yaml:1:1: error: is a directory, expected a YAML file\n"
+    assert_one_clear_error(lsc(tmp_path, *RECORD), "nothing was recorded")
+    assert_one_clear_error(lsc(tmp_path, "status"), "the data has 1 problem")
+    assert snapshot(data) == before and list((data / "actuals.yaml").iterdir()) == []
+
+
+@pytest.mark.parametrize("missing", ["priorities.yaml", "places.yaml", "metrics.yaml"])
+def test_a_missing_plan_file(tmp_path: Path, missing: str) -> None:
+    data = make_data(tmp_path)
+    (data / missing).unlink()
+    before = snapshot(data)
+    check = lsc(tmp_path, "check")
+    assert check.returncode == 1
+    assert check.stdout.splitlines()[0] == f"data/{missing}:1:1: error: file not found"
+    assert_one_clear_error(lsc(tmp_path, *RECORD), "nothing was recorded")
+    assert snapshot(data) == before
+    _, problems = load(data)
+    assert [(p.source.path, p.rule) for p in problems] == [(str(data / missing), "file-missing")]
+
+
+def test_a_missing_data_directory(tmp_path: Path) -> None:
+    check = lsc(tmp_path, "check")
+    assert check.returncode == 1 and "Traceback" not in check.stderr
+    assert check.stdout == "data:1:1: error: data directory does not exist\n"
+    assert_one_clear_error(lsc(tmp_path, *RECORD), "data directory data does not exist")
+    assert not (tmp_path / "data").exists()
+
+
+# --- a disk that fills up during the write ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("log", "room", "reason"),
+    [
+        (LOG, 20, "No space left on device (short write)"),  # part of the line fits
+        (LOG, 0, "File too large"),  # not one byte fits
+        (None, 50, "No space left on device (short write)"),  # creating the log
+        ("# none yet\n[]\n", 30, "No space left on device (short write)"),  # rewriting []
+    ],
+    ids=["append-partial", "append-nothing", "create", "rewrite-empty-list"],
+)
+def test_a_disk_that_fills_up_during_the_write(
+    tmp_path: Path, log: str | None, room: int, reason: str
+) -> None:
+    """RLIMIT_FSIZE in the real lsc process, just above the log's size: the write is cut
+    short (or refused) as on a full disk, and what did land is taken back."""
+    data = make_data(tmp_path, log)
+    before = snapshot(data)
+    size = len(log.encode()) if log is not None else 0
+    result = lsc(tmp_path, *RECORD, fault="fsize", arg=str(size + room))
+    assert_one_clear_error(result, "cannot write data/actuals.yaml: " + reason, "nothing was")
+    entries = 2 if log == LOG else 0
+    if log is None:
+        assert not (data / "actuals.yaml").exists() and snapshot(data) == before
+    else:
+        assert_loads_unchanged(data, before, entries)
+    assert [p.name for p in data.iterdir() if p.name.endswith(".tmp")] == []
+    assert_recovers(tmp_path, data, entries)
+
+
+# --- writers killed with SIGKILL at random moments ---------------------------------------------
+
+KILLS = 100
+DIRECTORIES = 5  # each starts from a log holding just [], rewritten by the first append
+BASE_DAY = date(1990, 1, 1)
+
+
+def _note(index: int, length: int) -> str:
+    """A note whose every character can be checked: a cut or mixed-up line shows."""
+    return f"<{index}:" + "abcdefghij" * (length // 10) + f":{length}>"
+
+
+def _build(plan_actuals: int, rng: random.Random) -> list[Actual]:
+    """The next 1 to 3 entries, numbered on from what the log holds, some with long notes."""
+    count = rng.randint(1, 3)
+    return [
+        Actual(
+            metric="ooa-placements",
+            date=BASE_DAY + timedelta(days=plan_actuals + k),
+            value=float(plan_actuals + k),
+            note=_note(plan_actuals + k, rng.choice([0, 100, 3000, 20000])),
+            by="killed",
+            recorded=datetime(2026, 1, 1, tzinfo=UTC),
+        )
+        for k in range(count)
+    ]
+
+
+def _writer(data: Path, report: int, seed: int) -> None:  # pragma: no cover - in the child
+    """Append in a loop until killed, saying on the pipe when each append starts and ends."""
+    rng = random.Random(seed)
+    runner = CliRunner()
+    try:
+        while True:
+            os.write(report, b"s\n")
+            if rng.random() < 0.2:  # sometimes through the CLI, as a data owner would
+                plan, _ = load(data)
+                n = len(plan.actuals)
+                day = (BASE_DAY + timedelta(days=n)).isoformat()
+                note = _note(n, rng.choice([0, 100, 3000]))
+                args = ["--data", str(data), "record", "ooa-placements", str(n), "--date", day]
+                result = runner.invoke(app, [*args, "--note", note, "--by", "killed"])
+                if result.exit_code != 0:
+                    os._exit(3)
+                total = n + 1
+            else:
+                done = append_entries(
+                    data, lambda plan: _build(len(plan.actuals), rng), today=date(2030, 1, 1)
+                )
+                total = len(done.actuals)
+            os.write(report, b"d %d\n" % total)
+    except BaseException:
+        os._exit(4)
+
+
+def _check_whole(data: Path) -> int:
+    """The log loads with no problem, every entry is one whole line, and each is as built."""
+    plan, problems = load(data)
+    assert problems == [], [str(p) for p in problems]
+    doc = plan.documents.get("actuals")
+    if doc is None:
+        return 0
+    assert len(doc.fast_entry_lines) == len(plan.actuals)  # no entry spread over lines
+    for index, entry in enumerate(plan.actuals):
+        assert entry.value == index and entry.date == BASE_DAY + timedelta(days=index)
+        note = entry.note or ""
+        length = int(note.rsplit(":", 1)[1].rstrip(">"))
+        assert note == _note(index, length), f"entry {index} is not whole"
+    return len(plan.actuals)
+
+
+def _cut_short(data: Path) -> bool:
+    """Whether the log ends with part of an append whose writer was killed mid-write."""
+    log, journal = data / "actuals.yaml", data / LOCK_FILE
+    if not log.exists() or not journal.exists():
+        return False
+    raw = log.read_bytes()
+    return len(committed(raw, journal.read_bytes())) < len(raw)
+
+
+def _kill_at_random(data: Path, rng: random.Random) -> tuple[int, bool]:
+    """Fork a writer, kill it after a random moment; return the entries it said it wrote and
+    whether it was in the middle of an append when killed."""
+    read_end, write_end = os.pipe()
+    seed = rng.randrange(1 << 30)
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.close(read_end)
+        _writer(data, write_end, seed)
+        os._exit(0)
+    os.close(write_end)
+    time.sleep(rng.uniform(0.0, 0.06))
+    os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+    with os.fdopen(read_end, "rb") as pipe:
+        said = pipe.read().decode().split()
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, status
+    confirmed = max((int(n) for n in said if n.isdigit()), default=0)
+    in_append = bool(said) and said[-1] == "s"
+    return confirmed, in_append
+
+
+def test_writers_killed_at_random_moments_leave_only_whole_entries(tmp_path: Path) -> None:
+    rng = random.Random(20200630)
+    directories = []
+    for k in range(DIRECTORIES):
+        data = make_data(tmp_path / f"run{k}", "# killed writers\n[]\n")
+        directories.append(data)
+    survived = mid_append = cut_writes = 0
+    counts = {data: 0 for data in directories}
+    for kill in range(KILLS):
+        data = directories[kill * DIRECTORIES // KILLS]
+        confirmed, in_append = _kill_at_random(data, rng)
+        cut_writes += _cut_short(data)
+        entries = _check_whole(data)
+        assert entries >= confirmed, f"kill {kill}: {confirmed} written, {entries} in the log"
+        assert entries >= counts[data]
+        counts[data] = entries
+        survived += 1
+        mid_append += in_append
+    for data in directories:  # a killed writer never holds the lock: the next one proceeds
+        append_entries(data, lambda plan: _build(len(plan.actuals), rng), today=date(2030, 1, 1))
+        assert _check_whole(data) > counts[data]
+        assert not _cut_short(data)  # and it took back any part of an append cut short
+        assert (data / "actuals.yaml").read_text().startswith("# killed writers\n- {")
+        assert [p.name for p in data.iterdir() if p.name.endswith(".tmp")] == []
+    total = sum(counts.values())
+    assert mid_append >= KILLS // 4, f"only {mid_append} kills landed inside an append"
+    report_figure(
+        f"writer kills survived: {survived}/{KILLS} ({mid_append} in the middle of a record, "
+        f"{cut_writes} cut a write short: hidden, then taken back), log always loads, "
+        f"entries whole: {total}/{total}, entries lost: 0"
+    )
+
+
+def test_a_real_lsc_record_killed_at_random_moments(tmp_path: Path) -> None:
+    """The installed CLI too: 10 processes killed while starting, checking or writing."""
+    data = make_data(tmp_path)
+    rng = random.Random(7)
+    recorded = 0
+    for k in range(10):
+        day = (date(2019, 1, 1) + timedelta(days=k)).isoformat()
+        args = ["record", "ooa-placements", str(k), "--date", day, "--note", "x" * 5000]
+        child = subprocess.Popen(
+            [sys.executable, "-m", "lsc_tracker", "--data", "data", *args],
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.2, 0.9))
+        child.kill()
+        child.wait()
+        recorded += child.returncode == 0
+        plan, problems = load(data)
+        assert problems == []
+        assert all(a.note in (None, "x" * 5000) for a in plan.actuals)
+    assert len(plan.actuals) >= 2 + recorded
+    assert_recovers(tmp_path, data, len(plan.actuals))
+
+
+def _killed_mid_write(data: Path, entries: list[Actual]) -> None:
+    """Append in a child that SIGKILLs itself halfway through writing the log: exactly what
+    a kill can do to a write of more than a page."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            real = actuals._write_all_once
+
+            def half_then_killed(fd: int, data_bytes: bytes) -> None:
+                if data_bytes.startswith(PENDING_APPEND):  # the journal goes down whole
+                    real(fd, data_bytes)
+                    return
+                os.write(fd, data_bytes[: len(data_bytes) // 2])
+                os.kill(os.getpid(), signal.SIGKILL)
+
+            actuals._write_all_once = half_then_killed
+            append_entries(data, lambda plan: entries, today=date(2030, 1, 1))
+        finally:
+            os._exit(3)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+
+
+@pytest.mark.parametrize("log", [LOG, None], ids=["append", "create"])
+def test_an_import_cut_short_by_a_kill_is_all_or_nothing(tmp_path: Path, log: str | None) -> None:
+    """500 entries (about 60 kB, many pages) cut off halfway: readers see none of them, and
+    the next record takes the part that landed back before appending."""
+    data = make_data(tmp_path, log)
+    before = (data / "actuals.yaml").read_bytes() if log else b""
+    rows = [
+        Actual("ooa-placements", date(2000, 1, 1) + timedelta(k), k, note="imported row " * 5)
+        for k in range(500)
+    ]
+    _killed_mid_write(data, rows)
+    raw = (data / "actuals.yaml").read_bytes()
+    assert len(raw) > len(before) + 20_000  # tens of kilobytes of a cut-off batch landed
+    entries = 2 if log else 0
+    check = lsc(tmp_path, "check")  # the installed CLI, as a reader
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert f"{entries} actuals" in check.stderr
+    plan, problems = load(data)
+    assert problems == [] and len(plan.actuals) == entries
+    assert_recovers(tmp_path, data, entries)
+    after = (data / "actuals.yaml").read_bytes()
+    assert after.startswith(before) and after.count(b"imported row") == 0
+    assert (data / LOCK_FILE).read_bytes() == b""
