@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Final, TextIO
@@ -253,34 +253,56 @@ def render_table(
     sections = _sections(report)
     if not sections:
         console.print("No metrics to show.")
+    columns = _table_columns([row for *_, section_rows in sections for row in section_rows])
     for pid, title, status, counts, section_rows in sections:
         console.print()
         console.print(Text(f"{pid} {title}", style="bold"))
         heading = _status_cell(status)
         heading.append(f": {counts_text(counts)}", style="")
         console.print(heading)
-        table = _new_table()
+        table = _new_table(columns)
         for row in section_rows:
-            table.add_row(*_table_cells(row))
+            cells = _table_cells(row)
+            table.add_row(*(cells[name] for name in columns))
         console.print(table)
     console.print()
     for line in summary_lines(report):
         console.print(line)
 
 
-def _new_table() -> Table:
+# Column: (heading, options). Latest, Target and Days are narrow two-line cells (value over
+# date, "2,436" over "past"), so that on an 80-column terminal the metric's name has room.
+_TABLE_COLUMNS: dict[str, dict[str, Any]] = {
+    "status": {"header": "Status", "width": 9},
+    "metric": {"header": "Metric", "ratio": 1, "min_width": 24},
+    "latest": {"header": "Latest", "justify": "right", "min_width": 10},
+    "expected": {"header": "Expected", "justify": "right", "min_width": 8},
+    "target": {"header": "Target", "justify": "right", "min_width": 10},
+    "days": {"header": "Days", "justify": "right", "min_width": 6},
+    "spc": {"header": "SPC", "min_width": 11},
+}
+
+
+def _table_columns(all_rows: Sequence[Row]) -> list[str]:
+    """Every column, less Expected and SPC when no row in the whole report has one (a plan
+    with no actuals yet): the same columns in every section, so they line up down the page."""
+    columns = list(_TABLE_COLUMNS)
+    if all(row.expected is None for row in all_rows):
+        columns.remove("expected")
+    if all(row.spc_variation is None and row.spc_assurance is None for row in all_rows):
+        columns.remove("spc")
+    return columns
+
+
+def _new_table(columns: Sequence[str]) -> Table:
     from rich import box
     from rich.table import Table
 
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True)
     table.padding = (0, 1, 0, 0)
-    table.add_column("Status", width=9)
-    table.add_column("Metric", ratio=1)
-    table.add_column("Latest", justify="right", min_width=10)
-    table.add_column("Expected", justify="right", min_width=8)
-    table.add_column("Target", justify="right", min_width=10)
-    table.add_column("Days", justify="right", min_width=10)
-    table.add_column("SPC", min_width=11)
+    for name in columns:
+        options = dict(_TABLE_COLUMNS[name])
+        table.add_column(options.pop("header"), **options)
     return table
 
 
@@ -293,7 +315,7 @@ def _status_cell(status: str, *markers: str) -> Text:
     return cell
 
 
-def _table_cells(row: Row) -> list[Text | str]:
+def _table_cells(row: Row) -> dict[str, Text | str]:
     from rich.text import Text
 
     if row.place is None:
@@ -304,17 +326,16 @@ def _table_cells(row: Row) -> list[Text | str]:
     markers = [name for name, flag in (("late", row.late), ("stale", row.stale)) if flag]
     latest = number_text(row.latest_value, row.unit)
     target = number_text(row.target_value, row.unit)
-    return [
-        _status_cell(row.status, *markers),
-        metric,
-        f"{latest}\n{row.latest_date}" if row.latest_date else latest,
-        number_text(row.expected, row.unit),
-        f"{target}\n{row.deadline}" if row.deadline else target,
-        days_text(row, short=True),
-        "\n".join(
-            text for text in (spc_text(row.spc_variation), spc_text(row.spc_assurance)) if text
-        ),
-    ]
+    spc = (spc_text(row.spc_variation), spc_text(row.spc_assurance))
+    return {
+        "status": _status_cell(row.status, *markers),
+        "metric": metric,
+        "latest": f"{latest}\n{row.latest_date}" if row.latest_date else latest,
+        "expected": number_text(row.expected, row.unit),
+        "target": f"{target}\n{row.deadline}" if row.deadline else target,
+        "days": days_text(row, short=True).replace(" ", "\n", 1),
+        "spc": "\n".join(text for text in spc if text),
+    }
 
 
 # --- JSON -----------------------------------------------------------------------------------
