@@ -32,7 +32,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 PYTHON = sys.executable
-LSC = [PYTHON, "-m", "lsc_tracker"]
+# The installed console script, as a user runs it (beside this interpreter, as in a virtualenv);
+# `python -m lsc_tracker` where there is none.
+_SCRIPT = shutil.which("lsc", path=str(Path(PYTHON).parent))
+LSC = [_SCRIPT] if _SCRIPT else [PYTHON, "-m", "lsc_tracker"]
 
 
 @dataclass
@@ -121,6 +124,7 @@ def main() -> None:
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, {platform.platform()}"
     )
+    print(f"lsc: {' '.join(LSC)}")
     python_pass = measure([PYTHON, "-c", "pass"], max(args.runs, 5))
     print(f"floor: python -c pass = {python_pass.seconds:.4f} s")
     if not args.quick:

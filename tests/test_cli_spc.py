@@ -97,7 +97,7 @@ def test_spc_as_of_leaves_out_later_actuals(data: Path) -> None:
     chart = json.loads(result.stdout)
     assert [p["value"] for p in chart["points"]] == [100.0]
     assert chart["groups"][0]["lpl"] is None and chart["groups"][0]["upl"] is None
-    assert chart["points"][0]["type"] == "common_cause" and chart["assurance"] is None
+    assert chart["points"][0]["type"] == "common_cause" and chart["assurance"] == "inconsistent"
     empty = json.loads(
         lsc(data, "spc", "ooa-placements", "--as-of", "2019-01-31", "-f", "json").stdout
     )

@@ -136,7 +136,7 @@ def test_one_point_has_no_limits_and_is_common_cause(ooa: Plan) -> None:
     result = mdc.metric_spc(ooa, metric, None, date(2019, 4, 30))
     assert len(result.points) == 1 and result.points[0].type == spc.COMMON_CAUSE
     assert (result.groups[0].lpl, result.groups[0].upl) == (None, None)
-    assert (result.variation, result.assurance) == (spc.COMMON_CAUSE, None)
+    assert (result.variation, result.assurance) == (spc.COMMON_CAUSE, spc.INCONSISTENT)
 
 
 # --- the demo data set ------------------------------------------------------------------------

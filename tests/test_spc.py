@@ -201,7 +201,7 @@ def test_single_point_has_a_mean_but_no_limits():
     assert (group.lpl, group.upl, group.lower_two_sigma, group.upper_two_sigma) == (None,) * 4
     assert result.points[0].type == "common_cause"
     assert result.variation == "common_cause"
-    assert result.assurance is None
+    assert result.assurance == "inconsistent"  # a target, but no limits to judge it by
 
 
 def test_single_point_group_after_rebase_is_common_cause():
@@ -209,7 +209,7 @@ def test_single_point_group_after_rebase_is_common_cause():
     assert [g.n for g in result.groups] == [12, 1]
     assert result.groups[1].upl is None
     assert result.points[-1].type == "common_cause"
-    assert result.assurance is None
+    assert result.assurance == "inconsistent"
 
 
 @pytest.mark.parametrize("screen", [True, False])
@@ -219,7 +219,7 @@ def test_all_moving_ranges_zero_gives_no_limits(screen):
     assert group.mean == 5.0
     assert (group.lpl, group.upl) == (None, None)
     assert {p.type for p in result.points} == {"common_cause"}
-    assert result.assurance is None
+    assert result.assurance == "inconsistent"
 
 
 def test_flat_baseline_still_detects_runs_without_limits():
@@ -354,9 +354,27 @@ def test_point_on_the_mean_breaks_a_run():
 def test_point_exactly_on_the_limit_is_inside():
     upl = chart([*BASELINE, 5], fix_after=12).groups[0].upl
     on_limit = chart([*BASELINE, upl, 5, 4, *TAIL], fix_after=12)
-    beyond = chart([*BASELINE, math.nextafter(upl, math.inf), 5, 4, *TAIL], fix_after=12)
+    beyond = chart([*BASELINE, upl + 1e-6, 5, 4, *TAIL], fix_after=12)
     assert flagged(on_limit) == {}
     assert flagged(beyond) == {12: ("outside", "special_cause_improvement")}
+
+
+def test_a_value_entered_as_the_limit_is_inside_whatever_the_float_rounding():
+    """0 and 0.7 alternating: mean 0.35, amr 0.7, upper limit 0.35 + 2.66 x 0.7 = 2.212, which
+    floating point computes as 2.2119999999999997: the entered 2.212 is on it, not beyond."""
+    values = [0, 0.7] * 6
+    assert chart(values).groups[0].upl == pytest.approx(2.212, abs=1e-12)
+    assert flagged(chart([*values, 2.212], fix_after=12)) == {}
+    assert chart(values, target=2.212).assurance == "inconsistent"
+    assert chart(values, target=2.2121).assurance == "consistent_fail"
+
+
+def test_a_value_entered_as_the_mean_breaks_a_run_whatever_the_float_rounding():
+    """[0.1, 0.2, 0.3] x 4 has mean 0.2, though fsum / n gives 0.19999999999999998."""
+    values = [0.1, 0.2, 0.3] * 4
+    result = chart([*values, 0.25, 0.25, 0.25, 0.2, 0.25, 0.25, 0.25], fix_after=12)
+    assert result.groups[0].mean == 0.2
+    assert flagged(result) == {}
 
 
 def test_below_the_lower_limit_is_a_concern_when_higher_is_better():
@@ -472,12 +490,8 @@ def test_target_exactly_on_a_limit_is_inconsistent():
     group = chart(BASELINE, fix_after=12).groups[0]
     for limit in (group.lpl, group.upl):
         assert chart(BASELINE, target=limit).assurance == "inconsistent"
-    assert chart(BASELINE, target=math.nextafter(group.upl, math.inf)).assurance == (
-        "consistent_fail"
-    )
-    assert chart(BASELINE, target=math.nextafter(group.lpl, -math.inf)).assurance == (
-        "consistent_pass"
-    )
+    assert chart(BASELINE, target=group.upl + 1e-6).assurance == "consistent_fail"
+    assert chart(BASELINE, target=group.lpl - 1e-6).assurance == "consistent_pass"
 
 
 def test_assurance_uses_the_latest_group():

@@ -193,7 +193,10 @@ def _mean(values: Sequence[float]) -> float:
     first = values[0]
     if all(value == first for value in values):
         return first
-    return math.fsum(values) / len(values)
+    mean = math.fsum(values) / len(values)
+    # fsum then divide rounds twice ([0.1, 0.2, 0.3] x 4 gives 0.19999999999999998); one
+    # correction pass brings it to the nearest float, so a point "on the mean" is on it
+    return mean + math.fsum(value - mean for value in values) / len(values)
 
 
 def _moving_ranges(values: Sequence[float]) -> list[float]:
@@ -245,11 +248,25 @@ def _sign(x: float) -> int:
     return (x > 0) - (x < 0)
 
 
+_RELATIVE_SLACK = 1e-9
+"""Values within this fraction of each other compare equal to a limit, line or mean: those
+are computed (mean + 2.66 x amr), so a point entered as exactly the limit can land a few
+units in the last place beyond it, and "a point on a limit is inside" must still hold."""
+
+
+def _compare(value: float, line: float) -> int:
+    """+1 if ``value`` is beyond ``line`` upwards, -1 downwards, 0 on it (within the slack)."""
+    if abs(value - line) <= _RELATIVE_SLACK * max(abs(value), abs(line)):
+        return NONE
+    return _sign(value - line)
+
+
 def _outside_signals(values: Sequence[float], group: SpcGroup) -> list[int]:
     """A point strictly beyond a process limit is a special cause on its own."""
     if group.lpl is None or group.upl is None:
         return [NONE] * len(values)
-    return [HIGH if v > group.upl else LOW if v < group.lpl else NONE for v in values]
+    upl, lpl = group.upl, group.lpl
+    return [HIGH if _compare(v, upl) > 0 else LOW if _compare(v, lpl) < 0 else NONE for v in values]
 
 
 def _stretches(keys: Sequence[int]) -> list[tuple[int, int, int]]:
@@ -296,7 +313,8 @@ def _close_to_limits(
     if group.lower_two_sigma is None or group.upper_two_sigma is None:
         return [False] * len(values)
     return [
-        not out and (v > group.upper_two_sigma or v < group.lower_two_sigma)
+        not out
+        and (_compare(v, group.upper_two_sigma) > 0 or _compare(v, group.lower_two_sigma) < 0)
         for v, out in zip(values, outside, strict=True)
     ]
 
@@ -319,7 +337,7 @@ def _two_of_three_signals(close: Sequence[bool], sides: Sequence[int]) -> list[i
 def _special_causes(values: Sequence[float], group: SpcGroup) -> list[tuple[str | None, int]]:
     """Per point, the first rule that applies (outside, trend, two of three, run) and its side."""
     mean = group.mean if group.mean is not None else 0.0
-    sides = [_sign(v - mean) for v in values]
+    sides = [_compare(v, mean) for v in values]
     outside = _outside_signals(values, group)
     by_priority = (
         (RULE_OUTSIDE, outside),
@@ -363,12 +381,16 @@ def _variation_icon(last_type: str, direction: str) -> str:
 
 def _assurance_icon(group: SpcGroup, target: float | None, direction: str) -> str | None:
     """Whether the current process will reliably hit the target: only when the target lies
-    strictly outside the latest process limits is the answer certain."""
-    if target is None or group.lpl is None or group.upl is None:
+    strictly outside the latest process limits is the answer certain. Without limits (too
+    few points, or no variation) nothing is certain either: `inconsistent`, as the package
+    gives (its comparisons with a missing limit fall through to that case)."""
+    if target is None:
         return None
-    if target > group.upl:
+    if group.lpl is None or group.upl is None:
+        return INCONSISTENT
+    if _compare(target, group.upl) > 0:
         return CONSISTENT_FAIL if direction == INCREASE else CONSISTENT_PASS
-    if target < group.lpl:
+    if _compare(target, group.lpl) < 0:
         return CONSISTENT_PASS if direction == INCREASE else CONSISTENT_FAIL
     return INCONSISTENT
 
