@@ -376,6 +376,30 @@ def test_latest_actual_on_the_same_date_is_the_last_in_the_log() -> None:
     assert effective_actuals([entry(MAY_31, 1), entry(date(2020, 1, 31), 2)], D)[0].value == 2
 
 
+def test_an_actual_on_the_baseline_date_is_judged_on_the_first_segment() -> None:
+    """The line is flat only before the starting point: 108 on the baseline date (E 100) is
+    8 short of a segment spanning 20, so off track, as the same value a day later is."""
+    baseline_day = date(2019, 3, 31)
+    assert expected_value_on(plan_line(ooa(), None), baseline_day) == 100
+    as_of = date(2019, 6, 30)
+    assert status_of(ooa(), entry(baseline_day, 108), as_of=as_of) == "off_track"
+    assert status_of(ooa(), entry(baseline_day + timedelta(days=1), 108), as_of=as_of) == (
+        "off_track"
+    )
+    assert status_of(ooa(), entry(baseline_day, 101), as_of=as_of) == "at_risk"  # 1/20
+
+
+def test_an_actual_on_the_plan_line_is_on_track_despite_float_rounding() -> None:
+    """From 0.1 to 0 over 10 days, day 6's expected value computes as 0.039999999999999994."""
+    m = metric(
+        direction="decrease",
+        baseline={"date": date(2020, 1, 2), "value": 0.1},
+        targets=[{"by": date(2020, 1, 12), "value": 0}],
+    )
+    assert status_of(m, entry(date(2020, 1, 8), 0.04), as_of=date(2020, 1, 8)) == "on_track"
+    assert status_of(m, entry(date(2020, 1, 8), 0.0401), as_of=date(2020, 1, 8)) == "at_risk"
+
+
 def test_plan_line_knots_and_flat_ends() -> None:
     line = plan_line(ooa())
     assert line[0] == (date(2019, 3, 31), 100) and line[-1] == (date(2021, 3, 31), 50)

@@ -278,8 +278,9 @@ def plan_line(metric: Metric, earliest: Actual | Reading | None = None) -> tuple
 
 def _segment(line: Sequence[Knot], day: date) -> tuple[Knot, Knot]:
     """The segment of the line holding ``day``: a day on a knot belongs to the segment that
-    ends there; before the first knot or after the last, the flat segment beyond it."""
-    if day <= line[0][0]:
+    ends there, and the starting point's own day to the first segment (the line is flat only
+    *before* it); before the first knot or after the last, the flat segment beyond it."""
+    if day < line[0][0]:
         return line[0], line[0]
     for left, right in pairwise(line):
         if day <= right[0]:
@@ -368,7 +369,7 @@ def _assess_measure(
     assert expected is not None  # the line has at least the current target
     shortfall = value - expected if metric.direction == "decrease" else expected - value
     span = segment_span(line, latest.date) or abs(expected) or 1.0
-    if shortfall <= 0:
+    if shortfall <= _EPSILON * max(1.0, abs(expected)):  # on the line, to rounding
         return result("on_track", expected)
     if shortfall / span <= metric.tolerance + _EPSILON:
         return result("at_risk", expected)
