@@ -456,10 +456,13 @@ def test_select_by_status_shows_matching_places_under_their_metric(write_plan: W
     report = select(assess(plan, D), statuses=["achieved"])
     (icp,) = report.metrics
     assert icp.status == "overdue"  # the metric row itself is still the worst place
+    assert icp.shown_for_places  # ... but it is there only to head the achieved place
     assert [p.place for p in icp.places] == ["fylde-coast"]
     assert [(m.id, p and p.place) for m, p in rows_with(report, ["achieved"])] == [
         ("icp-plans", "fylde-coast")
     ]
+    assert rows_with(report, ["overdue"]) == []  # --fail-on overdue: nothing shown is overdue
+    assert not select(assess(plan, D), statuses=["overdue"]).metrics[0].shown_for_places
 
 
 def test_select_by_priority(write_plan: WritePlan) -> None:

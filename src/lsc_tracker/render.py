@@ -79,12 +79,18 @@ class Row:
     spc_assurance: str | None = None
 
 
-def rows(report: StatusReport, priority: str | None = None) -> list[Row]:
-    """The report's rows in order, optionally only one priority's."""
+def rows(report: StatusReport, priority: str | None = None, *, headings: bool = True) -> list[Row]:
+    """The report's rows in order, optionally only one priority's.
+
+    ``headings=False`` leaves out the row of a metric shown only to head its places (see
+    `MetricStatus.shown_for_places`): in a flat CSV or sheet every row then has a status
+    that was asked for.
+    """
     found: list[Row] = []
     for metric in report.metrics:
         if priority is None or metric.metric.priority == priority:
-            found.append(_row(metric, None))
+            if headings or not metric.shown_for_places:
+                found.append(_row(metric, None))
             found.extend(_row(metric, place) for place in metric.places)
     return found
 
@@ -388,6 +394,7 @@ def _metric_data(status: MetricStatus) -> dict[str, Any]:
         "target": _goal_data(status.target),
         "due": metric.due.isoformat() if metric.due else None,
         "days_to_deadline": status.days_to_deadline,
+        "shown_for_places": status.shown_for_places,
         "places": [
             {
                 "place": place.place,
@@ -480,7 +487,7 @@ def render_csv(report: StatusReport, out: TextIO) -> None:
     # unquoted, and a spreadsheet starts a new row there
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for row in rows(report):
+    for row in rows(report, headings=False):
         writer.writerow(_csv_cell(getattr(row, column)) for column in CSV_COLUMNS)
 
 

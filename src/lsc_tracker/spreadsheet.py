@@ -85,7 +85,7 @@ def status_xlsx_bytes(report: StatusReport) -> bytes:
     _fill_sheet(
         metrics,
         CSV_COLUMNS,
-        ([getattr(row, column) for column in CSV_COLUMNS] for row in rows(report)),
+        ([getattr(row, column) for column in CSV_COLUMNS] for row in rows(report, headings=False)),
     )
     stamp = datetime.combine(report.as_of, time())
     props = workbook.properties

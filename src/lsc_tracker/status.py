@@ -118,6 +118,10 @@ class MetricStatus:
     actuals_counted: int
     places: tuple[PlaceStatus, ...] = ()
     spc: SpcSummary | None = None
+    shown_for_places: bool = False
+    """Set by `select` with a status filter: the metric's own status is not one asked for,
+    and it is there only to head the places that are. Flat outputs leave its row out, and
+    ``--fail-on`` does not count it."""
 
     @property
     def id(self) -> str:
@@ -563,7 +567,7 @@ def _at_place(metric: MetricStatus, place: str) -> MetricStatus:
 def _with_statuses(metric: MetricStatus, statuses: set[str]) -> MetricStatus | None:
     places = tuple(p for p in metric.places if p.status in statuses)
     if metric.status in statuses or places:
-        return replace(metric, places=places)
+        return replace(metric, places=places, shown_for_places=metric.status not in statuses)
     return None
 
 
@@ -577,7 +581,7 @@ def rows_with(
     """
     found: list[tuple[MetricStatus, PlaceStatus | None]] = []
     for metric in report.metrics:
-        if metric.status in statuses:
+        if metric.status in statuses and not metric.shown_for_places:
             found.append((metric, None))
         found.extend((metric, p) for p in metric.places if p.status in statuses)
     return found
