@@ -503,10 +503,12 @@ def test_csv_neutralises_formulas_and_keeps_negative_numbers(tmp_path: Path) -> 
 @pytest.mark.filterwarnings("ignore:Glyph")  # a tab in a chart title has no glyph: harmless
 def test_html_report_escapes_every_text_from_the_data(tmp_path: Path) -> None:
     data = _hostile_plan(tmp_path)
-    _cli(data, "record", "m0", "5", "--date", "2020-06-30", "--note", SCRIPT)
+    _cli(data, "record", "m0", "5", "--date", "2020-06-30", "--note", SCRIPT, "--by", SCRIPT)
     html = _cli(data, "report", "--as-of", "2020-06-30", "--output", "-")
     assert "<script" not in html.lower()
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    # the recorded note and its recorder, shown beside the latest value
+    assert f"(“{escaped}”, recorded by {escaped})" in html
     assert html.count("&lt;script&gt;") >= 2 * len(FORMULA_STARTS)  # names and target notes
 
 

@@ -90,7 +90,7 @@ def test_json_has_the_documented_shape(report: StatusReport) -> None:
     documented = {"id", "priority", "kind", "status", "stale", "late", "latest", "expected"}
     assert documented | {"target", "places"} <= set(ooa)
     assert ooa["latest"] == {"date": "2020-04-30", "value": 80.0}
-    assert ooa["expected"] == 78.36  # rounded to 2 decimals, still a number
+    assert ooa["expected"] == 78.360656  # 80 - 10 x 30/183, to 6 decimals, still a number
     assert ooa["target"] == {"by": "2020-09-30", "value": 70.0}
     assert (ooa["status"], ooa["stale"], ooa["places"]) == ("off_track", True, [])
     assert waits["target"] == {"by": "2020-03-31", "value": 0.0}  # the last, all being past
@@ -124,7 +124,7 @@ def test_csv_reads_back_with_numbers_as_numbers_and_text_made_safe(
     assert waits["days_to_deadline"] == "-91"  # a number, not neutralised
     assert (waits["latest_value"], waits["latest_date"]) == ("3.0", "2020-05-31")
     assert rows[3]["late"] == "false"  # not every place is done yet
-    assert float(rows[0]["expected"]) == 78.36 and rows[0]["stale"] == "true"
+    assert float(rows[0]["expected"]) == 78.360656 and rows[0]["stale"] == "true"
     assert (rows[4]["target_value"], rows[4]["deadline"], rows[4]["late"]) == (
         "done",
         "2020-03-31",
@@ -152,6 +152,9 @@ def test_markdown_has_a_table_per_priority_and_escapes_pipes(report: StatusRepor
 
 def test_markdown_escape() -> None:
     assert markdown_escape("a | b\\c\nd") == "a \\| b\\\\c d"
+    assert markdown_escape("<script>alert(1)</script> & co") == (
+        "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"
+    )
 
 
 def test_table_reads_without_colour_when_piped(report: StatusReport) -> None:

@@ -67,6 +67,25 @@ def test_summary_then_exceptions_then_one_section_per_metric(
         assert "<svg" in section, f"{metric_id} has no inline SVG"
 
 
+def test_the_shipped_report_says_plainly_how_thin_the_data_is(reports: dict[str, Path]) -> None:
+    """The same plain words as `lsc status`: deadlines passed, and no actuals at all."""
+    header = reports["shipped"].read_text("utf-8").split("</header>")[0]
+    assert "have a deadline that has passed without being met." in header
+    assert "No actuals are recorded on or before" in header
+
+
+def test_the_latest_value_shows_its_note_and_recorder(write_plan: WritePlan) -> None:
+    actuals = (
+        "- {metric: ooa-placements, date: 2020-04-30, value: 90, note: first}\n"
+        "- {metric: ooa-placements, date: 2020-05-31, value: 80, note: May return, by: jo.bloggs}\n"
+    )
+    plan, problems = load(write_plan(actuals=actuals))
+    assert problems == []
+    html = render_report(plan, AS_OF)
+    assert "(“May return”, recorded by jo.bloggs)" in sections(html)["ooa-placements"]
+    assert "“first”" not in html  # only the entry behind the latest value
+
+
 @pytest.mark.parametrize("name", ["shipped", "demo"])
 def test_charts_are_inline_svg_and_nothing_is_fetched(reports: dict[str, Path], name: str) -> None:
     html = reports[name].read_text("utf-8")

@@ -112,7 +112,7 @@ def _row(metric: MetricStatus, place: PlaceStatus | None) -> Row:
         late=part.late,
         latest_value=part.latest.value if part.latest else None,
         latest_date=part.latest.date if part.latest else None,
-        expected=_round(part.expected, 2),
+        expected=_round(part.expected, 6),  # shown to 2 decimals; CSV keeps the precision
         target_value=_round(target, 6) if isinstance(target, float) else target,
         deadline=metric.deadline,
         days_to_deadline=part.days_to_deadline,
@@ -390,7 +390,7 @@ def _metric_data(status: MetricStatus) -> dict[str, Any]:
         "stale": status.stale,
         "late": status.late,
         "latest": _reading_data(status.latest),
-        "expected": _round(status.expected, 2),
+        "expected": _round(status.expected, 6),
         "target": _goal_data(status.target),
         "due": metric.due.isoformat() if metric.due else None,
         "days_to_deadline": status.days_to_deadline,
@@ -402,7 +402,7 @@ def _metric_data(status: MetricStatus) -> dict[str, Any]:
                 "stale": place.stale,
                 "late": place.late,
                 "latest": _reading_data(place.latest),
-                "expected": _round(place.expected, 2),
+                "expected": _round(place.expected, 6),
                 "target": _goal_data(place.target),
                 "days_to_deadline": place.days_to_deadline,
                 "spc": _spc_data(place.spc),
@@ -509,7 +509,10 @@ _MARKDOWN_HEADER: Final = (
 
 
 def markdown_escape(text: str) -> str:
-    """Text safe inside a pipe-table cell: backslashes and pipes escaped, one line."""
+    """Text safe inside a pipe-table cell: backslashes and pipes escaped, one line, and
+    ``&``, ``<`` and ``>`` as entities, so that a ``<script>`` in a name stays text when a
+    Markdown viewer renders HTML."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").split())
 
 

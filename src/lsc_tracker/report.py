@@ -26,6 +26,7 @@ from string import Template
 from typing import TYPE_CHECKING
 
 from . import __version__, mdc, spc
+from .render import summary_lines
 from .status import STATUS_ORDER
 from .views import (
     STATUS_LABELS,
@@ -145,7 +146,8 @@ def _header(title: str, report: StatusReport, views: Sequence[MetricView]) -> st
         f"under {len(report.priorities)} priorities. "
         "Status compares each metric with its plan line; the icons read its measures the "
         "Making Data Count way (see the key at the end).</p>\n"
-        f'<ul class="glance" aria-label="Metrics by status">{glance}</ul></header>'
+        f'<ul class="glance" aria-label="Metrics by status">{glance}</ul>\n'
+        + f'<p class="meta">{h(" ".join(summary_lines(report)))}</p></header>'
     )
 
 
@@ -312,7 +314,19 @@ def _latest_text(view: MetricView, series: SeriesView) -> str:
         text += f"; the plan line expects {h(format_figure(series.expected, unit))} then"
     if series.stale:
         text += " (stale: older than 1.5 reporting periods)"
-    return text + "."
+    return text + "." + _entry_note(series)
+
+
+def _entry_note(series: SeriesView) -> str:
+    """The note and recorder of the entry behind the latest value ("January return, revised",
+    by jo.bloggs): what a board member asks first about a figure. Escaped like every text."""
+    entry = series.entries[-1] if series.entries else None
+    if entry is None or (entry.note is None and entry.by is None):
+        return ""
+    parts = [f"“{h(entry.note)}”"] if entry.note else []
+    if entry.by:
+        parts.append(f"recorded by {h(entry.by)}")
+    return f' <span class="muted">({", ".join(parts)})</span>'
 
 
 def _measure_series(view: MetricView, series: SeriesView) -> str:
@@ -361,7 +375,8 @@ def _milestone_body(view: MetricView) -> str:
         done = series.latest.date.isoformat() if series.latest else "not yet"
         late = ' <span class="flag">LATE</span>' if series.late else ""
         place = f"<td>{h(series.place_name)}</td>" if series.place else ""
-        rows.append(f"<tr>{place}<td>{_badge(series.status)}</td><td>{done}{late}</td></tr>")
+        note = _entry_note(series) if series.latest else ""
+        rows.append(f"<tr>{place}<td>{_badge(series.status)}</td><td>{done}{late}{note}</td></tr>")
     head = "<th>Place</th>" if view.metric.places else ""
     table = (
         f"<table><thead><tr>{head}<th>Status</th><th>Done</th></tr></thead>"

@@ -232,7 +232,8 @@ def spc_verdict(metric: Metric, result: SpcResult | None) -> str:
     specials = [p for p in result.points if p.type != COMMON_CAUSE]
     if specials:
         rules = sorted({mdc.RULE_LABELS[p.rule] for p in specials if p.rule})
-        words.append(f"{len(specials)} special cause points ({'; '.join(rules)})")
+        points = "point" if len(specials) == 1 else "points"
+        words.append(f"{len(specials)} special cause {points} ({'; '.join(rules)})")
     if result.target is not None:
         words.append(f"target used for assurance {format_figure(result.target, unit)}")
     return "SPC: " + ", ".join(words) + "."
