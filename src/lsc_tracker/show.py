@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from . import mdc, spc
+from . import mdc, spc, status
 from .status import expected_value_on
 from .views import (
     MetricView,
@@ -230,7 +230,27 @@ def _status_line(view: MetricView, series: SeriesView) -> Text:
         text.append(f"; target {format_figure(target.value, metric.unit)} by {target.by}")
     if series.stale:
         text.append(" (stale: older than 1.5 reporting periods)")
+    if series.status in ("at_risk", "off_track") and series.line:
+        text.append("\n").append(_shortfall_text(view, series))
     return text
+
+
+def _shortfall_text(view: MetricView, series: SeriesView) -> str:
+    """The numbers behind at risk / off track: how far behind the plan line, as a share of
+    the plan segment's step, against the metric's tolerance."""
+    metric = view.metric
+    assert series.latest is not None and metric.direction is not None
+    gap = status.shortfall(metric.direction, series.line, series.latest)
+    verdict = "within" if series.status == "at_risk" else "beyond"
+
+    def amount(value: float) -> str:  # a gap in a % is in percentage points
+        unit = "percentage points" if metric.unit == "%" else metric.unit
+        return format_figure(value, None) + (f" {unit}" if unit else "")
+
+    return (
+        f"why: {amount(gap.amount)} behind the plan line, {gap.ratio:.0%} of the plan "
+        f"segment's step of {amount(gap.span)}, {verdict} the {metric.tolerance:.0%} tolerance"
+    )
 
 
 def _places_table(view: MetricView) -> RenderableType:

@@ -23,7 +23,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import pairwise
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 from .models import CADENCE_DAYS, Actual, Metric, Priority
 from .problems import did_you_mean
@@ -308,6 +308,32 @@ def segment_span(line: Sequence[Knot], day: date) -> float:
     return abs(high - low)
 
 
+class Shortfall(NamedTuple):
+    """How far a value is behind the plan line: ``amount`` in the metric's unit (<= 0 is on
+    or ahead of the line), ``span`` the step of the plan segment it is judged on, and
+    ``ratio`` = amount / span, which the metric's tolerance is compared with."""
+
+    expected: float
+    amount: float
+    span: float
+
+    @property
+    def ratio(self) -> float:
+        return self.amount / self.span
+
+
+def shortfall(direction: str, line: Sequence[Knot], latest: Reading) -> Shortfall:
+    """The shortfall of ``latest`` against the plan line on its date (the at-risk and
+    off-track rules); a flat segment's span is |E|, and 1 when E is 0."""
+    expected = expected_value_on(line, latest.date)
+    if expected is None or not isinstance(latest.value, float | int):
+        raise ValueError("a shortfall needs a plan line and a numeric value")
+    value = float(latest.value)
+    amount = value - expected if direction == "decrease" else expected - value
+    span = segment_span(line, latest.date) or abs(expected) or 1.0
+    return Shortfall(expected, amount, span)
+
+
 def meets(value: float, goal: float, direction: str) -> bool:
     """Whether ``value`` is at least as good as ``goal`` (<= for decrease, >= for increase)."""
     slack = _EPSILON * max(1.0, abs(goal))
@@ -371,11 +397,10 @@ def _assess_measure(
     if meets(value, target.value, metric.direction):
         return result("on_track", expected)
     assert expected is not None  # the line has at least the current target
-    shortfall = value - expected if metric.direction == "decrease" else expected - value
-    span = segment_span(line, latest.date) or abs(expected) or 1.0
-    if shortfall <= _EPSILON * max(1.0, abs(expected)):  # on the line, to rounding
+    gap = shortfall(metric.direction, line, Reading(latest.date, value))
+    if gap.amount <= _EPSILON * max(1.0, abs(expected)):  # on the line, to rounding
         return result("on_track", expected)
-    if shortfall / span <= metric.tolerance + _EPSILON:
+    if gap.ratio <= metric.tolerance + _EPSILON:
         return result("at_risk", expected)
     return result("off_track", expected)
 
