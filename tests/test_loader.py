@@ -165,8 +165,11 @@ metrics:
 def test_an_open_target_is_valid_but_a_target_with_no_value_key_is_not(
     write_plan: WritePlan,
 ) -> None:
-    metrics = METRICS.replace("{by: 2023-03-31, change: -75%}", "{by: 2023-03-31, value: null}")
+    open_target = '{by: 2023-03-31, value: null, note: "75% fewer (baseline not stated)"}'
+    metrics = METRICS.replace("{by: 2023-03-31, change: -75%}", open_target)
     assert found(write_plan(metrics=metrics)) == []
+    metrics = METRICS.replace("{by: 2023-03-31, change: -75%}", "{by: 2023-03-31, value: null}")
+    assert found(write_plan(metrics=metrics)) == [("metrics.yaml", 10, 33, "open-target-note")]
     metrics = METRICS.replace("{by: 2023-03-31, change: -75%}", "{by: 2023-03-31}")
     assert found(write_plan(metrics=metrics)) == [("metrics.yaml", 10, 9, "target-shape")]
 

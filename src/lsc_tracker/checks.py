@@ -112,7 +112,8 @@ def check_kind_fields(plan: Plan, today: date | None) -> Iterator[Problem]:
 
 
 def check_targets(plan: Plan, today: date | None) -> Iterator[Problem]:
-    """Targets give exactly one of value/change, a change needs a baseline, dates increase.
+    """Targets give exactly one of value/change, an open one (value: null) has a note saying
+    what the plan says, a change needs a baseline, dates increase.
 
     FAIL: ``targets: [{by: 2023-03-31, value: 10}, {by: 2021-03-31, value: 5}]``
     """
@@ -136,6 +137,15 @@ def check_targets(plan: Plan, today: date | None) -> Iterator[Problem]:
                     "a target needs 'value' (or 'value: null' if the plan leaves it open) "
                     "or 'change'",
                     "target-shape",
+                )
+            elif target.is_open and not target.note:
+                yield _at(
+                    plan,
+                    metric,
+                    ("targets", position, "value"),
+                    "a target left open ('value: null') needs a 'note' with the plan's words, "
+                    "so readers know what is to be agreed",
+                    "open-target-note",
                 )
             if target.change is not None and metric.baseline is None:
                 yield _at(
