@@ -177,7 +177,6 @@ def check_actuals(plan: Plan, today: date | None) -> Iterator[Problem]:
     # million times: judge each combination once.
     verdicts: dict[tuple[str, str | None, bool], tuple[bool, str | None]] = {}
     for actual in plan.actuals:
-        key = (actual.metric, actual.place, actual.value == "done")
         metric = metrics.get(actual.metric)
         if metric is None:
             if plan.knows_all("metrics") and actual.metric not in plan.rejected_ids:
@@ -187,19 +186,20 @@ def check_actuals(plan: Plan, today: date | None) -> Iterator[Problem]:
                     f"unknown metric {actual.metric!r}{hint}",
                     "unknown-metric",
                 )
-            continue
-        verdict = verdicts.get(key)
-        if verdict is None:
-            value_fits = value_problem(metric, actual.value) is None
-            verdict = verdicts[key] = (value_fits, place_problem(metric, actual.place))
-        value_fits, place_verdict = verdict
-        if not value_fits:
-            message = value_problem(metric, actual.value) or ""
-            yield Problem(plan.source("actuals", actual, "value"), message, "actual-value")
-        if place_verdict:
-            where = plan.source("actuals", actual, "place" if actual.place else "metric")
-            yield Problem(where, place_verdict, "actual-place")
-        if today is not None and actual.date > today:
+        else:
+            key = (actual.metric, actual.place, actual.value == "done")
+            verdict = verdicts.get(key)
+            if verdict is None:
+                value_fits = value_problem(metric, actual.value) is None
+                verdict = verdicts[key] = (value_fits, place_problem(metric, actual.place))
+            value_fits, place_verdict = verdict
+            if not value_fits:
+                message = value_problem(metric, actual.value) or ""
+                yield Problem(plan.source("actuals", actual, "value"), message, "actual-value")
+            if place_verdict:
+                where = plan.source("actuals", actual, "place" if actual.place else "metric")
+                yield Problem(where, place_verdict, "actual-place")
+        if today is not None and actual.date > today:  # whatever the metric: one round of fixes
             yield Problem(
                 plan.source("actuals", actual, "date"),
                 f"date {actual.date} is in the future (today is {today})",
