@@ -16,6 +16,7 @@ from lsc_tracker.spc import (
     TWO_SIGMA_FACTOR,
     SpcResult,
     analyse,
+    icons,
     result_to_dict,
 )
 
@@ -654,3 +655,58 @@ def test_mirroring_values_mirrors_the_chart(values, direction, target, screen):
     assert [p.type for p in same_direction.points] == [
         SWAPPED_TYPE[p.type] for p in original.points
     ]
+
+
+# --- the icons alone (what `lsc status` asks for) ---------------------------------------------
+
+# Series rich in every pattern: small integers make ties, runs, trends and points on the lines
+# common; a few large values fall outside the limits.
+patterned_series = st.lists(
+    st.one_of(st.integers(0, 6), st.integers(-40, 40), st.sampled_from([0.1, 0.2, 0.3, 2.212])),
+    max_size=45,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    values=patterned_series,
+    direction=st.sampled_from(["increase", "decrease"]),
+    target=st.one_of(st.none(), st.integers(-10, 10), st.floats(-50, 50, allow_nan=False)),
+    fix_after=st.sampled_from([None, 12, 20]),
+    screen=st.booleans(),
+    rebase_at=st.lists(st.integers(0, 44), max_size=3),
+)
+def test_icons_alone_agree_with_the_whole_chart(
+    values, direction, target, fix_after, screen, rebase_at
+):
+    start = date(2024, 1, 1)
+    rebase = [start + timedelta(days=i) for i in rebase_at]
+    options = dict(direction=direction, target=target, fix_after=fix_after, screen_outliers=screen)
+    whole = chart(values, rebase=rebase, **options)
+    assert icons(dated(values), rebase=rebase, **options) == (whole.variation, whole.assurance)
+
+
+def test_icons_alone_for_each_rule_on_the_last_point():
+    cases = {
+        "outside": [*BASELINE, 20],
+        "trend": [*BASELINE, 0, 1, 2, 3, 4, 5, 5.5],
+        "two_of_three": [*BASELINE, 9, 5.5, 9],
+        "run": [*BASELINE, 6, 6, 6, 6, 6, 6, 6],
+    }
+    near_misses = [  # one point short of each rule: common cause
+        [*BASELINE, 2, 3, 4, 5.5, 6, 7],  # 6 rising: no trend
+        [*BASELINE, 4, 6, 6, 6, 6, 6, 6],  # 6 above the mean: no run
+        [*BASELINE, 9, 5.5, 5.5],  # 1 of 3 beyond the 2-sigma line
+        [*BASELINE, 6, 6, 6, 5, 6, 6, 6],  # a point on the mean breaks the run
+    ]
+    for values in near_misses:
+        whole = chart(values, fix_after=12)
+        assert whole.points[-1].rule is None, values
+        assert icons(dated(values), direction="increase", fix_after=12)[0] == "common_cause"
+    for rule, values in cases.items():
+        whole = chart(values, fix_after=12)
+        assert whole.points[-1].rule == rule, rule
+        assert icons(dated(values), direction="increase", fix_after=12) == (
+            whole.variation,
+            whole.assurance,
+        )

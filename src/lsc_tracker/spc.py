@@ -249,24 +249,31 @@ def _sign(x: float) -> int:
 
 
 _RELATIVE_SLACK = 1e-9
-"""Values within this fraction of each other compare equal to a limit, line or mean: those
-are computed (mean + 2.66 x amr), so a point entered as exactly the limit can land a few
-units in the last place beyond it, and "a point on a limit is inside" must still hold."""
+"""Values within this fraction of a limit, line or mean compare equal to it: those are
+computed (mean + 2.66 x amr), so a point entered as exactly the limit can land a few units
+in the last place beyond it, and "a point on a limit is inside" must still hold."""
+
+
+def _band(line: float) -> tuple[float, float]:
+    """(below, above): a value is beyond ``line`` downwards when < below, upwards when >
+    above, and on it in between (within the relative slack). Computed once per line, as a
+    national status run compares a million points with them."""
+    slack = _RELATIVE_SLACK * abs(line)
+    return line - slack, line + slack
 
 
 def _compare(value: float, line: float) -> int:
     """+1 if ``value`` is beyond ``line`` upwards, -1 downwards, 0 on it (within the slack)."""
-    if abs(value - line) <= _RELATIVE_SLACK * max(abs(value), abs(line)):
-        return NONE
-    return _sign(value - line)
+    below, above = _band(line)
+    return HIGH if value > above else LOW if value < below else NONE
 
 
 def _outside_signals(values: Sequence[float], group: SpcGroup) -> list[int]:
     """A point strictly beyond a process limit is a special cause on its own."""
     if group.lpl is None or group.upl is None:
         return [NONE] * len(values)
-    upl, lpl = group.upl, group.lpl
-    return [HIGH if _compare(v, upl) > 0 else LOW if _compare(v, lpl) < 0 else NONE for v in values]
+    above_upper, below_lower = _band(group.upl)[1], _band(group.lpl)[0]
+    return [HIGH if v > above_upper else LOW if v < below_lower else NONE for v in values]
 
 
 def _stretches(keys: Sequence[int]) -> list[tuple[int, int, int]]:
@@ -312,9 +319,9 @@ def _close_to_limits(
     """Points strictly beyond a 2-sigma line but not outside the process limits."""
     if group.lower_two_sigma is None or group.upper_two_sigma is None:
         return [False] * len(values)
+    above_upper, below_lower = _band(group.upper_two_sigma)[1], _band(group.lower_two_sigma)[0]
     return [
-        not out
-        and (_compare(v, group.upper_two_sigma) > 0 or _compare(v, group.lower_two_sigma) < 0)
+        not out and (v > above_upper or v < below_lower)
         for v, out in zip(values, outside, strict=True)
     ]
 
@@ -337,7 +344,8 @@ def _two_of_three_signals(close: Sequence[bool], sides: Sequence[int]) -> list[i
 def _special_causes(values: Sequence[float], group: SpcGroup) -> list[tuple[str | None, int]]:
     """Per point, the first rule that applies (outside, trend, two of three, run) and its side."""
     mean = group.mean if group.mean is not None else 0.0
-    sides = [_compare(v, mean) for v in values]
+    below, above = _band(mean)
+    sides = [HIGH if v > above else LOW if v < below else NONE for v in values]
     outside = _outside_signals(values, group)
     by_priority = (
         (RULE_OUTSIDE, outside),
@@ -439,6 +447,78 @@ def analyse(
         variation=_variation_icon(spc_points[-1].type, direction) if spc_points else None,
         assurance=_assurance_icon(groups[-1], target_value, direction) if groups else None,
     )
+
+
+def icons(
+    points: Sequence[tuple[date, float]],
+    *,
+    direction: str,
+    target: float | None = None,
+    rebase: Sequence[date] = (),
+    fix_after: int | None = None,
+    screen_outliers: bool = True,
+) -> tuple[str | None, str | None]:
+    """``(variation, assurance)``: the same two icons as `analyse`, for ``lsc status``.
+
+    Why a second way: a status run asks for the icons of every metric and place (8,200
+    series in a national plan) and needs nothing else. Both icons depend only on the latest
+    group (rules never cross a rebase) and the variation only on its last point, so this
+    summarises that group and classifies that one point, with the same helpers and the
+    same precedence of rules; a property test holds it equal to `analyse`.
+    """
+    _check_options(direction, target, fix_after)
+    if not points:
+        return None, None
+    ordered = _sorted_points(points)
+    dates = [when for when, _ in ordered]
+    indices = _group_indices(dates, rebase)
+    start = indices.index(indices[-1])
+    values = [value for _, value in ordered[start:]]
+    group = _group_summary(dates[start], values, fix_after, screen_outliers)
+    side = _last_point_signal(values, group)
+    target_value = float(target) if target is not None else None
+    return (
+        _variation_icon(_point_type(side, direction), direction),
+        _assurance_icon(group, target_value, direction),
+    )
+
+
+def _last_point_signal(values: Sequence[float], group: SpcGroup) -> int:
+    """The side (HIGH, LOW or NONE) of the special cause, if any, of a group's last point:
+    `_special_causes` for that point alone, rule by rule in the same order."""
+    last, n = values[-1], len(values)
+    limits = group.lpl is not None and group.upl is not None
+    if limits:  # 1. outside
+        above_upper, below_lower = _band(group.upl)[1], _band(group.lpl)[0]  # type: ignore[arg-type]
+        if last > above_upper or last < below_lower:
+            return HIGH if last > above_upper else LOW
+    step = _sign(values[-1] - values[-2]) if n >= 2 else NONE
+    if step != NONE:  # 2. trend: the stretch of same-direction steps that ends here
+        points_in_trend = 2
+        while (
+            points_in_trend < n
+            and _sign(values[n - points_in_trend] - values[n - points_in_trend - 1]) == step
+        ):
+            points_in_trend += 1
+        if points_in_trend >= TREND_POINTS:
+            return step
+    below, above = _band(group.mean if group.mean is not None else 0.0)
+    sides = [HIGH if v > above else LOW if v < below else NONE for v in values[-RUN_POINTS:]]
+    side = sides[-1]
+    if side == NONE:
+        return NONE
+    window = values[-TWO_OF_THREE_WINDOW:]
+    if (
+        limits
+        and len(window) == TWO_OF_THREE_WINDOW
+        and all(s == side for s in sides[-TWO_OF_THREE_WINDOW:])
+    ):  # 3. two of three: the one window that holds the last point
+        close = _close_to_limits(window, group, _outside_signals(window, group))
+        if close[-1] and sum(close) >= TWO_OF_THREE_CLOSE:
+            return side
+    if len(sides) == RUN_POINTS and all(s == side for s in sides):  # 4. run
+        return side
+    return NONE
 
 
 def _rounded(x: float | None) -> float | None:
