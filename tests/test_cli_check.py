@@ -84,8 +84,10 @@ def test_data_directory_from_env_then_default(
     assert result.stdout.strip() == "data:1:1: error: data directory does not exist"
 
 
-def run_lsc(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "LSC_DATA"}
+def run_lsc(
+    *args: str, cwd: Path = REPO, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**{k: v for k, v in os.environ.items() if k != "LSC_DATA"}, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "lsc_tracker", *args],
         capture_output=True,
@@ -112,3 +114,65 @@ def test_no_traceback_for_a_broken_directory(write_plan: WritePlan) -> None:
     assert "Traceback" not in result.stderr
     assert len(result.stdout.splitlines()) == 4
     assert all(line.startswith(str(data)) for line in result.stdout.splitlines())
+
+
+def test_a_missing_data_directory_says_how_to_give_one(tmp_path: Path) -> None:
+    result = run_lsc("check", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout == "data:1:1: error: data directory does not exist\n"
+    assert result.stderr.splitlines() == [
+        "1 problem in 1 file",
+        "error: data directory data (the default) does not exist: give --data DIR (before the "
+        "command) or set LSC_DATA=DIR, or start a new plan there with: lsc init data",
+    ]
+    (tmp_path / "plan").write_text("a file\n")
+    result = run_lsc("--data", "plan", "check", "-f", "json", cwd=tmp_path)
+    assert result.returncode == 1 and json.loads(result.stdout)["valid"] is False
+    assert result.stderr.splitlines()[-1] == (
+        "error: data directory plan is not a directory: give --data DIR (before the command) "
+        "or set LSC_DATA=DIR"
+    )
+    for command in (["record", "ooa-placements", "3"], ["import", "july.csv"]):
+        refused = run_lsc("--data", "plan", *command, cwd=tmp_path)
+        assert (refused.returncode, refused.stdout) == (1, "")
+        assert refused.stderr == (
+            "error: data directory plan is not a directory: give --data DIR (before the "
+            "command) or set LSC_DATA=DIR\n"
+        )
+    result = run_lsc("check", cwd=tmp_path, env={"LSC_DATA": "my plan"})
+    assert result.stderr.splitlines()[-1] == (
+        "error: data directory my plan (from LSC_DATA) does not exist: give --data DIR (before "
+        "the command) or set LSC_DATA=DIR, or start a new plan there with: lsc init 'my plan'"
+    )
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "gitlab"])
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_a_data_path_that_is_not_utf8_gives_problems_not_a_traceback(
+    tmp_path: Path, fmt: str, encoding: str
+) -> None:
+    """`lsc --data $'bad\\xffdir' check -f gitlab`: the path decodes with a lone surrogate."""
+    env = {k: v for k, v in os.environ.items() if k != "LSC_DATA"}
+    result = subprocess.run(
+        [sys.executable, "-m", "lsc_tracker", "--data", b"bad\xffdir", "check", "-f", fmt],
+        capture_output=True,
+        cwd=tmp_path,
+        env={**env, "PYTHONIOENCODING": encoding},  # strict: the stream itself may not cope
+        timeout=60,
+        check=False,
+    )
+    stderr = result.stderr.decode(encoding, "replace")
+    assert result.returncode == 1, stderr
+    assert "Traceback" not in stderr and "data directory" in stderr
+    out = result.stdout.decode(encoding)
+    if fmt == "json":
+        (error,) = json.loads(out)["errors"]
+        assert error["file"] == ("bad\ufffddir" if encoding == "utf-8" else "bad?dir")
+    elif fmt == "gitlab":
+        (issue,) = json.loads(out)
+        assert len(issue["fingerprint"]) == 64
+        assert issue["location"]["path"] in ("bad\ufffddir", "bad?dir")
+    elif fmt == "github":
+        assert out.startswith("::error file=bad") and "data directory does not exist" in out
+    else:
+        assert out.endswith("dir:1:1: error: data directory does not exist\n")

@@ -272,6 +272,21 @@ def test_a_mistyped_option_is_a_usage_error_not_a_value(data: Path) -> None:
     assert hashes(data) == before
 
 
+def test_an_option_after_double_dash_says_how_to_give_a_negative_value(data: Path) -> None:
+    before = hashes(data)
+    result = lsc(data, "record", "ooa-placements", "--", "-7", "--date", "2020-04-30")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "error: --date came after '--', so it was not read as an option. A negative VALUE "
+        "needs no '--': lsc record ooa-placements -7 --date 2020-04-30 (or put the options "
+        "before '--': lsc record ooa-placements --date 2020-04-30 -- -7)\n"
+    )
+    assert hashes(data) == before
+    # both ways it suggests record the value
+    assert lsc(data, "record", "ooa-placements", "-7", "--date", "2020-03-31").exit_code == 0
+    assert lsc(data, "record", "ooa-placements", "--date", "2020-05-31", "--", "-7").exit_code == 0
+
+
 def test_first_record_on_the_shipped_data_keeps_its_comments(tmp_path: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(SHIPPED_DATA, data)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +17,7 @@ from lsc_tracker.cli import app
 from lsc_tracker.spc import MEAN_RANGE_TO_LIMIT
 
 runner = CliRunner()
+LSC = [sys.executable, "-m", "lsc_tracker"]
 
 MONTHS = [date(2019, m, 28) for m in range(4, 13)] + [date(2020, 1, 28)]
 VALUES = [100, 110] * 4 + [100, 160]  # 10 points; the 160 is outside the limits
@@ -114,17 +118,26 @@ def test_spc_refuses_a_milestone(data: Path) -> None:
 
 
 def test_spc_asks_for_a_place_and_checks_it() -> None:
+    """A metric or place the plan does not have exits 1, as in `lsc record`; a malformed
+    argument is a usage error (2)."""
     result = lsc(DEMO_DATA, "spc", "smoking-quit-rate")
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert result.stderr.strip() == (
         "error: smoking-quit-rate is tracked by place: give --place (one of north, central, south)"
     )
     wrong = lsc(DEMO_DATA, "spc", "smoking-quit-rate", "--place", "west")
-    assert wrong.exit_code == 2 and "smoking-quit-rate is not tracked at 'west'" in wrong.stderr
+    assert (wrong.exit_code, wrong.stdout) == (1, "")
+    assert wrong.stderr == "error: smoking-quit-rate is not tracked at 'west'\n"
     unknown = lsc(DEMO_DATA, "spc", "smoking-quit")
-    assert unknown.exit_code == 2 and "unknown metric 'smoking-quit'" in unknown.stderr
+    assert (unknown.exit_code, unknown.stdout) == (1, "")
+    assert (
+        unknown.stderr
+        == "error: unknown metric 'smoking-quit' (did you mean 'smoking-quit-rate'?)\n"
+    )
     bad_date = lsc(DEMO_DATA, "spc", "ae-four-hour", "--as-of", "31/03/2024")
     assert bad_date.exit_code == 2
+    no_metric = lsc(DEMO_DATA, "spc")
+    assert no_metric.exit_code == 2
 
 
 def test_spc_on_the_demo_outlier_and_a_place() -> None:
@@ -203,7 +216,39 @@ def test_show_a_milestone_and_a_measure_without_actuals(data: Path) -> None:
         "no actual recorded" in early.stdout
         and "(no chart: no actuals recorded yet)" in early.stdout
     )
-    assert lsc(data, "show", "nope").exit_code == 2
+    nope = lsc(data, "show", "nope")
+    assert (nope.exit_code, nope.stdout) == (1, "")
+    assert nope.stderr.startswith("error: unknown metric 'nope'; choose from ooa-placements, ")
+
+
+def test_show_an_unknown_place_exits_1_and_a_malformed_date_2() -> None:
+    place = lsc(DEMO_DATA, "show", "smoking-quit-rate", "--place", "nort")
+    assert (place.exit_code, place.stdout) == (1, "")
+    assert place.stderr == (
+        "error: smoking-quit-rate is not tracked at 'nort' (did you mean 'north'?)\n"
+    )
+    assert lsc(DEMO_DATA, "show", "ae-four-hour", "--as-of", "2024-02-30").exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show", "smoking-quit-rate"],
+        ["spc", "smoking-quit-rate", "--place", "north"],
+        ["status"],
+    ],
+    ids=["show", "spc", "status-table"],
+)
+def test_a_cp1252_stdout_gets_no_traceback(args: list[str]) -> None:
+    result = subprocess.run(
+        [*LSC, "--data", str(DEMO_DATA), *args, "--as-of", DEMO_AS_OF.isoformat()],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "cp1252", "NO_COLOR": "1", "COLUMNS": "100"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr.decode("cp1252")
+    assert result.stderr == b""
+    assert "smoking quit rate" in result.stdout.decode("cp1252").lower()
 
 
 # --- lsc report's options (the HTML itself: test_report.py) -------------------------------------
@@ -219,6 +264,18 @@ def test_report_writes_report_html_by_default(
     assert result.stderr.strip() == "report written to report.html"
     html = (tmp_path / "report.html").read_text("utf-8")
     assert html.startswith("<!DOCTYPE html>") and "Position as of <strong>2020-06-30" in html
+
+
+def test_report_to_stdout_is_utf8_as_it_declares_even_on_a_cp1252_stdout(data: Path) -> None:
+    result = subprocess.run(
+        [*LSC, "--data", str(data), "report", "-o", "-"],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "cp1252"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr.decode("cp1252")
+    html = result.stdout.decode("utf-8")  # not cp1252: the page says <meta charset="utf-8">
+    assert '<meta charset="utf-8">' in html and html.rstrip().endswith("</html>")
 
 
 def test_report_to_stdout_and_a_bad_output(data: Path, tmp_path: Path) -> None:

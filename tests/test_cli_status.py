@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from datetime import date
@@ -17,6 +18,7 @@ from conftest import REPO, SHIPPED_DATA, WritePlan
 from lsc_tracker.cli import app
 
 runner = CliRunner()
+LSC = [sys.executable, "-m", "lsc_tracker"]
 
 METRICS = """\
 metrics:
@@ -123,7 +125,7 @@ def test_json_format(data: Path) -> None:
     ooa = payload["metrics"][0]
     assert ooa["latest"] == {"date": "2020-05-31", "value": 69.0}
     assert ooa["target"] == {"by": "2020-09-30", "value": 70.0}
-    assert ooa["expected"] == 76.67 and ooa["places"] == []
+    assert ooa["expected"] == 76.666667 and ooa["places"] == []
 
 
 def test_csv_format(data: Path) -> None:
@@ -203,19 +205,139 @@ def test_filters_combine(data: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--priority", "P33"], "unknown priority 'P33' (did you mean 'P3'?)"),
-        (["--priority", "P3,P9"], "unknown priority 'P9'"),
-        (["--place", "fylde"], "unknown place 'fylde' (did you mean 'fylde-coast'?)"),
         (["--status", "overdu"], "unknown status 'overdu' (did you mean 'overdue'?)"),
         (["--fail-on", "late"], "unknown status 'late'"),
         (["--as-of", "31/03/2021"], "expected a date as YYYY-MM-DD"),
     ],
 )
-def test_unknown_filter_values_are_usage_errors(data: Path, args: list[str], message: str) -> None:
+def test_malformed_filter_values_are_usage_errors(
+    data: Path, args: list[str], message: str
+) -> None:
     code, out, err = status(data, *args)
     assert code == 2
     assert message in " ".join(err.split())
     assert out == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--priority", "P33"], "unknown priority 'P33' (did you mean 'P3'?)"),
+        (["--priority", "P3,P9"], "unknown priority 'P9'; choose from P3, P4"),
+        (["--place", "fylde"], "unknown place 'fylde' (did you mean 'fylde-coast'?)"),
+    ],
+)
+def test_an_id_the_plan_does_not_have_exits_1_as_in_record(
+    data: Path, args: list[str], message: str
+) -> None:
+    code, out, err = status(data, *args)
+    assert (code, out, err) == (1, "", f"error: {message}\n")
+
+
+# --- --output, --format and --quiet -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "looks_like"),
+    [
+        ("status.xlsx", lambda b: b.startswith(b"PK")),  # a zip: the workbook
+        ("status.csv", lambda b: b.startswith(b"priority,metric,place,")),
+        ("status.json", lambda b: json.loads(b)["as_of"] == "2020-06-30"),
+        ("status.md", lambda b: b.startswith(b"# Status as of 2020-06-30")),
+        ("STATUS.MARKDOWN", lambda b: b.startswith(b"# Status as of 2020-06-30")),
+        ("status.txt", lambda b: b.startswith(b"Status as of 2020-06-30")),
+        ("status", lambda b: b.startswith(b"Status as of 2020-06-30")),
+    ],
+)
+def test_without_format_the_output_suffix_chooses_it(
+    data: Path, tmp_path: Path, name: str, looks_like
+) -> None:
+    path = tmp_path / name
+    code, out, err = status(data, "--output", str(path))
+    assert (code, out, err) == (0, "", f"status written to {path}\n")
+    assert looks_like(path.read_bytes())
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["-f", "xlsx", "-o", "out.csv"],
+            "error: --format xlsx writes an Excel workbook, but out.csv does not end in .xlsx: "
+            "name the file FILE.xlsx",
+        ),
+        (
+            ["--format", "csv", "--output", "out.xlsx"],
+            "error: --format csv writes text, but out.xlsx ends in .xlsx: give --format xlsx "
+            "for a workbook (or leave --format out), or another file name for text",
+        ),
+        (["-f", "table", "-o", "out.XLSX"], "error: --format table writes text, but out.XLSX"),
+    ],
+)
+def test_a_format_that_contradicts_the_output_name_is_refused(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = status(data, *args)
+    assert code == 2 and out == ""
+    assert len(err.splitlines()) == 1 and err.startswith(message)
+    assert list(tmp_path.iterdir()) == [data]  # no file written
+
+
+def test_quiet_silences_the_written_line_but_not_data_or_the_fail_on_line(
+    data: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "status.md"
+    assert status(data, "-o", str(path), "--quiet") == (0, "", "")
+    assert path.read_text().startswith("# Status as of 2020-06-30")
+    code, out, err = status(data, "-q", "-f", "json")
+    assert code == 0 and json.loads(out)["as_of"] == "2020-06-30" and err == ""
+    code, _, err = status(data, "-q", "-o", str(path), "--fail-on", "overdue")
+    assert code == 1 and err == "status: failing on 3 rows (3 overdue)\n"
+
+
+# --- what a user without a plan, or with a narrow terminal encoding, sees ------------------------
+
+
+def test_no_data_directory_says_how_to_give_one(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [*LSC, "status"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "LSC_DATA"},
+        check=False,
+    )
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == (
+        "error: data directory data (the default) does not exist: give --data DIR (before the "
+        "command) or set LSC_DATA=DIR, or start a new plan there with: lsc init data\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--format", "markdown"],
+        [],  # the table
+        ["--format", "csv"],
+        ["--format", "json"],
+    ],
+    ids=["markdown", "table", "csv", "json"],
+)
+def test_a_cp1252_stdout_gets_question_marks_not_a_traceback(data: Path, args: list[str]) -> None:
+    result = subprocess.run(
+        [*LSC, "--data", str(data), "status", "--as-of", "2020-06-30", *args],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "cp1252", "NO_COLOR": "1"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr.decode("cp1252")
+    assert result.stderr == b""
+    out = result.stdout.decode("cp1252")  # in the encoding asked for
+    assert "Out of area placements" in out
+    if "--format" not in args or "markdown" in args:
+        assert "? fylde-coast" in out  # the "↳" it cannot hold
 
 
 # --- --fail-on ---------------------------------------------------------------------------------

@@ -27,17 +27,21 @@ def workspace(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def with_this_lsc(command: str) -> str:
+    """A documented command line, with `lsc` meaning this checkout's CLI."""
+    return re.sub(r"(^|&& |\| )lsc ", rf"\1{LSC} ", command)
+
+
 def run_shell(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run a documented command line, with `lsc` meaning this checkout's CLI."""
-    line = re.sub(r"(^|&& |\| )lsc ", rf"\1{LSC} ", command)
+    """Run a documented command line."""
     return subprocess.run(
-        ["bash", "-c", line], cwd=cwd, capture_output=True, text=True, timeout=120
+        ["bash", "-c", with_this_lsc(command)], cwd=cwd, capture_output=True, text=True, timeout=120
     )
 
 
-def help_text(command: str) -> str:
+def help_text(*command: str) -> str:
     result = subprocess.run(
-        [sys.executable, "-m", "lsc_tracker", command, "--help"],
+        [sys.executable, "-m", "lsc_tracker", *command, "--help"],
         capture_output=True,
         text=True,
         timeout=60,
@@ -63,6 +67,15 @@ def test_help_ends_with_an_example_that_runs(command: str, workspace: Path) -> N
     assert "Traceback" not in result.stderr
 
 
+def test_top_level_help_ends_with_an_example_that_runs(workspace: Path) -> None:
+    lines = [line for line in help_text().splitlines() if line.strip()]
+    last = lines[-1].strip()
+    assert last == "Example: lsc check && lsc status", last  # on one line: not rewrapped
+    result = run_shell(last.removeprefix("Example: "), workspace)
+    assert result.returncode == 0, (last, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_is_in_the_readme(command: str) -> None:
     assert f"`lsc {command}" in (REPO / "README.md").read_text()
@@ -83,9 +96,44 @@ def readme_console_blocks() -> list[list[tuple[str, int]]]:
     return blocks
 
 
+def run_session(steps: list[tuple[str, int]], cwd: Path) -> list[tuple[str, int, str]]:
+    """Run a console block's commands one after another in one shell, as a reader would type
+    them (so `export` and `cd` carry on to the next line): each command with its exit code
+    and what it printed."""
+    marker = "@@lsc-step-done"
+    script = "".join(
+        f'{with_this_lsc(command)}\necho "{marker} $?"; echo {marker} >&2\n' for command, _ in steps
+    )
+    result = subprocess.run(
+        ["bash", "-c", script], cwd=cwd, capture_output=True, text=True, timeout=600
+    )
+    outs = result.stdout.split(f"{marker} ")
+    errs = result.stderr.split(f"{marker}\n")
+    ran = []
+    for i, (command, _) in enumerate(steps):
+        if i + 1 >= len(outs):  # the shell stopped before this command finished
+            ran.append((command, -1, result.stdout + result.stderr))
+            break
+        code = int(outs[i + 1].split("\n", 1)[0])
+        ran.append((command, code, errs[i] if i < len(errs) else ""))
+    return ran
+
+
 @pytest.mark.parametrize("block", readme_console_blocks(), ids=lambda b: b[0][0][:40])
 def test_readme_examples_run(block: list[tuple[str, int]], workspace: Path) -> None:
-    for command, expected in block:
-        result = run_shell(command, workspace)
-        assert result.returncode == expected, (command, result.stdout, result.stderr)
-        assert "Traceback" not in result.stderr
+    ran = run_session(block, workspace)
+    for (command, expected), (_, code, err) in zip(block, ran, strict=False):
+        assert code == expected, (command, err)
+        assert "Traceback" not in err
+    assert len(ran) == len(block)
+
+
+def test_the_data_owners_month_leaves_the_shipped_data_alone(workspace: Path) -> None:
+    """Followed as written, the README's recording example changes a copy, never data/."""
+    (block,) = [b for b in readme_console_blocks() if any(" record " in c for c, _ in b)]
+    before = {p: p.read_bytes() for p in (workspace / "data").rglob("*") if p.is_file()}
+    ran = run_session(block, workspace)
+    assert [code for _, code, _ in ran] == [expected for _, expected in block]
+    after = {p: p.read_bytes() for p in (workspace / "data").rglob("*") if p.is_file()}
+    assert after == before
+    assert "January, revised" in (workspace / "my-copy" / "actuals.yaml").read_text()

@@ -87,15 +87,45 @@ def test_init_scaffolds_a_plan_that_passes_check(tmp_path: Path) -> None:
         assert (plan_dir / "schemas" / f"{name}.schema.json").is_file()
 
 
+def follow_the_starter_instructions(path: Path) -> None:
+    """What each starter file says to do, literally and in place: delete the "[]" (after the
+    file's key; the log's "[]" line), then the "#" at the start of each line of the example
+    below it. Nothing else is touched."""
+    lines = path.read_text().splitlines(keepends=True)
+    key = next(i for i, line in enumerate(lines) if line.rstrip("\n").endswith("[]"))
+    if lines[key] == "[]\n":
+        del lines[key]  # the log: the "[]" line goes
+    else:
+        lines[key] = lines[key].replace(" []", "", 1)  # "priorities: []" -> "priorities:"
+    for i in range(key, len(lines)):
+        if lines[i].startswith(("#   ", "#- ")):
+            lines[i] = lines[i][1:]
+    path.write_text("".join(lines))
+
+
 def test_init_examples_pass_check_once_uncommented(tmp_path: Path) -> None:
-    runner.invoke(app, ["init", str(tmp_path)])
-    for name in ("priorities", "places", "metrics"):
+    assert runner.invoke(app, ["init", str(tmp_path)]).exit_code == 0
+    for name in ("priorities", "places", "metrics", "actuals"):
         path = tmp_path / f"{name}.yaml"
-        examples = [line[3:] for line in path.read_text().splitlines() if line.startswith("#   ")]
-        path.write_text(f"{name}:\n" + "\n".join(examples) + "\n")
+        before = path.read_text().splitlines()
+        follow_the_starter_instructions(path)
+        after = path.read_text().splitlines()
+        assert len(before) - 1 <= len(after) <= len(before) and after != before
+    result = runner.invoke(app, ["--data", str(tmp_path), "check"])
+    assert result.exit_code == 0, result.output
+    assert "valid (1 priority, 2 places, 2 metrics, 1 actual)" in result.stderr
+    for name in SCHEMA_MODELS:
+        assert editor_errors(tmp_path, name) == []
     plan, problems = load(tmp_path, today=None)
     assert problems == []
-    assert len(plan.metrics) == 2 and len(plan.places) == 2
+    assert [m.id for m in plan.metrics] == [
+        "out-of-area-placements",
+        "agree-new-commissioning-model",
+    ]
+    record = ["record", "out-of-area-placements", "40", "--place", "north", "--date", "2020-07-31"]
+    recorded = runner.invoke(app, ["--data", str(tmp_path), *record, "--by", "amy"])
+    assert recorded.exit_code == 0, recorded.output
+    assert len(load(tmp_path, today=None)[0].actuals) == 2
 
 
 def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path) -> None:

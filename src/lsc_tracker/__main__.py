@@ -6,11 +6,37 @@ cheapest question stays instant; everything else goes to `cli`.
 
 from __future__ import annotations
 
+import codecs
 import os
 import sys
 
 
+def never_fail_to_print() -> None:
+    """Make stdout and stderr write any text rather than raise UnicodeEncodeError.
+
+    A stream in another encoding than UTF-8 (``PYTHONIOENCODING=cp1252``, a legacy locale)
+    keeps the user's encoding, but a character it cannot hold (the report's ``↳``, a name in
+    another script) is written as ``?``. A strict UTF-8 stream would still fail on a file name
+    that is not valid UTF-8 (Python decodes its bad bytes as lone surrogates): it writes them
+    escaped, as ``\\udcff``. Other error handlers (``surrogateescape`` in the C locale) stay.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        encoding = getattr(stream, "encoding", None)
+        if reconfigure is None or not encoding:
+            continue
+        try:
+            utf8 = codecs.lookup(encoding).name == "utf-8"
+        except LookupError:
+            utf8 = False
+        if not utf8:
+            reconfigure(errors="replace")
+        elif stream.errors == "strict":
+            reconfigure(errors="backslashreplace")
+
+
 def main() -> None:
+    never_fail_to_print()
     # pydantic looks for third-party plugins through every installed distribution's entry
     # points at start-up (tens of milliseconds); this CLI uses none.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")

@@ -1,7 +1,9 @@
 """The ``lsc`` command line: parse options, call the library, render, set the exit code.
 
-No business logic lives here. Exit codes: 0 ok, 1 a data or validation problem (or a
-``--fail-on`` hit), 2 a usage error. Data goes to stdout, messages to stderr.
+No business logic lives here. Exit codes: 0 ok; 1 a data or validation problem, an id the
+plan does not have (a metric, place or priority named on the command line), or a
+``--fail-on`` hit; 2 a usage error (an unknown command or option, a malformed or missing
+argument). Data goes to stdout, messages to stderr.
 Heavy modules (rich tables, pydantic models, YAML, charts) are imported inside the
 commands that need them, so ``lsc --help`` stays fast.
 """
@@ -25,17 +27,9 @@ if TYPE_CHECKING:
 
     from .loader import Plan
     from .models import Metric
+    from .problems import Problem
     from .recording import HistoryRow
     from .status import MetricStatus, StatusReport
-
-app = typer.Typer(
-    name="lsc",
-    help="Track the Lancashire and South Cumbria ICS plan: priorities, measures, milestones.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
 
 
 def example(command: str) -> str:
@@ -43,11 +37,28 @@ def example(command: str) -> str:
     return f"\b\nExample: {command}"  # \b: click keeps the line as it is (no rewrapping)
 
 
+app = typer.Typer(
+    name="lsc",
+    help="Track the Lancashire and South Cumbria ICS plan: priorities, measures, milestones.",
+    epilog=example("lsc check && lsc status"),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
 @dataclass
 class Settings:
     """Options given before the command, shared by every command."""
 
     data_dir: Path
+    data_from: str = "--data"  # where data_dir came from: "--data", "LSC_DATA" or "default"
+
+    def data_dir_named(self) -> str:
+        """The data directory as a message names it, with where it came from unless --data."""
+        origin = {"LSC_DATA": " (from LSC_DATA)", "default": " (the default)"}
+        return f"{self.data_dir}{origin.get(self.data_from, '')}"
 
 
 def _version(value: bool) -> None:
@@ -74,7 +85,9 @@ def main_options(
     ] = False,
 ) -> None:
     """Track the Lancashire and South Cumbria ICS plan: priorities, measures, milestones."""
-    ctx.obj = Settings(data_dir=data)
+    source = ctx.get_parameter_source("data")
+    origin = {"ENVIRONMENT": "LSC_DATA", "DEFAULT": "default"}
+    ctx.obj = Settings(data_dir=data, data_from=origin.get(getattr(source, "name", ""), "--data"))
 
 
 # --- shared helpers -----------------------------------------------------------------------
@@ -87,7 +100,11 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def settings(ctx: typer.Context) -> Settings:
-    return ctx.find_object(Settings) or Settings(Path(os.environ.get("LSC_DATA", "data")))
+    found = ctx.find_object(Settings)
+    if found is not None:
+        return found
+    env = os.environ.get("LSC_DATA")
+    return Settings(Path(env), "LSC_DATA") if env else Settings(Path("data"), "default")
 
 
 def load_valid_plan(ctx: typer.Context, *, today: date | None = None) -> Plan:
@@ -95,13 +112,43 @@ def load_valid_plan(ctx: typer.Context, *, today: date | None = None) -> Plan:
     from .loader import load
     from .problems import format_problems
 
-    plan, problems = load(settings(ctx).data_dir, today=today)
+    where = settings(ctx)
+    plan, problems = load(where.data_dir, today=today)
+    missing = _missing_data_dir(where, problems)
+    if missing:
+        fail(missing)
     if problems:
         shown = problems[:20]
         typer.echo(format_problems(shown, "text"), err=True)
         more = f" (showing {len(shown)})" if len(problems) > len(shown) else ""
         fail(f"the data has {_count(len(problems), 'problem')}{more}; run 'lsc check' for the list")
     return plan
+
+
+def _no_data_dir(where: Settings) -> str:
+    """The message for a data directory that is missing or is a file: what to do about it."""
+    data_dir = where.data_dir
+    reason = "is not a directory" if data_dir.exists() else "does not exist"
+    hint = "give --data DIR (before the command) or set LSC_DATA=DIR"
+    if not data_dir.exists():
+        import shlex
+
+        hint += f", or start a new plan there with: lsc init {shlex.quote(str(data_dir))}"
+    return f"data directory {where.data_dir_named()} {reason}: {hint}"
+
+
+def _require_data_dir(where: Settings) -> None:
+    """Before recording: a data directory that is missing or a file is refused (exit 1)."""
+    if not where.data_dir.is_dir():
+        fail(_no_data_dir(where))
+
+
+def _missing_data_dir(where: Settings, problems: list[Problem]) -> str | None:
+    """When the only problem is that the data directory is not there: what to do about it."""
+    only = problems[0] if len(problems) == 1 else None
+    if only and only.source.path == str(where.data_dir) and not where.data_dir.is_dir():
+        return _no_data_dir(where)
+    return None
 
 
 def _count(n: int, noun: str) -> str:
@@ -150,7 +197,8 @@ def check(
     from .loader import load
     from .problems import format_problems
 
-    data_dir = settings(ctx).data_dir
+    where = settings(ctx)
+    data_dir = where.data_dir
     plan, problems = load(data_dir, today=date.today())
     output = format_problems(problems, fmt.value)
     if output:
@@ -159,6 +207,9 @@ def check(
         if problems:
             files = len({p.source.path for p in problems})
             typer.echo(f"{_count(len(problems), 'problem')} in {_count(files, 'file')}", err=True)
+            missing = _missing_data_dir(where, problems)
+            if missing:
+                typer.echo(f"error: {missing}", err=True)
         else:
             summary = ", ".join(
                 _count(len(items), noun)
@@ -200,9 +251,11 @@ def init(
     directory: Annotated[Path, typer.Argument(help="Directory for the new plan's files.")],
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not list the files.")] = False,
 ) -> None:
-    """Start a new, empty plan: commented example files that pass `lsc check`.
+    """Start a new, empty plan: commented example files that pass `lsc check`, their JSON
+    Schemas in DIRECTORY/schemas, and a .gitignore for the files `lsc record` keeps beside
+    the log.
 
-    Refuses to overwrite existing files.
+    Refuses, writing nothing, when any of those files already exists.
     """
     from .problems import LscError
     from .starter import init_plan
@@ -278,13 +331,16 @@ def status(
         ),
     ] = None,
     fmt: Annotated[
-        StatusFormat,
+        StatusFormat | None,
         typer.Option(
             "--format",
             "-f",
-            help="table (colour on a terminal), json, csv, markdown, xlsx (needs --output).",
+            help="table (colour on a terminal), json, csv, markdown, xlsx (needs --output). "
+            "[default: from the --output FILE's suffix (.xlsx, .csv, .json, .md or "
+            ".markdown), else table]",
+            show_default=False,
         ),
-    ] = StatusFormat.table,
+    ] = None,
     output: Annotated[
         str | None,
         typer.Option(
@@ -294,16 +350,24 @@ def status(
             help="Write the report to FILE instead of stdout (required for xlsx).",
         ),
     ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="No 'status written to FILE' line (errors and the --fail-on line still show).",
+        ),
+    ] = False,
 ) -> None:
     """Show where each metric stands: on track, at risk, off track, overdue or achieved.
 
     One section per priority with its roll-up, one row per metric and per place; the
-    rules are in docs/status-rules.md. Exits 0, or 1 on a --fail-on hit or invalid data.
+    rules are in docs/status-rules.md. Exits 0, or 1 on a --fail-on hit, an unknown
+    priority or place, or invalid data.
     """
     from . import status as engine
 
-    if fmt is StatusFormat.xlsx and output in (None, "-"):
-        fail("--format xlsx writes a binary workbook: give --output FILE.xlsx", 2)
+    fmt = _status_format(fmt, output)
     day = parse_date_option(as_of, "--as-of") or date.today()
     shown_statuses = _status_list(only, "--status")
     failing_statuses = _status_list(fail_on, "--fail-on")
@@ -311,9 +375,9 @@ def status(
 
     priorities = [p.strip() for text in priority or [] for p in text.split(",") if p.strip()]
     for pid in priorities:
-        _known(pid, list(plan.priority_by_id), "priority", "--priority")
+        _known(pid, list(plan.priority_by_id), "priority")
     if place is not None:
-        _known(place, list(plan.place_by_id), "place", "--place")
+        _known(place, list(plan.place_by_id), "place")
 
     from .mdc import assess_with_spc
 
@@ -323,7 +387,7 @@ def status(
         place=place,
         statuses=shown_statuses,
     )
-    _write_status(report, fmt, output)
+    _write_status(report, fmt, output, quiet=quiet)
     if failing_statuses:
         hits = engine.rows_with(report, failing_statuses)
         if hits:
@@ -333,7 +397,42 @@ def status(
             raise typer.Exit(1)
 
 
-def _write_status(report: StatusReport, fmt: StatusFormat, output: str | None) -> None:
+_SUFFIX_FORMATS = {
+    ".xlsx": StatusFormat.xlsx,
+    ".csv": StatusFormat.csv,
+    ".json": StatusFormat.json,
+    ".md": StatusFormat.markdown,
+    ".markdown": StatusFormat.markdown,
+}
+
+
+def _status_format(fmt: StatusFormat | None, output: str | None) -> StatusFormat:
+    """--format, else the one --output FILE's suffix names, else table. A workbook must go to a
+    FILE.xlsx and text must not: a clear mismatch is a usage error (exit 2)."""
+    to_file = output not in (None, "-")
+    suffix = Path(output).suffix.lower() if output and to_file else ""
+    if fmt is None:
+        return _SUFFIX_FORMATS.get(suffix, StatusFormat.table)
+    if fmt is StatusFormat.xlsx and not to_file:
+        fail("--format xlsx writes a binary workbook: give --output FILE.xlsx", 2)
+    if fmt is StatusFormat.xlsx and suffix != ".xlsx":
+        fail(
+            f"--format xlsx writes an Excel workbook, but {output} does not end in .xlsx: "
+            "name the file FILE.xlsx",
+            2,
+        )
+    if fmt is not StatusFormat.xlsx and suffix == ".xlsx":
+        fail(
+            f"--format {fmt.value} writes text, but {output} ends in .xlsx: give --format xlsx "
+            "for a workbook (or leave --format out), or another file name for text",
+            2,
+        )
+    return fmt
+
+
+def _write_status(
+    report: StatusReport, fmt: StatusFormat, output: str | None, *, quiet: bool = False
+) -> None:
     """The report to stdout, or to --output FILE (an xlsx workbook always goes to a file)."""
     if fmt is not StatusFormat.xlsx and output in (None, "-"):
         from .render import RENDERERS
@@ -357,17 +456,19 @@ def _write_status(report: StatusReport, fmt: StatusFormat, output: str | None) -
             path.write_text(text.getvalue(), encoding="utf-8")
     except OSError as error:
         fail(f"cannot write {output}: {error.strerror or error}")
-    typer.echo(f"status written to {path}", err=True)
+    if not quiet:
+        typer.echo(f"status written to {path}", err=True)
 
 
-def _known(value: str, choices: list[str], noun: str, option: str) -> None:
-    """An id the plan does not have is a usage error (exit 2), with a hint or the choices."""
+def _known(value: str, choices: list[str], noun: str) -> None:
+    """An id the plan does not have is a data lookup that failed (exit 1, as in `lsc record`),
+    with a hint or the choices."""
     if value in choices:
         return
     from .problems import did_you_mean
 
     hint = did_you_mean(value, choices) or f"; choose from {', '.join(choices)}"
-    raise typer.BadParameter(f"unknown {noun} {value!r}{hint}", param_hint=option)
+    fail(f"unknown {noun} {value!r}{hint}")
 
 
 def _status_list(text: str | None, option: str) -> tuple[str, ...]:
@@ -400,7 +501,7 @@ def _recorder(by: str | None) -> str:
         return "unknown"
 
 
-def _refused(error: Exception) -> NoReturn:
+def _refused(error: Exception, where: Settings) -> NoReturn:
     """Show why nothing was written: every bad row or data problem, then one error line."""
     from .problems import DataError, format_problems
     from .recording import BadRows
@@ -408,6 +509,9 @@ def _refused(error: Exception) -> NoReturn:
     if isinstance(error, BadRows):
         typer.echo("\n".join(str(problem) for problem in error.problems), err=True)
     elif isinstance(error, DataError):
+        missing = _missing_data_dir(where, error.problems)
+        if missing:
+            fail(missing)
         shown = error.problems[:20]
         typer.echo(format_problems(shown, "text"), err=True)
     fail(str(error))
@@ -470,16 +574,12 @@ def record(
     from functools import partial
 
     from . import actuals, recording
-    from .problems import LscError, did_you_mean
+    from .problems import LscError
     from .status import assess_metric
 
     if ctx.args:
-        extra = ctx.args[0]
-        if not extra.startswith("-"):
-            fail(f"unexpected extra argument {extra!r}: quote text with spaces", 2)
-        options = ["--date", "--place", "--note", "--by", "--replace", "--quiet"]
-        hint = did_you_mean(extra, options)
-        fail(f"no such option: {extra}{hint}", 2)
+        _record_extra_arguments(ctx.args, metric, value)
+    _require_data_dir(settings(ctx))
     today = date.today()
     given = recording.EntryInput(metric, value, when, place, note, _recorder(by))
     make = partial(
@@ -492,13 +592,39 @@ def record(
     try:
         result = actuals.append_entries(settings(ctx).data_dir, make, today=today)
     except LscError as error:
-        _refused(error)
+        _refused(error, settings(ctx))
     if quiet:
         return
     entry = result.entries[0]
     typer.echo(result.lines[0])
     metric_status = assess_metric(result.plan.metric_by_id[entry.metric], result.actuals, today)
     typer.echo(_status_line(metric_status, entry.place, today))
+
+
+_RECORD_OPTIONS = ("--date", "--place", "--note", "--by", "--replace", "--quiet", "-q")
+
+
+def _record_extra_arguments(extra: list[str], metric: str, value: str) -> NoReturn:
+    """Refuse what is left over after METRIC and VALUE (exit 2), saying what to do instead."""
+    import shlex
+
+    from .problems import did_you_mean
+
+    first = extra[0]
+    if not first.startswith("-"):
+        fail(f"unexpected extra argument {first!r}: quote text with spaces", 2)
+    if first.partition("=")[0] in _RECORD_OPTIONS:
+        # click only leaves a real option unparsed when it comes after "--", which ends the
+        # options: everything after it is taken as METRIC, VALUE or extra text.
+        rest = " ".join(shlex.quote(arg) for arg in extra)
+        fail(
+            f"{first} came after '--', so it was not read as an option. A negative VALUE needs "
+            f"no '--': lsc record {shlex.quote(metric)} {shlex.quote(value)} {rest} "
+            f"(or put the options before '--': lsc record {shlex.quote(metric)} {rest} -- "
+            f"{shlex.quote(value)})",
+            2,
+        )
+    fail(f"no such option: {first}{did_you_mean(first, list(_RECORD_OPTIONS))}", 2)
 
 
 def _status_line(metric_status: MetricStatus, place: str | None, as_of: date) -> str:
@@ -567,6 +693,7 @@ def import_(
 
     today = date.today()
     data_dir = settings(ctx).data_dir
+    _require_data_dir(settings(ctx))
     try:
         table = recording.read_rows(file)
         make = partial(
@@ -578,7 +705,7 @@ def import_(
         )
         result = actuals.append_entries(data_dir, make, today=today, dry_run=dry_run)
     except LscError as error:
-        _refused(error)
+        _refused(error, settings(ctx))
     count = _count(len(result.entries), "entry").replace("entrys", "entries")
     if quiet:
         return
@@ -669,15 +796,16 @@ AsOfOption = Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD",
 
 
 def _metric_option(plan: Plan, metric_id: str, place: str | None) -> Metric:
-    """The metric named on the command line, with --place checked against its places."""
-    _known(metric_id, list(plan.metric_by_id), "metric", "METRIC")
+    """The metric named on the command line, with --place checked against its places (an id
+    the plan does not have, or a place the metric is not tracked at, exits 1)."""
+    _known(metric_id, list(plan.metric_by_id), "metric")
     metric = plan.metric_by_id[metric_id]
     if place is not None:
         from .checks import place_problem
 
         problem = place_problem(metric, place)
         if problem:
-            raise typer.BadParameter(problem, param_hint="--place")
+            fail(problem)
     return metric
 
 
@@ -707,8 +835,8 @@ def spc_command(
 ) -> None:
     """Show a measure's Making Data Count XmR chart as figures: mean, process limits, the
     type of each point (common cause or special cause, and the rule), and the variation
-    and assurance icons. A measure tracked by place needs --place; a milestone is refused
-    (exit 1). The rules are in docs/spc.md.
+    and assurance icons. A measure tracked by place needs --place. An unknown metric or
+    place, or a milestone, is refused (exit 1). The rules are in docs/spc.md.
     """
     from . import mdc
     from .show import render_spc_table, spc_json
@@ -720,7 +848,7 @@ def spc_command(
         fail(f"{chosen.id} is a milestone: SPC applies to measures only")
     if chosen.places and place is None:
         places = ", ".join(chosen.places)
-        fail(f"{chosen.id} is tracked by place: give --place (one of {places})", 2)
+        fail(f"{chosen.id} is tracked by place: give --place (one of {places})")
     result = mdc.metric_spc(plan, chosen, place, day)
     assert result is not None  # a measure, and the place is checked
     if fmt is SpcFormat.json:
@@ -744,7 +872,7 @@ def show(
     """Show everything about one metric: its definition, targets and deadline, its status
     with the figures behind it, its recent history, a chart of the actuals against the plan
     line, and the Making Data Count verdict. For a metric tracked by place, without --place
-    each place gets a summary row.
+    each place gets a summary row. An unknown metric or place is refused (exit 1).
     """
     from .show import render_show
     from .views import metric_view
@@ -782,8 +910,10 @@ def report(
     day = parse_date_option(as_of, "--as-of") or date.today()
     plan = load_valid_plan(ctx, today=date.today())
     html = render_report(plan, day)
-    if output == "-":
-        sys.stdout.write(html)
+    if output == "-":  # the page says <meta charset="utf-8">: UTF-8, whatever stdout's encoding
+        sys.stdout.flush()
+        sys.stdout.buffer.write(html.encode("utf-8", "replace"))
+        sys.stdout.buffer.flush()
         return
     path = Path(output)
     try:

@@ -7,6 +7,8 @@ Exceptions are kept for bad arguments and I/O the user must fix (`LscError`).
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 
 MAX_MESSAGE = 500
@@ -74,9 +76,28 @@ def _github_escape(text: str, *, prop: bool = False) -> str:
     return text.replace(":", "%3A").replace(",", "%2C") if prop else text
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _valid_unicode(text: str) -> str:
+    """Text any UTF-8 consumer can read: a lone surrogate (how Python decodes a byte of a file
+    name that is not UTF-8, e.g. ``--data $'bad\\xffdir'``) becomes U+FFFD."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def _fingerprint(problem: Problem) -> str:
+    """A stable id for a problem; "surrogatepass" hashes every str, a lone surrogate included."""
+    return hashlib.sha256(str(problem).encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def format_problems(problems: list[Problem], fmt: str) -> str:
     """Render problems as ``text`` (path:line:col: error: message), ``json``, ``github``
-    (Actions workflow commands) or ``gitlab`` (a Code Quality report)."""
+    (Actions workflow commands) or ``gitlab`` (a Code Quality report).
+
+    The machine-read formats (json, gitlab, github) are always valid UTF-8: a path that is not
+    is shown with U+FFFD for its undecodable bytes. ``text`` keeps the path as it is, so that
+    a terminal shows the real name (the CLI's streams never fail on it).
+    """
     if fmt == "json":
         import json
 
@@ -91,27 +112,29 @@ def format_problems(problems: list[Problem], fmt: str) -> str:
             }
             for p in problems
         ]
-        return json.dumps({"valid": not problems, "errors": errors}, indent=2, ensure_ascii=False)
+        report = json.dumps({"valid": not problems, "errors": errors}, indent=2, ensure_ascii=False)
+        return _valid_unicode(report)
     if fmt == "gitlab":
-        import hashlib
         import json
 
         issues = [
             {
                 "description": p.message,
                 "check_name": p.rule,
-                "fingerprint": hashlib.sha256(str(p).encode()).hexdigest(),
+                "fingerprint": _fingerprint(p),
                 "severity": "major" if p.level == "error" else "minor",
                 "location": {"path": p.source.path, "lines": {"begin": p.source.line}},
             }
             for p in problems
         ]
-        return json.dumps(issues, indent=2, ensure_ascii=False)
+        return _valid_unicode(json.dumps(issues, indent=2, ensure_ascii=False))
     if fmt == "github":
-        return "\n".join(
-            f"::{p.level} file={_github_escape(p.source.path, prop=True)},line={p.source.line},"
-            f"col={p.source.column},title={_github_escape(p.rule, prop=True)}::"
-            f"{_github_escape(p.message)}"
-            for p in problems
+        return _valid_unicode(
+            "\n".join(
+                f"::{p.level} file={_github_escape(p.source.path, prop=True)},line={p.source.line},"
+                f"col={p.source.column},title={_github_escape(p.rule, prop=True)}::"
+                f"{_github_escape(p.message)}"
+                for p in problems
+            )
         )
     return "\n".join(str(p) for p in problems)

@@ -2,39 +2,88 @@
 
 from __future__ import annotations
 
+import contextlib
 from importlib import resources
 from pathlib import Path
 
 from .loader import FILE_NAMES
 from .problems import LscError
-from .schema import write_schemas
+from .schema import SCHEMA_MODELS, schema_text
+
+SCHEMA_DIR = "schemas"
+GITIGNORE = ".gitignore"
+# The side files `lsc record` and `lsc import` keep beside actuals.yaml (see actuals.py): the
+# writers' lock and journal, a rewrite's temporary file, and bytes kept from a rolled-back
+# append. None of them belongs in the plan's history.
+GITIGNORE_TEXT = """\
+# Side files lsc-tracker keeps beside actuals.yaml while recording: not part of the plan.
+.actuals.yaml.lock
+.actuals.yaml.*.tmp
+.actuals.yaml.rolled-back-*
+"""
+
+
+def planned_files(directory: Path) -> dict[Path, str]:
+    """Every file `init_plan` writes into ``directory``, with its text, in writing order."""
+    starter = resources.files("lsc_tracker") / "starter_files"
+    files = {directory / name: (starter / name).read_text(encoding="utf-8") for name in FILE_NAMES}
+    files[directory / GITIGNORE] = GITIGNORE_TEXT
+    for name in SCHEMA_MODELS:
+        files[directory / SCHEMA_DIR / f"{name}.schema.json"] = schema_text(name)
+    return files
+
+
+def _refusal(directory: Path, files: dict[Path, str]) -> str | None:
+    """Why ``init_plan`` must write nothing, or None when every path is free."""
+    for folder in (directory, directory / SCHEMA_DIR):
+        if folder.exists() and not folder.is_dir():
+            return f"{folder} exists and is not a directory; nothing was written"
+    existing = [path for path in files if path.exists() or path.is_symlink()]
+    if existing:
+        names = ", ".join(str(path) for path in existing)
+        return f"refusing to overwrite existing files: {names}; nothing was written"
+    return None
 
 
 def init_plan(directory: Path) -> list[Path]:
-    """Write the four starter data files and their JSON Schemas into ``directory``.
+    """Write the four starter data files, a .gitignore and the JSON Schemas into ``directory``.
 
-    Refuses (raising LscError, writing nothing) when any of those files already exists, so an
-    existing plan is never overwritten.
+    Every path is checked before anything is written: when any of those files already exists,
+    or ``directory`` or its ``schemas`` is a file, it raises LscError and writes nothing, so
+    an existing plan is never overwritten or half-replaced. Should a write fail part-way (a
+    full disk, a file created meanwhile), what this call wrote is removed again.
     """
-    targets = [directory / name for name in FILE_NAMES]
-    existing = [path for path in targets if path.exists()]
-    if existing:
-        names = ", ".join(str(path) for path in existing)
-        raise LscError(f"refusing to overwrite existing files: {names}")
-    if directory.exists() and not directory.is_dir():
-        raise LscError(f"{directory} exists and is not a directory")
-    starter = resources.files("lsc_tracker") / "starter_files"
+    files = planned_files(directory)
+    refusal = _refusal(directory, files)
+    if refusal:
+        raise LscError(refusal)
+    made: list[Path] = []  # directories this call created, outermost first
+    written: list[Path] = []
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        written = []
-        for path in targets:
-            text = (starter / path.name).read_text(encoding="utf-8")
+        for folder in (directory, directory / SCHEMA_DIR):
+            missing = [folder, *folder.parents]
+            missing = [p for p in reversed(missing) if not p.exists()]
+            folder.mkdir(parents=True, exist_ok=True)
+            made.extend(missing)
+        for path, text in files.items():
             with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite
+                written.append(path)
                 handle.write(text)
-            written.append(path)
-        written.extend(write_schemas(directory / "schemas"))
     except FileExistsError as error:
-        raise LscError(f"refusing to overwrite {error.filename}") from None
+        _undo(written, made)
+        raise LscError(f"refusing to overwrite {error.filename}; nothing was written") from None
     except OSError as error:
-        raise LscError(f"cannot write {error.filename or directory}: {error.strerror}") from None
+        _undo(written, made)
+        where = error.filename or directory
+        raise LscError(f"cannot write {where}: {error.strerror}; nothing was written") from None
     return written
+
+
+def _undo(written: list[Path], made: list[Path]) -> None:
+    """Remove the files and then the (now empty) directories a failed `init_plan` created."""
+    for path in reversed(written):
+        with contextlib.suppress(OSError):
+            path.unlink()
+    for folder in reversed(made):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
