@@ -456,6 +456,25 @@ def test_history_of_an_unknown_metric_or_place(data: Path) -> None:
     assert (empty.exit_code, empty.stderr) == (0, "no entries for icp-plans\n")
 
 
+def test_history_still_lists_a_log_with_a_duplicate_entry_but_not_an_unreadable_one(
+    data: Path,
+) -> None:
+    """History is how one investigates a duplicate: it warns, and lists both entries."""
+    log = data / "actuals.yaml"
+    log.write_text(
+        '- {"metric": "ooa-placements", "date": "2020-01-31", "value": 3}\n'
+        '- {"metric": "ooa-placements", "date": "2020-01-31", "value": 2}\n'
+    )
+    result = lsc(data, "history", "ooa-placements", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert "a second entry for ooa-placements on 2020-01-31" in result.stderr
+    assert "warning: the data has 1 problem; showing the entries that loaded" in result.stderr
+    assert [line.split(",")[4] for line in result.stdout.splitlines()[1:]] == ["3", "2"]
+    log.write_text('- {"metric": "ooa-placements", "date": "2020-01-31"\n')  # cut off
+    cut = lsc(data, "history", "ooa-placements")
+    assert cut.exit_code == 1 and "run 'lsc check' for the list" in cut.stderr
+
+
 def test_help_names_every_option_with_an_example() -> None:
     for command in ("record", "import", "history"):
         result = runner.invoke(app, [command, "--help"])

@@ -107,8 +107,22 @@ def settings(ctx: typer.Context) -> Settings:
     return Settings(Path(env), "LSC_DATA") if env else Settings(Path("data"), "default")
 
 
-def load_valid_plan(ctx: typer.Context, *, today: date | None = None) -> Plan:
-    """Load the plan, or list its problems on stderr and exit 1 (run `lsc check` for all)."""
+_ENTRY_RULES = frozenset(
+    {"duplicate-actual", "future-actual", "actual-value", "actual-place", "unknown-metric"}
+)
+"""Problems of whole, readable log entries that do not fit the plan (checks.check_actuals
+and check_duplicate_actuals): `history` still lists the entries."""
+
+
+def load_valid_plan(
+    ctx: typer.Context, *, today: date | None = None, readable_is_enough: bool = False
+) -> Plan:
+    """Load the plan, or list its problems on stderr and exit 1 (run `lsc check` for all).
+
+    ``readable_is_enough`` (for `history`, which is how one investigates a problem such as
+    a duplicate entry): go on with a warning when every problem is one of the log's entries
+    not fitting the plan (`_ENTRY_RULES`), and fail when a file could not be read whole.
+    """
     from .loader import load
     from .problems import format_problems
 
@@ -121,7 +135,11 @@ def load_valid_plan(ctx: typer.Context, *, today: date | None = None) -> Plan:
         shown = problems[:20]
         typer.echo(format_problems(shown, "text"), err=True)
         more = f" (showing {len(shown)})" if len(problems) > len(shown) else ""
-        fail(f"the data has {_count(len(problems), 'problem')}{more}; run 'lsc check' for the list")
+        found = f"the data has {_count(len(problems), 'problem')}{more}"
+        if readable_is_enough and all(p.rule in _ENTRY_RULES for p in problems):
+            typer.echo(f"warning: {found}; showing the entries that loaded", err=True)
+            return plan
+        fail(f"{found}; run 'lsc check' for the list")
     return plan
 
 
@@ -741,7 +759,7 @@ def history(
     from . import recording
     from .problems import LscError
 
-    plan = load_valid_plan(ctx)
+    plan = load_valid_plan(ctx, readable_is_enough=True)
     try:
         rows = recording.history(plan, metric, place)
     except LscError as error:
