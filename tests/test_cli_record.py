@@ -475,6 +475,14 @@ def test_history_still_lists_a_log_with_a_duplicate_entry_but_not_an_unreadable_
     assert cut.exit_code == 1 and "run 'lsc check' for the list" in cut.stderr
 
 
+@pytest.mark.parametrize("by", ["", " "])
+def test_an_empty_by_is_refused_not_recorded_as_nobody(data: Path, by: str) -> None:
+    before = hashes(data)
+    result = lsc(data, "record", "ooa-placements", "40", "--date", "2020-06-30", "--by", by)
+    assert (result.exit_code, hashes(data)) == (2, before)
+    assert result.stderr.startswith("error: --by needs a name")
+
+
 def test_help_names_every_option_with_an_example() -> None:
     for command in ("record", "import", "history"):
         result = runner.invoke(app, [command, "--help"])

@@ -507,6 +507,8 @@ def _status_list(text: str | None, option: str) -> tuple[str, ...]:
 def _recorder(by: str | None) -> str:
     """Who is recording: --by, else $LSC_USER, else the login name, else 'unknown'."""
     if by is not None:
+        if not by.strip():
+            fail("--by needs a name (leave --by out to use $LSC_USER or the login name)", 2)
         return by
     name = os.environ.get("LSC_USER", "").strip()
     if name:
@@ -654,7 +656,7 @@ def _status_line(metric_status: MetricStatus, place: str | None, as_of: date) ->
     row = next((r for r in found if r.place == place), found[0])
     parts = []
     if row.latest_value is not None:
-        stale = " (stale)" if row.stale else ""
+        stale = ", stale" if row.stale else ""
         parts.append(
             f"latest {number_text(row.latest_value, row.unit)} on {row.latest_date}{stale}"
         )
