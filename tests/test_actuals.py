@@ -27,7 +27,7 @@ from lsc_tracker.actuals import (
     entry_line,
     number_text,
 )
-from lsc_tracker.loader import Plan, load
+from lsc_tracker.loader import PENDING_APPEND, PendingAppend, Plan, committed, load
 from lsc_tracker.models import Actual, ActualEntry
 from lsc_tracker.problems import LscError
 from lsc_tracker.yamlsource import parse_log
@@ -164,6 +164,14 @@ def test_a_missing_log_is_created_with_a_header(data_dir: Path) -> None:
         ("# header\n[]  # none yet\n# footer\n", "# header\n# none yet\n{line}\n# footer\n"),
         ("[]", "{line}\n"),
         ("# crlf\r\n[]\r\n", "# crlf\r\n{line}\r\n"),
+        ("---\n[]\n", "---\n{line}\n"),
+        ("--- []\n", "---\n{line}\n"),
+        ("# c\r\n--- [] # none yet\r\n", "# c\r\n---\r\n# none yet\r\n{line}\r\n"),
+        ("null\n", "{line}\n"),
+        ("# nothing yet\n~\n# end\n", "# nothing yet\n{line}\n# end\n"),
+        ("--- null  # none\n", "---\n# none\n{line}\n"),
+        ("---\n", "---\n{line}\n"),
+        ("%YAML 1.1\n---\n", "%YAML 1.1\n---\n{line}\n"),
         (
             "# crlf\r\n- {metric: m1, date: 2020-01-31, value: 1}\r\n",
             "# crlf\r\n- {metric: m1, date: 2020-01-31, value: 1}\r\n{line}\r\n",
@@ -222,6 +230,33 @@ def test_appending_never_rewrites_what_is_there(data_dir: Path) -> None:
     lines = append(data_dir, actual(day=date(2020, 3, 31)), actual(day=date(2020, 4, 30))).lines
     assert log_text(data_dir) == hand_written + lines[0] + "\n" + lines[1] + "\n"
     assert [a.value for a in loaded(data_dir).actuals] == [1, 2.5, 42, 42]
+
+
+@pytest.mark.parametrize(
+    ("log", "message"),
+    [
+        ("[]\n...\n", "line 2 is '...', the end of its YAML document, after which nothing"),
+        ("# c\n--- # x\n...\n", "line 3 is '...', the end of its YAML document"),
+        ("- {metric: m1, date: 2020-01-31, value: 1}\n...\n", "line 2 is '...'"),
+        (
+            "  - metric: m1\n    date: 2020-01-31\n    value: 1\n",
+            "holds its entries indented (line 1), but each entry 'lsc record' adds starts at "
+            "the left margin",
+        ),
+        ("[\n]\n", "is laid out so that entries added to it would not read back"),
+    ],
+)
+def test_a_log_that_nothing_can_be_appended_to_is_refused_with_how_to_fix_it(
+    data_dir: Path, log: str, message: str
+) -> None:
+    """Each of these is one valid YAML list that `lsc check` passes, but a line added at its
+    end would break it: refused before anything is written, saying what to change."""
+    (data_dir / "actuals.yaml").write_text(log)
+    loaded(data_dir)  # valid as it is
+    with pytest.raises(LscError, match="then record again") as caught:
+        append(data_dir, actual())
+    assert message in str(caught.value)
+    assert log_text(data_dir) == log
 
 
 def test_a_flow_list_with_entries_is_not_appended_to(data_dir: Path) -> None:
@@ -320,6 +355,178 @@ def test_a_writer_waiting_for_the_lock_gives_up_with_a_message(data_dir: Path) -
         _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert not (data_dir / "actuals.yaml").exists()
+
+
+# --- the journal of an append, and the lock -----------------------------------------------
+
+
+def _append_leaving_the_journal(data_dir: Path, monkeypatch: pytest.MonkeyPatch, *entries: Actual):
+    """Append as a writer killed between its fsync and emptying the journal would: the
+    entries are all there, and so is the note about them."""
+    with monkeypatch.context() as patched:
+        patched.setattr(actuals, "_clear_journal", lambda lock_path: None)
+        append(data_dir, *entries)
+    assert (data_dir / ".actuals.yaml.lock").read_bytes().startswith(PENDING_APPEND)
+
+
+IMPORTED = [actual(day=date(2020, month, 28), note=f"row {month}") for month in (1, 2, 3)]
+
+
+def test_a_journal_left_behind_hides_nothing_once_the_log_is_replaced(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``sed -i '$d'`` deletes the last row of a three-row import by writing a new file: a
+    note left behind about that import is about another file now, and hides nothing."""
+    _append_leaving_the_journal(data_dir, monkeypatch, *IMPORTED)
+    path = data_dir / "actuals.yaml"
+    edited = path.read_text().removesuffix(entry_line(IMPORTED[2]) + "\n")
+    temp = data_dir / "sed-tmp"
+    temp.write_text(edited)
+    temp.replace(path)  # what sed -i does
+    assert [a.note for a in loaded(data_dir).actuals] == ["row 1", "row 2"]
+    append(data_dir, actual(day=date(2020, 4, 30)))
+    assert [a.note for a in loaded(data_dir).actuals] == ["row 1", "row 2", None]
+    assert list(data_dir.glob(".actuals.yaml.rolled-back-*")) == []
+
+
+def test_a_log_edited_in_place_to_end_inside_an_append_is_not_silently_cut(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Edited in place (same file), the log ends inside the bytes a note left behind
+    describes: readers say they leave them out, and the writer that takes them back saves
+    them first, and says where."""
+    path = data_dir / "actuals.yaml"
+    path.write_text(HEADER)
+    _append_leaving_the_journal(data_dir, monkeypatch, *IMPORTED)
+    kept = path.read_text().removesuffix(entry_line(IMPORTED[2]) + "\n")
+    with path.open("r+") as log:  # the same inode, as `truncate` or an in-place editor leaves it
+        log.truncate(len(kept.encode()))
+    plan, problems = load(data_dir, today=TODAY)
+    assert plan.actuals == []  # the two rows left could be the start of an unfinished append
+    [problem] = problems
+    assert (problem.rule, problem.source.line, problem.source.column) == (
+        "log-unfinished-append",
+        len(HEADER.splitlines()) + 1,
+        1,
+    )
+    assert "so it is not counted" in problem.message
+    assert "empty " + str(data_dir / ".actuals.yaml.lock") + " instead" in problem.message
+
+    notes: list[str] = []
+    result = append_entries(
+        data_dir, lambda plan: [actual(day=date(2020, 4, 30))], today=TODAY, notify=notes.append
+    )
+    [saved] = data_dir.glob(".actuals.yaml.rolled-back-*")
+    assert saved.read_text() == kept.removeprefix(HEADER)  # the two rows, kept
+    assert result.rolled_back is not None and notes == [result.rolled_back.message]
+    assert notes[0] == (
+        f"note: took back the end of {data_dir}/actuals.yaml from line 5 ({saved.stat().st_size}"
+        " bytes), part of an append that was stopped before it finished; those bytes are saved "
+        f"in {data_dir}/{saved.name}"
+    )
+    assert log_text(data_dir) == HEADER + result.lines[0] + "\n"
+    assert (data_dir / ".actuals.yaml.lock").read_bytes() == b""
+    # by default the note goes to stderr, even for a record that is then refused
+    _append_leaving_the_journal(data_dir, monkeypatch, actual(day=date(2020, 5, 31)), actual())
+    with path.open("r+") as log:
+        log.truncate(len(log_text(data_dir).encode()) - 10)
+    capsys.readouterr()
+    with pytest.raises(LscError, match="no"):
+        append_entries(data_dir, lambda plan: (_ for _ in ()).throw(LscError("no")), today=TODAY)
+    assert capsys.readouterr().err.startswith(f"note: took back the end of {data_dir}/actuals")
+    assert len(list(data_dir.glob(".actuals.yaml.rolled-back-*"))) == 2
+
+
+def test_emptying_the_journal_is_synced_to_disk(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A power cut after an unsynced truncate could bring the note back."""
+    synced: list[tuple[str, int]] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append((os.path.basename(os.readlink(f"/proc/self/fd/{fd}")), os.fstat(fd).st_size))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    append(data_dir, actual())
+    append(data_dir, actual(day=date(2020, 7, 31)))
+    journal_syncs = [size for name, size in synced if name == ".actuals.yaml.lock"]
+    assert journal_syncs[-1] == 0 and journal_syncs.count(0) == 2, synced
+
+
+def test_the_journal_names_the_file_it_is_about(data_dir: Path) -> None:
+    (data_dir / "actuals.yaml").write_text("[]\n")
+    append(data_dir, actual())
+    info = (data_dir / "actuals.yaml").stat()
+    pending = PendingAppend(7, b"- {x}\n", (info.st_dev, info.st_ino))
+    assert PendingAppend.from_journal(pending.journal()) == pending
+    raw = b"# head\n- {"
+    assert committed(raw, pending.journal(), (info.st_dev, info.st_ino)) == b"# head\n"
+    assert committed(raw, pending.journal(), (info.st_dev, info.st_ino + 1)) == raw
+    old_style = PENDING_APPEND + b"7 6\n- {x}\n"  # from before notes named their file
+    assert committed(raw, old_style, (info.st_dev, info.st_ino)) == raw
+
+
+def test_data_directories_sharing_one_log_share_its_lock(tmp_path: Path, write_plan) -> None:
+    """The lock is beside the real log: a writer through one link waits for a writer through
+    another, instead of both appending at once."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "actuals.yaml").write_text("# shared\n")
+    first = write_plan(PRIORITIES, PLACES, METRICS, directory="first")
+    second = write_plan(PRIORITIES, PLACES, METRICS, directory="second")
+    (first / "actuals.yaml").symlink_to(shared / "actuals.yaml")
+    (second / "actuals.yaml").symlink_to("../shared/actuals.yaml")
+    with actuals.locked(first) as lock_path:
+        assert lock_path == shared / ".actuals.yaml.lock"
+        with pytest.raises(LogNotWritable, match="for over 0 s; nothing was recorded"):
+            append_entries(second, lambda plan: [actual()], today=TODAY, lock_timeout=0.2)
+    append(second, actual())
+    assert len(loaded(first).actuals) == 1
+    assert sorted(p.name for p in shared.iterdir()) == [".actuals.yaml.lock", "actuals.yaml"]
+    assert not (first / ".actuals.yaml.lock").exists()
+    assert not (second / ".actuals.yaml.lock").exists()
+
+
+def test_a_reader_that_found_no_lock_file_reads_again_if_a_writer_began(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a fresh clone there is no lock file until the first writer creates it. A reader
+    that found none, and during whose read a first writer began an append, must not take
+    the half-written append for the log."""
+    from lsc_tracker import loader
+
+    path = data_dir / "actuals.yaml"
+    path.write_text(entry_line(actual(day=date(2020, 1, 31))) + "\n")
+    payload = ("".join(entry_line(a) + "\n" for a in IMPORTED)).encode()
+    real_read = loader.read_regular
+    calls = []
+
+    def read_while_a_first_writer_begins(file: Path, limit: int) -> loader.FileBytes:
+        if file != path:
+            return real_read(file, limit)
+        if not calls:  # the writer creates the lock, notes its append, and half of it lands
+            info = path.stat()
+            pending = PendingAppend(info.st_size, payload, (info.st_dev, info.st_ino))
+            (data_dir / ".actuals.yaml.lock").write_bytes(pending.journal())
+            with path.open("ab") as log:
+                log.write(payload[: len(payload) // 2])
+        calls.append(file)
+        return real_read(file, limit)
+
+    monkeypatch.setattr(loader, "read_regular", read_while_a_first_writer_begins, raising=False)
+    plan, problems = load(data_dir, today=TODAY)
+    assert [p.rule for p in problems] == ["log-unfinished-append"]
+    assert [a.date for a in plan.actuals] == [date(2020, 1, 31)]
+    assert len(calls) == 2  # read again, under the lock
+
+
+def test_readers_create_no_file(data_dir: Path) -> None:
+    (data_dir / "actuals.yaml").write_text("[]\n")
+    before = sorted(p.name for p in data_dir.iterdir())
+    loaded(data_dir)
+    assert sorted(p.name for p in data_dir.iterdir()) == before
 
 
 # --- many writers, and writers killed mid-way -------------------------------------------------

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -65,7 +66,9 @@ def snapshot(data: Path) -> dict[str, str]:
 _LAUNCH = """
 import errno, os, resource, runpy, signal, sys
 fault, arg = sys.argv.pop(1), sys.argv.pop(1)
-if fault == "fsize":  # the disk is full once the file reaches this size
+if fault == "memory":  # at most this many bytes of address space, as under ulimit -v
+    resource.setrlimit(resource.RLIMIT_AS, (int(arg), int(arg)))
+elif fault == "fsize":  # the disk is full once the file reaches this size
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # write() then fails with EFBIG
     resource.setrlimit(resource.RLIMIT_FSIZE, (int(arg), int(arg)))
 elif fault in ("erofs", "eacces"):  # opening anything under arg for writing fails
@@ -87,15 +90,16 @@ runpy.run_module("lsc_tracker", run_name="__main__", alter_sys=True)
 
 
 def lsc(
-    cwd: Path, *args: str, fault: str = "none", arg: str = "-"
+    cwd: Path, *args: str, fault: str = "none", arg: str = "-", timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("LSC_DATA", "LSC_USER")}
     return subprocess.run(
         [sys.executable, "-c", _LAUNCH, fault, arg, "--data", "data", *args],
         cwd=cwd,
         capture_output=True,
+        stdin=subprocess.DEVNULL,
         text=True,
-        timeout=60,
+        timeout=timeout,
         env=env | {"COLUMNS": "120"},
     )
 
@@ -199,6 +203,87 @@ def test_an_actuals_file_that_is_a_directory(tmp_path: Path) -> None:
     assert_one_clear_error(lsc(tmp_path, *RECORD), "nothing was recorded")
     assert_one_clear_error(lsc(tmp_path, "status"), "the data has 1 problem")
     assert snapshot(data) == before and list((data / "actuals.yaml").iterdir()) == []
+
+
+GIB = 1 << 30
+
+
+def _named_pipe(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _link_to_dev_zero(path: Path) -> None:
+    path.symlink_to("/dev/zero")
+
+
+def _sparse_2_gib(path: Path) -> None:
+    with path.open("wb") as file:
+        file.truncate(2 * GIB)  # a file of 2 GiB that takes no disk space
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (_named_pipe, "not a regular file: it is a named pipe (FIFO); expected a YAML file"),
+        (_link_to_dev_zero, "not a regular file: it is a device; expected a YAML file"),
+        (_sparse_2_gib, "too big to read: 2 GiB, more than the 1 GiB this tool reads from one"),
+    ],
+    ids=["fifo", "dev-zero", "2-gib"],
+)
+def test_a_log_that_is_not_a_regular_file_or_is_huge(
+    tmp_path: Path, make: Callable[[Path], None], message: str
+) -> None:
+    """One positioned message, exit 1, in a second, under a 1 GiB address-space limit: the
+    log is never opened (a FIFO would hang the open; /dev/zero would fill memory), and no
+    lock file is made beside the real log (in /dev)."""
+    data = make_data(tmp_path, None)
+    make(data / "actuals.yaml")
+    before = sorted(p.name for p in data.iterdir())
+    check = lsc(tmp_path, "check", fault="memory", arg=str(GIB), timeout=20)
+    assert check.returncode == 1 and "Traceback" not in check.stderr, check.stderr
+    assert check.stdout.startswith(f"data/actuals.yaml:1:1: error: {message}"), check.stdout
+    assert check.stdout.count("\n") == 1 and check.stderr == "1 problem in 1 file\n"
+    record = lsc(tmp_path, *RECORD, fault="memory", arg=str(GIB), timeout=20)
+    assert_one_clear_error(record, "nothing was recorded: the data has 1 problem")
+    assert f"data/actuals.yaml:1:1: error: {message}" in record.stderr
+    assert sorted(p.name for p in data.iterdir()) == before  # no lock file, nothing changed
+    assert not Path("/dev/.actuals.yaml.lock").exists()
+
+
+def test_a_lock_file_that_is_a_named_pipe(tmp_path: Path) -> None:
+    """Readers do not wait on it (it is not a lock anyone can hold: writers refuse it)."""
+    data = make_data(tmp_path)
+    os.mkfifo(data / LOCK_FILE)
+    check = lsc(tmp_path, "check", timeout=20)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "2 actuals" in check.stderr
+    status = lsc(tmp_path, "status", "--format", "json", timeout=20)
+    assert status.returncode == 0, status.stderr
+    record = lsc(tmp_path, *RECORD, timeout=20)
+    assert_one_clear_error(
+        record, "cannot lock data/.actuals.yaml.lock: not a regular file: it is a named pipe"
+    )
+    assert (data / "actuals.yaml").read_text() == LOG
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (_named_pipe, "not a regular file: it is a named pipe (FIFO); expected a file to import"),
+        (_link_to_dev_zero, "not a regular file: it is a device; expected a file to import"),
+        (_sparse_2_gib, "too big to read: 2 GiB, more than the 100 MiB this tool reads from"),
+    ],
+    ids=["fifo", "dev-zero", "2-gib"],
+)
+def test_an_import_file_that_is_not_a_regular_file_or_is_huge(
+    tmp_path: Path, make: Callable[[Path], None], message: str
+) -> None:
+    data = make_data(tmp_path)
+    make(tmp_path / "july.csv")
+    before = snapshot(data)
+    result = lsc(tmp_path, "import", "july.csv", fault="memory", arg=str(GIB), timeout=20)
+    assert_one_clear_error(result, f"july.csv: {message}")
+    assert snapshot(data) == before
 
 
 @pytest.mark.parametrize("missing", ["priorities.yaml", "places.yaml", "metrics.yaml"])
@@ -311,9 +396,14 @@ def _writer(data: Path, report: int, seed: int) -> None:  # pragma: no cover - i
 
 
 def _check_whole(data: Path) -> int:
-    """The log loads with no problem, every entry is one whole line, and each is as built."""
+    """The log loads with no problem, every entry is one whole line, and each is as built.
+
+    The one problem allowed is the end of an append cut short by the kill, which readers
+    leave out and say so (the next writer takes it back)."""
     plan, problems = load(data)
-    assert problems == [], [str(p) for p in problems]
+    unfinished = [p for p in problems if p.rule == "log-unfinished-append"]
+    assert [p for p in problems if p not in unfinished] == [], [str(p) for p in problems]
+    assert bool(unfinished) == _cut_short(data)
     doc = plan.documents.get("actuals")
     if doc is None:
         return 0
@@ -331,8 +421,8 @@ def _cut_short(data: Path) -> bool:
     log, journal = data / "actuals.yaml", data / LOCK_FILE
     if not log.exists() or not journal.exists():
         return False
-    raw = log.read_bytes()
-    return len(committed(raw, journal.read_bytes())) < len(raw)
+    raw, info = log.read_bytes(), log.stat()
+    return len(committed(raw, journal.read_bytes(), (info.st_dev, info.st_ino))) < len(raw)
 
 
 def _kill_at_random(data: Path, rng: random.Random) -> tuple[int, bool]:
@@ -440,8 +530,8 @@ def _killed_mid_write(data: Path, entries: list[Actual]) -> None:
 
 @pytest.mark.parametrize("log", [LOG, None], ids=["append", "create"])
 def test_an_import_cut_short_by_a_kill_is_all_or_nothing(tmp_path: Path, log: str | None) -> None:
-    """500 entries (about 60 kB, many pages) cut off halfway: readers see none of them, and
-    the next record takes the part that landed back before appending."""
+    """500 entries (about 60 kB, many pages) cut off halfway: readers count none of them and
+    say so, and the next record takes back the part that landed, saving it, and says so."""
     data = make_data(tmp_path, log)
     before = (data / "actuals.yaml").read_bytes() if log else b""
     rows = [
@@ -452,12 +542,27 @@ def test_an_import_cut_short_by_a_kill_is_all_or_nothing(tmp_path: Path, log: st
     raw = (data / "actuals.yaml").read_bytes()
     assert len(raw) > len(before) + 20_000  # tens of kilobytes of a cut-off batch landed
     entries = 2 if log else 0
-    check = lsc(tmp_path, "check")  # the installed CLI, as a reader
-    assert check.returncode == 0, check.stdout + check.stderr
-    assert f"{entries} actuals" in check.stderr
+    first_line = before.count(b"\n") + 1
+    check = lsc(tmp_path, "check")  # the installed CLI, as a reader: not silent about it
+    assert check.returncode == 1, check.stdout + check.stderr
+    assert check.stdout.startswith(f"data/actuals.yaml:{first_line}:1: error: the log from here")
+    assert f"({len(raw) - len(before):,} bytes)" in check.stdout
+    assert "so it is not counted" in check.stdout and check.stdout.count("\n") == 1
     plan, problems = load(data)
-    assert problems == [] and len(plan.actuals) == entries
-    assert_recovers(tmp_path, data, entries)
+    assert [p.rule for p in problems] == ["log-unfinished-append"]
+    assert len(plan.actuals) == entries  # none of the cut-off import is counted
+
+    record = lsc(tmp_path, *RECORD)
+    assert record.returncode == 0, record.stderr
+    [saved] = data.glob(".actuals.yaml.rolled-back-*")
+    assert saved.read_bytes() == raw[len(before) :]  # every byte taken back is kept
+    assert record.stderr.startswith(
+        f"note: took back the end of data/actuals.yaml from line {first_line} "
+        f"({len(raw) - len(before):,} bytes), part of an append that was stopped before it "
+        f"finished; those bytes are saved in data/{saved.name}\n"
+    )
+    plan, problems = load(data)
+    assert problems == [] and len(plan.actuals) == entries + 1
     after = (data / "actuals.yaml").read_bytes()
     assert after.startswith(before) and after.count(b"imported row") == 0
     assert (data / LOCK_FILE).read_bytes() == b""

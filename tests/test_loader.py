@@ -219,6 +219,50 @@ def test_a_truncated_last_entry_is_reported_with_how_to_mend(write_plan: WritePl
     assert "delete or repair this line" in rules["log-truncated"].message
 
 
+@pytest.mark.parametrize("cut", ["- ", "-", "-\n", "- \r\n"])
+def test_a_log_cut_right_after_an_entrys_dash_is_called_cut_off(
+    write_plan: WritePlan, cut: str
+) -> None:
+    actuals = '- {"metric": "ooa-placements", "date": "2020-01-31", "value": 1}\n' + cut
+    assert messages(write_plan(actuals=actuals)) == [
+        "actuals.yaml:2:1: the last entry is incomplete (cut off by a crash?): delete or repair "
+        "this line, then record that value again",
+        "actuals.yaml:2:2: expected a mapping of keys, got None",
+    ]
+
+
+def test_a_log_cut_inside_a_character_is_called_cut_off(write_plan: WritePlan) -> None:
+    data = write_plan()
+    whole = '- {"metric": "ooa-placements", "date": "2020-01-31", "value": 1}\n'
+    (data / "actuals.yaml").write_bytes((whole + whole[:-3] + ', "note": "café').encode()[:-1])
+    assert messages(data) == [
+        "actuals.yaml:2:1: the last entry is incomplete (cut off by a crash?): delete or repair "
+        "this line, then record that value again",
+        "actuals.yaml:2:77: not UTF-8: byte 0xc3 cannot be decoded; save the file as UTF-8",
+    ]
+    (data / "actuals.yaml").write_bytes(b"# caf\xc3")  # a comment cut: not called an entry
+    assert [rule for *_, rule in found(data)] == ["file-encoding"]
+
+
+def test_files_that_are_not_regular_or_are_too_big_are_one_problem_each(
+    write_plan: WritePlan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from lsc_tracker import loader
+
+    data = write_plan(actuals="[]\n")
+    os.mkfifo(data / "places.yaml.fifo")
+    (data / "places.yaml").unlink()
+    (data / "places.yaml").symlink_to("places.yaml.fifo")
+    monkeypatch.setattr(loader, "MAX_LOG_BYTES", 2)
+    assert messages(data) == [
+        "actuals.yaml:1:1: too big to read: 3 bytes, more than the 2 bytes this tool reads from "
+        "one file; is it the right file?",
+        "places.yaml:1:1: not a regular file: it is a named pipe (FIFO); expected a YAML file",
+    ]
+
+
 def test_missing_unreadable_and_non_utf8_files(write_plan: WritePlan, tmp_path: Path) -> None:
     data = write_plan(places=None)
     (data / "metrics.yaml").write_bytes(b"metrics:\n  - id: caf\xe9\n")

@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -144,11 +145,28 @@ def test_mutated_data_directories_only_ever_give_problems(files: dict[str, bytes
         event("valid" if not problems else f"problem: {problems[0].rule}")
 
 
-LOG_STARTS = [
-    None, "", "# c\n", "[]\n", "# c\n[]  # none yet\n", "\ufeff# bom\n[]\n", "[]", SMALL_LOG,
-    SMALL_LOG.rstrip("\n"), SMALL_LOG.replace("\n", "\r\n"), "\ufeff" + SMALL_LOG,
-    SMALL_LOG + "\n\n# trailing comment", "---\n" + SMALL_LOG,
+# Logs with no entry yet whose one value line the first entries replace (comments kept).
+EMPTY_VALUE_LOGS = [
+    "[]\n", "# c\n[]  # none yet\n", "\ufeff# bom\n[]\n", "[]", "---\n[]\n", "--- []\n",
+    "# c\r\n--- [] # none\r\n", "null\n", "~\n", "# c\n--- null\n# end\n",
 ]  # fmt: skip
+LOG_STARTS = [
+    None, "", "# c\n", "---\n", "%YAML 1.1\n---\n", *EMPTY_VALUE_LOGS, SMALL_LOG,
+    SMALL_LOG.rstrip("\n"), SMALL_LOG.replace("\n", "\r\n"), "\ufeff" + SMALL_LOG,
+    SMALL_LOG + "\n\n# trailing comment", "---\n" + SMALL_LOG, "--- # top\n" + SMALL_LOG,
+]  # fmt: skip
+# Valid logs that nothing can be appended to without breaking them: record refuses, saying
+# how to fix the layout, and changes nothing.
+HAND_WRITTEN = "- metric: ccg-configuration\n  date: 2020-04-28\n  value: done\n"
+UNAPPENDABLE_LOGS = {
+    "[]\n...\n": "line 2 is '...', the end of its YAML document",
+    "--- # x\n...\n": "line 2 is '...', the end of its YAML document",
+    HAND_WRITTEN + "...\n# end\n": "line 4 is '...'",
+    HAND_WRITTEN.replace("- ", "  - ").replace("\n  ", "\n    "): "indented (line 1)",
+    "# c\n---\n  - {metric: ooa-placements, date: 2020-04-28, value: 1}\n": "indented (line 3)",
+    "[{metric: ccg-configuration, date: 2020-04-28, value: done}]\n": "as one '[...]' list",
+    "[\n]\n": "would not read back (a '[...]' list cannot be mixed with '- ' entries",
+}
 
 
 @st.composite
@@ -165,15 +183,28 @@ def valid_directories(draw: st.DrawFn) -> dict[str, bytes]:
         + "\n"
         for k, n in enumerate(notes)
     )
-    if start.endswith("\n") and "[]" not in start:  # more tool-written lines may follow
+    if start.endswith("\n") and start not in EMPTY_VALUE_LOGS:  # more tool lines may follow
         start += extra
     files["actuals.yaml"] = start.encode()
     return files
 
 
+def _holds_no_entry_but_a_value(log: bytes) -> bool:
+    """A log of just ``[]`` or a null, and comments: its value line is rewritten."""
+    values = [
+        line.strip()
+        for line in log.removeprefix(b"\xef\xbb\xbf").splitlines()
+        if line.strip() and not line.strip().startswith((b"#", b"%")) and line.strip() != b"---"
+    ]
+    return len(values) == 1 and (b"[" in values[0] or values[0].split(b"#")[0].strip() in (
+        b"null", b"Null", b"NULL", b"~", b"--- null", b"--- ~",
+    ))  # fmt: skip
+
+
 def record_and_check(files: dict[str, bytes], note: str) -> int:
     """Run ``lsc record`` on the files; a refusal changes no byte, an acceptance appends one
-    entry and keeps every byte that was there (a log of just ``[]`` keeps its comments)."""
+    entry and keeps every byte that was there (a log of just ``[]`` or ``null`` keeps its
+    comments)."""
     with data_dir(files) as data:
         _, problems = load(data)
         before = file_hashes(data)
@@ -194,7 +225,7 @@ def record_and_check(files: dict[str, bytes], note: str) -> int:
         log = (data / "actuals.yaml").read_bytes()
         plan, problems = load(data)
         assert problems == [] and plan.actuals[-1].note == (note or None)
-        if len(plan.actuals) == 1 and b"[" in old_log:  # a log of just [] is rewritten...
+        if len(plan.actuals) == 1 and _holds_no_entry_but_a_value(old_log):  # rewritten...
             kept = [line for line in old_log.splitlines() if line.lstrip().startswith(b"#")]
             assert [line for line in log.splitlines() if line in kept] == kept  # ...comments kept
         else:
@@ -216,6 +247,22 @@ def test_record_on_any_valid_log_layout_succeeds_and_only_appends(
     files: dict[str, bytes], note: str
 ) -> None:
     assert record_and_check(files, note) == 0
+
+
+@pytest.mark.parametrize("log", sorted(UNAPPENDABLE_LOGS))
+def test_record_refuses_a_valid_log_it_cannot_append_to_and_says_how_to_fix_it(log: str) -> None:
+    files = _base("small") | {"actuals.yaml": log.encode()}
+    with data_dir(files) as data:
+        _, problems = load(data)
+        assert problems == []  # a valid log: lsc check passes
+        before = file_hashes(data)
+        args = ["--data", str(data), "record", "ooa-placements", "42", "--date", "2020-06-30"]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1, result.output
+        assert result.stdout == ""
+        [error] = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+        assert UNAPPENDABLE_LOGS[log] in error and "then record again" in error, error
+        assert file_hashes(data) == before
 
 
 plain_values = st.one_of(

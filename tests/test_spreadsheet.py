@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import subprocess
 import sys
 import zipfile
@@ -21,6 +22,7 @@ from typer.testing import CliRunner
 from conftest import AS_OF, RECORDING_PLACES, WritePlan
 from lsc_tracker.cli import app
 from lsc_tracker.loader import load
+from lsc_tracker.problems import LscError
 from lsc_tracker.render import CSV_COLUMNS, RENDERERS, STATUS_LABELS
 from lsc_tracker.spreadsheet import (
     STATUS_COLOURS,
@@ -436,3 +438,24 @@ def test_a_missing_workbook_is_refused_in_one_line(data: Path, tmp_path: Path) -
         1,
         f"error: {tmp_path / 'none.xlsx'}: file not found\n",
     )
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory", "missing"])
+def test_an_xlsx_to_import_that_is_not_a_regular_file_is_refused_unopened(
+    tmp_path: Path, kind: str
+) -> None:
+    """A named pipe would hang openpyxl for ever: it is refused before anything opens it."""
+    import os
+
+    path = tmp_path / "return.xlsx"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "directory":
+        path.mkdir()
+    expected = {
+        "fifo": "not a regular file: it is a named pipe (FIFO)",
+        "directory": "is a directory",
+        "missing": "file not found",
+    }[kind]
+    with pytest.raises(LscError, match=re.escape(f"return.xlsx: {expected}")):
+        read_xlsx_rows(path, "return.xlsx")

@@ -101,8 +101,10 @@ def test_log_fast_path_and_hand_written_entries_mix_with_positions() -> None:
 
 
 def test_log_refuses_a_bracket_list_mixed_with_entries() -> None:
-    doc = parse_log('[]\n- {"metric": "m", "date": "2020-01-31", "value": 1}\n', "a.yaml")
-    assert [p.rule for p in doc.problems] == ["log-shape"]
+    entry = '- {"metric": "m", "date": "2020-01-31", "value": 1}\n'
+    for start in ("[]\n", "%YAML 1.1\n--- # c\n[ ]\n# comment\n"):
+        doc = parse_log(start + entry, "a.yaml")
+        assert [p.rule for p in doc.problems] == ["log-shape"], start
 
 
 def test_log_of_comments_or_brackets_only_is_empty() -> None:
@@ -177,3 +179,78 @@ def test_lines_that_are_not_one_json_object_each_never_take_the_fast_path() -> N
 def test_a_duplicate_key_on_a_tool_written_line_is_found() -> None:
     doc = parse_log('- {"metric": "m", "value": 1, "value": 2}\n', "a.yaml")
     assert [(p.source.line, p.rule) for p in doc.problems] == [(1, "duplicate-key")]
+
+
+# --- the log stays one YAML list: document markers and nulls between entries ---------------
+
+TOOL_LINE = '- {"metric": "m", "date": "2020-01-31", "value": 1}'
+
+
+def log_problems(text: str) -> list[tuple[int, int, str]]:
+    doc = parse_log(text, "a.yaml")
+    return [(p.source.line, p.source.column, p.message) for p in doc.problems]
+
+
+def test_a_document_marker_or_a_null_between_entries_is_refused_where_it_is() -> None:
+    """Each segment between tool-written lines read on its own took these for an empty
+    document; YAML reads the file as two documents, or a list with a null in it."""
+    second = "'---' here starts a second YAML document, which splits the list: delete this line"
+    end = "'...' ends the YAML document here, so the entries after it would not be part of"
+    null = "expected a list entry starting with '- ', got 'null', which YAML reads as null"
+    cases = {
+        f"{TOOL_LINE}\n---\n{TOOL_LINE}\n": (2, 1, second),
+        f"{TOOL_LINE}\n--- # next\n{TOOL_LINE}\n": (2, 1, second),
+        f"---\n---\n{TOOL_LINE}\n": (2, 1, second),
+        f"{TOOL_LINE}\n...\n": (2, 1, end),
+        f"# c\n...\n{TOOL_LINE}\n": (2, 1, end),
+        f"--- # x\n...\n{TOOL_LINE}\n": (2, 1, end),
+        f"{TOOL_LINE}\n# a comment\nnull\n{TOOL_LINE}\n": (3, 1, null),
+        f"{TOOL_LINE}\n  ~\n": (2, 3, "got '~', which YAML reads as null: delete this line"),
+        f"null\n{TOOL_LINE}\n": (1, 1, null),
+        f"--- []\n{TOOL_LINE}\n": (1, 1, "'---' with something after it cannot start a log"),
+    }
+    for text, (line, column, message) in cases.items():
+        [(got_line, got_column, got_message)] = log_problems(text)
+        assert (got_line, got_column) == (line, column), text
+        assert message in got_message, (text, got_message)
+        assert not isinstance(yaml_list_or_none(text), list) or len(yaml_list_or_none(text)) != 2
+
+
+def yaml_list_or_none(text: str) -> object:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+
+
+def test_a_document_start_at_the_top_and_a_whole_file_null_are_fine() -> None:
+    for text in (
+        f"---\n{TOOL_LINE}\n",
+        f"# c\n--- # the log\n# more\n{TOOL_LINE}\n",
+        f"%YAML 1.1\n---\n{TOOL_LINE}\n",
+        f"{TOOL_LINE}\n- metric: m\n  note: |\n    --- indented in a note\n",
+    ):
+        assert log_problems(text) == [], text
+    for text in ("null\n", "~\n", "# none yet\nnull  # really\n", "---\n", "--- []\n"):
+        doc = parse_log(text, "a.yaml")
+        assert doc.problems == [] and doc.data == [], text
+
+
+LOG_LINES = [
+    TOOL_LINE, TOOL_LINE.replace("01-31", "02-29"), "---", "--- # c", "...", "null", "~", "",
+    "# comment", "[]", "- metric: m", "  date: 2020-03-31", "- {metric: m, value: 2}", "-",
+    "%YAML 1.1", "  - metric: m",
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(LOG_LINES), max_size=8), st.booleans())
+def test_a_log_the_reader_accepts_is_the_list_yaml_reads(lines: list[str], final: bool) -> None:
+    """Whatever the mix of lines, a log read without problems is one YAML document holding
+    a list of the same length (or nothing at all), as an editor or yaml.safe_load sees it."""
+    text = "\n".join(lines) + ("\n" if final else "")
+    doc = parse_log(text, "a.yaml")
+    if doc.problems or not isinstance(doc.data, list):
+        return
+    via_yaml = yaml.safe_load(text)  # raises if the file is not one YAML document
+    assert (via_yaml is None and doc.data == []) or len(via_yaml) == len(doc.data), text

@@ -2,16 +2,19 @@
 
 Every write goes through `append_entries`, which
 
-* takes an exclusive lock (``fcntl.flock`` on ``.actuals.yaml.lock`` beside the log), so
-  concurrent ``lsc record`` processes queue up instead of interleaving, and the duplicate
-  check they make cannot race;
+* takes an exclusive lock (``fcntl.flock`` on ``.actuals.yaml.lock`` beside the real log,
+  whatever symlinks lead to it), so concurrent ``lsc record`` processes queue up instead of
+  interleaving, and the duplicate check they make cannot race;
+* first takes back the end of an append whose writer was stopped mid-write (the journal in
+  the lock file says so), saving those bytes in a file beside the log and saying where;
 * loads and checks the whole data directory inside the lock, and refuses to append to data
-  that has any problem (a log whose last entry was cut off by a crash included);
+  that has any problem (a log whose last entry was cut off by a crash included), or to a log
+  laid out so that an added line would not join its list (saying how to fix the layout);
 * appends whole entries with a single ``write`` followed by ``fsync``: after a crash the log
   holds either none of the new entries or all of them. A failed write is truncated back;
 * never re-serialises what is already there: comments and hand-written layout stay as they
-  are. The one exception is a log that holds just ``[]`` (plus comments), whose ``[]`` line
-  is replaced by the first entries through an atomic rename.
+  are. The one exception is a log that holds no entry but just ``[]`` or ``null`` (plus
+  comments), whose value line is replaced by the first entries through an atomic rename.
 
 Each entry is written on one line as ``- {...}`` holding a JSON object (see `entry_line`):
 still YAML, one line per entry for clean diffs and merges, and read by the loader's fast
@@ -26,6 +29,7 @@ import json
 import math
 import os
 import re
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -33,15 +37,20 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date
 from pathlib import Path
+from typing import Literal
 
 from .loader import (
     ACTUALS_FILE,
-    LOCK_FILE,
-    PENDING_APPEND,
+    MAX_LOG_BYTES,
+    ROLLED_BACK,
+    NotRegularFile,
+    PendingAppend,
     Plan,
-    committed,
     display_path,
     load,
+    lock_path_for,
+    open_regular,
+    regular_file_problem,
 )
 from .models import Actual, ActualEntry
 from .problems import DataError, LscError, Problem
@@ -60,7 +69,6 @@ HEADER = (
 # them), the BOM, U+2028/U+2029 and the non-characters U+FFFE/U+FFFF.
 _YAML_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ufeff\u2028\u2029\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_EMPTY_LIST_LINE = re.compile(r"\s*\[\s*\]\s*(#.*)?\r?")
 
 
 class LogNotWritable(LscError):
@@ -97,6 +105,7 @@ class Appended:
     entries: list[Actual]
     lines: list[str]
     written: bool
+    rolled_back: RolledBack | None = None  # the end of an unfinished append, taken back
 
     @property
     def actuals(self) -> list[Actual]:
@@ -190,20 +199,33 @@ def _verify(lines: list[str], entries: list[Actual], shown: str) -> None:
         raise LscError("internal error: an entry would not read back as written; nothing written")
 
 
-# --- locking and writing --------------------------------------------------------------------
+# --- locking -------------------------------------------------------------------------------
+
+
+def _shown_beside_log(data_dir: Path, path: Path) -> str:
+    """A file beside the real log as messages show it: in the data directory as the user gave
+    it when the log really is there, else by its real path (the log is a link to elsewhere)."""
+    if path.parent == Path(os.path.realpath(data_dir)):
+        return display_path(data_dir, path.name)
+    return str(path)
 
 
 @contextmanager
-def locked(data_dir: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold the exclusive lock on the data directory's log (released even on a crash)."""
-    lock_path = data_dir / LOCK_FILE
+def locked(data_dir: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[Path]:
+    """Hold the exclusive lock on the data directory's log (released even on a crash).
+
+    The lock file is beside the real log (`loader.lock_path_for`), so that data directories
+    sharing one log through symlinks share its lock; it also holds the journal, and is
+    yielded for it.
+    """
+    lock_path = lock_path_for(data_dir / ACTUALS_FILE)
+    shown = _shown_beside_log(data_dir, lock_path)
     try:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        fd = open_regular(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
     except OSError as error:
-        raise LogNotWritable(
-            f"cannot lock {display_path(data_dir, LOCK_FILE)}: {error.strerror}; "
-            "the data directory must be writable to record"
-        ) from None
+        writable = "; the data directory must be writable to record"
+        hint = "" if isinstance(error, NotRegularFile) else writable
+        raise LogNotWritable(f"cannot lock {shown}: {error.strerror}{hint}") from None
     try:
         deadline = time.monotonic() + timeout
         pause = 0.001
@@ -220,12 +242,13 @@ def locked(data_dir: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
                 time.sleep(pause)
                 pause = min(pause * 2, 0.05)
             except OSError as error:
-                raise LogNotWritable(
-                    f"cannot lock {display_path(data_dir, LOCK_FILE)}: {error.strerror}"
-                ) from None
-        yield
+                raise LogNotWritable(f"cannot lock {shown}: {error.strerror}") from None
+        yield lock_path
     finally:
         os.close(fd)  # closing releases the lock
+
+
+# --- writing ---------------------------------------------------------------------------------
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -250,15 +273,15 @@ def _write_all_once(fd: int, data: bytes) -> None:
     os.fsync(fd)
 
 
-def _journal(lock_path: Path, offset: int, data: bytes) -> None:
-    """Note in the lock file, durably, what is about to be appended at ``offset``: a write of
-    more than a page can be stopped partway by SIGKILL or a power cut, and then readers
-    ignore the part that landed and the next writer takes it back (`loader.committed`)."""
+def _journal(lock_path: Path, pending: PendingAppend) -> None:
+    """Note in the lock file, durably, what is about to be appended: a write of more than a
+    page can be stopped partway by SIGKILL or a power cut, and then readers leave out the
+    part that landed and the next writer takes it back (`loader.PendingAppend`)."""
     fd = os.open(lock_path, os.O_WRONLY | os.O_CLOEXEC)
     try:
         os.ftruncate(fd, 0)
         try:
-            _write_all_once(fd, PENDING_APPEND + b"%d %d\n" % (offset, len(data)) + data)
+            _write_all_once(fd, pending.journal())
         except OSError:
             os.ftruncate(fd, 0)
             raise
@@ -267,38 +290,110 @@ def _journal(lock_path: Path, offset: int, data: bytes) -> None:
 
 
 def _clear_journal(lock_path: Path) -> None:
-    """Empty the journal once the append is whole (or taken back); a journal that cannot be
-    emptied is harmless, since it only hides an append that did not complete."""
+    """Empty the journal once the append is whole (or taken back), durably: a note that a
+    power cut brought back would describe bytes that are by then committed. One that cannot
+    be emptied at all is left: it no longer matches the log's size, so nothing reads it."""
     with suppress(OSError):
-        os.truncate(lock_path, 0)
-
-
-def _roll_back_unfinished(data_dir: Path, path: Path) -> None:
-    """Truncate away what a writer killed mid-append left, and empty the journal."""
-    lock_path = data_dir / LOCK_FILE
-    journal = lock_path.read_bytes()
-    if not journal:
-        return
-    raw = path.read_bytes() if path.is_file() else b""
-    kept = committed(raw, journal)
-    if len(kept) < len(raw):
-        fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+        fd = os.open(lock_path, os.O_WRONLY | os.O_CLOEXEC)
         try:
-            os.ftruncate(fd, len(kept))
+            os.ftruncate(fd, 0)
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+@dataclass(frozen=True)
+class RolledBack:
+    """The end of the log that a writer took back (part of an append stopped before it
+    finished), and the file it saved those bytes in first: nothing is taken back unseen."""
+
+    log: str  # the log, as messages show it
+    first_line: int
+    size: int
+    saved_to: str
+
+    @property
+    def message(self) -> str:
+        """The line `append_entries` tells the user (on stderr, by default)."""
+        return (
+            f"note: took back the end of {self.log} from line {self.first_line} "
+            f"({self.size:,} bytes), part of an append that was stopped before it finished; "
+            f"those bytes are saved in {self.saved_to}"
+        )
+
+
+def _save_taken_back(directory: Path, data: bytes) -> Path:
+    """Keep bytes about to be taken back from the log in a new file beside it, durably,
+    before they are taken back (``.actuals.yaml.rolled-back-YYYYMMDDTHHMMSSZ``)."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    for attempt in range(1, 100):
+        path = directory / (ROLLED_BACK + stamp + ("" if attempt == 1 else f"-{attempt}"))
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+        except FileExistsError:
+            continue
+        try:
+            _write_all_once(fd, data)
+        except OSError:
+            os.close(fd)
+            path.unlink(missing_ok=True)
+            raise
+        os.close(fd)
+        _fsync_dir(directory)
+        return path
+    raise OSError(errno.EEXIST, f"too many files named {ROLLED_BACK}{stamp}-*")
+
+
+def _take_back(data_dir: Path, log_path: Path, pending: PendingAppend) -> RolledBack | None:
+    """Truncate the log back to where the unfinished append began, if it ends inside it,
+    after saving the bytes removed (see `RolledBack`)."""
+    try:
+        fd = open_regular(log_path, os.O_RDWR)
+    except FileNotFoundError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not pending.cut_short(info.st_size, (info.st_dev, info.st_ino)):
+            return None
+        tail = os.pread(fd, info.st_size - pending.offset, pending.offset)
+        if not pending.data.startswith(tail):
+            return None
+        saved = _save_taken_back(log_path.parent, tail)
+        first_line = os.pread(fd, pending.offset, 0).count(b"\n") + 1
+        first_line += tail.startswith((b"\n", b"\r\n"))  # an append after a missing newline
+        os.ftruncate(fd, pending.offset)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    shown = display_path(data_dir, ACTUALS_FILE)
+    return RolledBack(shown, first_line, len(tail), _shown_beside_log(data_dir, saved))
+
+
+def _roll_back_unfinished(data_dir: Path, lock_path: Path, log_path: Path) -> RolledBack | None:
+    """Take back what a writer stopped mid-append left at the end of the log (saving it),
+    and empty the journal. Holding the exclusive lock, so no append is under way."""
+    journal = lock_path.read_bytes()
+    if not journal:
+        return None
+    pending = PendingAppend.from_journal(journal)
+    rolled_back = _take_back(data_dir, log_path, pending) if pending is not None else None
     _clear_journal(lock_path)
+    return rolled_back
+
+
+def _appended_text(ends_cleanly: bool, payload: list[str], newline: str) -> str:
+    """What an append adds: a line break first if the log does not end with one."""
+    return ("" if ends_cleanly else newline) + "".join(line + newline for line in payload)
 
 
 def _append_to(path: Path, payload: list[str], newline: str, lock_path: Path) -> None:
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC)
+    fd = open_regular(path, os.O_RDWR | os.O_APPEND)
     try:
-        size = os.fstat(fd).st_size
+        info = os.fstat(fd)
+        size = info.st_size
         ends_cleanly = size == 0 or os.pread(fd, 1, size - 1) == b"\n"
-        text = ("" if ends_cleanly else newline) + "".join(line + newline for line in payload)
-        data = text.encode("utf-8")
-        _journal(lock_path, size, data)
+        data = _appended_text(ends_cleanly, payload, newline).encode("utf-8")
+        _journal(lock_path, PendingAppend(size, data, (info.st_dev, info.st_ino)))
         try:
             _write_all_once(fd, data)
         except OSError:
@@ -315,7 +410,8 @@ def _create(path: Path, payload: list[str], lock_path: Path) -> None:
     data = (HEADER + "".join(line + "\n" for line in payload)).encode("utf-8")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
     try:
-        _journal(lock_path, 0, data)
+        info = os.fstat(fd)
+        _journal(lock_path, PendingAppend(0, data, (info.st_dev, info.st_ino)))
         try:
             _write_all_once(fd, data)
         finally:
@@ -328,19 +424,12 @@ def _create(path: Path, payload: list[str], lock_path: Path) -> None:
     _fsync_dir(path.parent)
 
 
-def _replace_empty_list(path: Path, payload: list[str], index: int) -> None:
-    """Rewrite a log holding just ``[]``: that line becomes the entries; comments stay."""
-    raw = path.read_bytes()
-    bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
-    lines = raw[len(bom) :].decode("utf-8").split("\n")
-    old = lines[index]
-    cr = "\r" if old.endswith("\r") else ""
-    comment = old.partition("#")[2].rstrip("\r")
-    kept = [f"#{comment}{cr}"] if comment else []
-    lines[index : index + 1] = kept + [line + cr for line in payload]
-    data = bom + "\n".join(lines).encode("utf-8")
-    if not data.endswith(b"\n"):
-        data += cr.encode() + b"\n"
+def _replace_file(path: Path, text: str) -> None:
+    """Replace the log by ``text`` (keeping its BOM and mode) through a temporary file and an
+    atomic rename: a crash leaves the old log or the new one."""
+    with path.open("rb") as old:
+        bom = b"\xef\xbb\xbf" if old.read(3) == b"\xef\xbb\xbf" else b""
+    data = bom + text.encode("utf-8")
     mode = path.stat().st_mode & 0o7777
     fd, temp_name = tempfile.mkstemp(prefix=".actuals.yaml.", suffix=".tmp", dir=path.parent)
     try:
@@ -356,24 +445,145 @@ def _replace_empty_list(path: Path, payload: list[str], index: int) -> None:
     _fsync_dir(path.parent)
 
 
-def _empty_list_line(doc: LogDocument | None) -> int | None:
-    """The 0-based line of the ``[]`` in a log that holds nothing else but comments."""
-    if doc is None or doc.data != [] or doc.fast_entry_lines:
-        return None
-    content = [
-        i for i, line in enumerate(doc.lines) if line.strip() and not line.lstrip().startswith("#")
+# --- where the new lines go ----------------------------------------------------------------
+
+# The one value of a log that holds no entries yet, which the first entries replace:
+# ``[]``, or a null (``null``, ``~``), perhaps after a ``---`` on the same line.
+_EMPTY_VALUE_LINE = re.compile(r"\s*(---\s+)?(\[\s*\]|null|Null|NULL|~)\s*(#.*)?\r?")
+_BARE_DOCUMENT_START = re.compile(r"---\s*(#.*)?\r?")
+_DOCUMENT_END = re.compile(r"\.\.\.(\s|$)")
+
+
+@dataclass(frozen=True)
+class _Write:
+    """How new lines join the log: a new file, an append, or a rewrite of the line holding
+    the empty value of a log without entries (``[]``, ``null``)."""
+
+    kind: Literal["create", "append", "rewrite"]
+    line: int = -1  # for a rewrite: the 0-based line of the empty value
+
+
+def _value_lines(doc: LogDocument) -> list[int]:
+    """The lines that hold YAML content: not blank, comments, directives or a bare ``---``."""
+    return [
+        number
+        for number, line in enumerate(doc.lines)
+        if line.strip()
+        and not line.lstrip().startswith("#")
+        and not line.startswith("%")
+        and not _BARE_DOCUMENT_START.fullmatch(line)
     ]
-    if len(content) == 1 and _EMPTY_LIST_LINE.fullmatch(doc.lines[content[0]]):
-        return content[0]
-    return None
 
 
-def _starts_with_flow_list(doc: LogDocument) -> bool:
-    for line in doc.lines:
-        stripped = line.strip()
-        if stripped and not stripped.startswith("#") and stripped != "---":
-            return stripped.startswith("[")
-    return False
+def _how_to_write(log: LogDocument | None, shown: str) -> _Write:
+    """Choose how to add to this log, or refuse, saying how to fix it, a layout that nothing
+    can be appended to without breaking the file (a refusal writes nothing).
+
+    A log with tool-written lines is appended to: `parse_log` has checked every line around
+    them. A log without any is one YAML document of its own, which may be laid out so that
+    a line added at the end would not join its list: after ``...`` (the end of a document),
+    an indented list, a ``[...]`` list. A log holding no entry, only ``[]`` or a null, has
+    that value replaced by the first entries (comments and a ``---`` kept).
+    """
+    if log is None:
+        return _Write("create")
+    if log.fast_entry_lines:
+        return _Write("append")
+    for number, line in enumerate(log.lines):
+        if _DOCUMENT_END.match(line):
+            raise LscError(
+                f"{shown} line {number + 1} is '...', the end of its YAML document, after which "
+                "nothing can be added: delete that line, then record again"
+            )
+    values = _value_lines(log)
+    if log.data and values:
+        first = log.lines[values[0]]
+        if first.lstrip().startswith("["):
+            raise LscError(
+                f"{shown} holds its entries as one '[...]' list, which cannot be appended to: "
+                "write them as '- ' entries, one per line, then record again"
+            )
+        if first[:1] in (" ", "\t"):
+            raise LscError(
+                f"{shown} holds its entries indented (line {values[0] + 1}), but each entry "
+                "'lsc record' adds starts at the left margin, and a YAML list keeps one "
+                "column: move the entries to the left margin ('- ' first on the line), "
+                "then record again"
+            )
+        return _Write("append")
+    if len(values) == 1 and _EMPTY_VALUE_LINE.fullmatch(log.lines[values[0]]):
+        return _Write("rewrite", values[0])
+    return _Write("append")
+
+
+def _rewritten(lines: list[str], payload: list[str], index: int) -> str:
+    """The log with its empty value line (``[]``, ``--- null``...) replaced by the entries;
+    a ``---`` and a comment on that line are kept, on lines of their own."""
+    lines = list(lines)
+    old = lines[index]
+    cr = "\r" if old.endswith("\r") else ""
+    marker = ["---" + cr] if old.lstrip().startswith("---") else []
+    comment = old.partition("#")[2].rstrip("\r")
+    kept = marker + ([f"#{comment}{cr}"] if comment else [])
+    lines[index : index + 1] = kept + [line + cr for line in payload]
+    text = "\n".join(lines)
+    return text if text.endswith("\n") else text + cr + "\n"
+
+
+def _tail(log: LogDocument) -> tuple[str, int]:
+    """The log from its last tool-written entry on, and the number of entries there: all of
+    the log whose reading an append can change (`parse_log` reads the lines before it the
+    same whatever follows). The whole log when no line is tool-written."""
+    if not log.fast_entry_lines:
+        return "\n".join(log.lines), len(log.data)
+    index = next(reversed(log.fast_entry_lines))
+    return "\n".join(log.lines[log.fast_entry_lines[index] - 1 :]), len(log.data) - index
+
+
+def _refuse_unless_reads_back(text: str, before: int, payload: list[str], shown: str) -> None:
+    """The log (or its tail) as it will be must read with no problem, as the ``before``
+    entries that were there then exactly the new ones: the last guard against a layout this
+    module does not foresee, checked before anything is written."""
+    doc = parse_log(text, shown)
+    new = [json.loads(line[2:]) for line in payload]
+    if (
+        doc.problems
+        or not isinstance(doc.data, list)
+        or len(doc.data) != before + len(new)
+        or doc.data[before:] != new
+    ):
+        why = f" ({doc.problems[0].message})" if doc.problems else ""
+        raise LscError(
+            f"{shown} is laid out so that entries added to it would not read back{why}: write "
+            "its entries as '- ' lines at the left margin, then record again; nothing was "
+            "recorded"
+        )
+
+
+def _new_text(
+    log: LogDocument | None, how: _Write, payload: list[str], newline: str, shown: str
+) -> str:
+    """Check that the log will read back right once the payload is added (see
+    `_refuse_unless_reads_back`); returns the whole new text for a rewrite, else ''."""
+    if log is None or not payload:
+        return ""
+    if how.kind == "rewrite":
+        text = _rewritten(log.lines, payload, how.line)
+        _refuse_unless_reads_back(text, 0, payload, shown)
+        return text
+    tail, before = _tail(log)
+    ends_cleanly = tail == "" or tail.endswith("\n")
+    _refuse_unless_reads_back(
+        tail + _appended_text(ends_cleanly, payload, newline), before, payload, shown
+    )
+    return ""
+
+
+# --- the one way in --------------------------------------------------------------------------
+
+
+def _tell_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def append_entries(
@@ -383,6 +593,7 @@ def append_entries(
     today: date,
     dry_run: bool = False,
     lock_timeout: float = LOCK_TIMEOUT,
+    notify: Callable[[str], None] = _tell_stderr,
 ) -> Appended:
     """Check the data, build entries against it, and append them to the log in one write.
 
@@ -394,23 +605,41 @@ def append_entries(
         today: dates after this are refused, in the log and in the new entries.
         dry_run: do everything but take the lock and write.
         lock_timeout: seconds to wait for another writer before giving up.
+        notify: told, at once, anything the user must hear even if the command is then
+            refused: that the unfinished end of an earlier append was taken back, and where
+            it was saved (`RolledBack.message`). Prints to stderr by default.
 
     Returns:
-        The plan as loaded, the entries appended and their lines.
+        The plan as loaded, the entries appended and their lines (and `RolledBack`, if any).
 
     Raises:
         DataNotValid: the data already has problems (run ``lsc check``).
         LogNotWritable: the lock or the write failed; the log is unchanged.
-        LscError: whatever ``make_entries`` refuses.
+        LscError: whatever ``make_entries`` refuses, or a log laid out so that nothing can
+            be appended to it (the message says how to fix it).
     """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         reason = "is not a directory" if data_dir.exists() else "does not exist"
         raise LscError(f"data directory {data_dir} {reason}")
+    _refuse_a_log_that_is_not_a_file(data_dir)
     if dry_run:
-        return _check_and_append(data_dir, make_entries, today=today, write=False)
-    with locked(data_dir, timeout=lock_timeout):
-        return _check_and_append(data_dir, make_entries, today=today, write=True)
+        return _check_and_append(data_dir, make_entries, today=today, lock_path=None)
+    with locked(data_dir, timeout=lock_timeout) as lock_path:
+        return _check_and_append(
+            data_dir, make_entries, today=today, lock_path=lock_path, notify=notify
+        )
+
+
+def _refuse_a_log_that_is_not_a_file(data_dir: Path) -> None:
+    """A log that is a named pipe, a device (a link to /dev/zero) or too big is refused as
+    the loader reports it, before the lock file is made beside it (in /dev, say). A missing
+    log is fine (it is created); a broken link is reported by the loader."""
+    shown = display_path(data_dir, ACTUALS_FILE)
+    path = data_dir / ACTUALS_FILE
+    problem = regular_file_problem(path, shown, limit=MAX_LOG_BYTES, expected="a YAML file")
+    if problem is not None and problem.rule != "file-missing":
+        raise DataNotValid([problem])
 
 
 def _check_and_append(
@@ -418,45 +647,49 @@ def _check_and_append(
     make_entries: Callable[[Plan], list[Actual]],
     *,
     today: date,
-    write: bool,
+    lock_path: Path | None,
+    notify: Callable[[str], None] = _tell_stderr,
 ) -> Appended:
+    """`append_entries` once the exclusive lock is held (``lock_path``), or for a dry run
+    (None: nothing is written)."""
     path = data_dir / ACTUALS_FILE
-    if write:  # holding the exclusive lock: first clear up after a writer killed mid-append
+    shown = display_path(data_dir, ACTUALS_FILE)
+    real_path = Path(os.path.realpath(path))
+    rolled_back = None
+    if lock_path is not None:  # first clear up after a writer killed mid-append
         try:
-            _roll_back_unfinished(data_dir, Path(os.path.realpath(path)))
+            rolled_back = _roll_back_unfinished(data_dir, lock_path, real_path)
         except OSError as error:
             reason = error.strerror or str(error)
-            shown = display_path(data_dir, ACTUALS_FILE)
-            raise LogNotWritable(f"cannot write {shown}: {reason}; nothing was recorded") from None
-    plan, problems = load(data_dir, today=today, lock=not write)
+            raise LogNotWritable(
+                f"cannot take back the unfinished end of an earlier append to {shown}: "
+                f"{reason}; nothing was recorded"
+            ) from None
+        if rolled_back is not None:
+            notify(rolled_back.message)
+    plan, problems = load(data_dir, today=today, lock=lock_path is None)
     if problems:
         raise DataNotValid(problems)
-    shown = display_path(data_dir, ACTUALS_FILE)
     doc = plan.documents.get("actuals")
     log = doc if isinstance(doc, LogDocument) else None
-    if log is not None and log.data and not log.fast_entry_lines and _starts_with_flow_list(log):
-        raise LscError(
-            f"{shown} holds its entries as one '[...]' list, which cannot be appended to: "
-            "write them as '- ' entries, one per line, then record again"
-        )
+    how = _how_to_write(log, shown)
     entries = make_entries(plan)
     lines = [entry_line(entry) for entry in entries]
     _verify(lines, entries, shown)
-    if not write or not entries:
-        return Appended(plan, entries, lines, written=False)
     newline = "\r\n" if log is not None and log.lines and log.lines[0].endswith("\r") else "\n"
+    new_text = _new_text(log, how, lines, newline, shown)
+    if lock_path is None or not entries:
+        return Appended(plan, entries, lines, written=False, rolled_back=rolled_back)
     try:
-        empty_line = _empty_list_line(log)
-        real_path = Path(os.path.realpath(path))
         for stale in real_path.parent.glob(".actuals.yaml.*.tmp"):  # left by a killed rewrite
             stale.unlink(missing_ok=True)
-        if log is None:
-            _create(real_path, lines, data_dir / LOCK_FILE)
-        elif empty_line is not None:
-            _replace_empty_list(real_path, lines, empty_line)
+        if how.kind == "create":
+            _create(real_path, lines, lock_path)
+        elif how.kind == "rewrite":
+            _replace_file(real_path, new_text)
         else:
-            _append_to(real_path, lines, newline, data_dir / LOCK_FILE)
+            _append_to(real_path, lines, newline, lock_path)
     except OSError as error:
         reason = error.strerror or str(error)
         raise LogNotWritable(f"cannot write {shown}: {reason}; nothing was recorded") from None
-    return Appended(plan, entries, lines, written=True)
+    return Appended(plan, entries, lines, written=True, rolled_back=rolled_back)

@@ -3,12 +3,19 @@
 Stages, as in beancount: read bytes -> parse YAML with positions (`yamlsource`) -> validate
 each item against its model (`models`) -> cross-file checks (`checks`). Bad data never
 raises: `load` returns ``(plan, problems)`` and the caller decides what to do.
+
+Only regular files are read, up to a size (`read_regular`): a named pipe would hang the
+reader, a link to /dev/zero would eat all memory. The log is read under a shared lock, and
+without the part of an append that a writer was stopped in the middle of (`PendingAppend`),
+which is then a problem of its own: readers never leave bytes out silently.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
+import stat
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -39,9 +46,19 @@ PLAN_FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "metrics": ("metrics.yaml", Metric),
 }
 ACTUALS_FILE = "actuals.yaml"
-LOCK_FILE = ".actuals.yaml.lock"  # flock'ed by writers (actuals.locked); holds the journal
-PENDING_APPEND = b"lsc-pending-append "  # + b"OFFSET LENGTH\n" + the bytes being appended
+# flock'ed by writers (actuals.locked) and readers, beside the real log (`lock_path_for`);
+# holds the journal of an append under way (`PendingAppend`)
+LOCK_FILE = ".actuals.yaml.lock"
+PENDING_APPEND = b"lsc-pending-append "  # + b"OFFSET LENGTH DEVICE INODE\n" + the bytes
+ROLLED_BACK = ".actuals.yaml.rolled-back-"  # + a UTC time: bytes a writer took back
 FILE_NAMES = [name for name, _ in PLAN_FILES.values()] + [ACTUALS_FILE]
+
+# The most this tool reads from one file. Generous: a million actuals in the one-line format
+# are about 150 MB; the caps are there so that a wrong file (a disk image, a sparse file of
+# terabytes) is one clear message rather than all the memory there is.
+MAX_LOG_BYTES = 1 << 30  # 1 GiB
+MAX_PLAN_BYTES = 100 << 20  # 100 MiB for priorities.yaml, places.yaml, metrics.yaml
+MAX_IMPORT_BYTES = 100 << 20  # 100 MiB for a file given to 'lsc import' (about 1.5M rows)
 
 
 @dataclass
@@ -106,83 +123,355 @@ def display_path(data_dir: Path, name: str) -> str:
     return str(data_dir / name)
 
 
-def committed(raw: bytes, journal: bytes) -> bytes:
-    """The log without the part of an append whose writer was killed mid-write.
+Identity = tuple[int, int]  # (st_dev, st_ino): which file, whatever its name
 
-    Before appending, a writer puts `PENDING_APPEND`, the offset, the length and the bytes it
-    is about to append into the lock file, and empties it once they are all written and
-    synced. A SIGKILL or a power cut can stop a write of more than a page partway: a log
-    whose end is a proper part of those bytes, from that offset, reads as if none of them
-    had been written (and the next writer truncates them away). Anything else is kept.
+
+def lock_path_for(log: Path) -> Path:
+    """The lock (and journal) of a log: beside the real file, whatever symlinks lead to it,
+    so that two data directories whose actuals.yaml is one file share one lock."""
+    return Path(os.path.realpath(log)).parent / LOCK_FILE
+
+
+@dataclass(frozen=True)
+class PendingAppend:
+    """The journal of an append under way, kept in the lock file.
+
+    Before appending, a writer notes durably where it appends (``offset``), the bytes, and the
+    log's identity; it empties the note, durably, once they are all written and synced. A
+    SIGKILL or a power cut can stop a write of more than a page partway: then the log ends
+    with a proper part of those bytes, which readers do not count and the next writer takes
+    back (`actuals._roll_back_unfinished`). The identity makes a note left behind (a writer
+    killed between its fsync and emptying the note) apply to that very file only: ``sed -i``
+    or an editor that saves a new file gives a new inode, and the note no longer applies.
     """
-    if not journal.startswith(PENDING_APPEND):
-        return raw
-    header, _, pending = journal.partition(b"\n")
+
+    offset: int
+    data: bytes
+    identity: Identity
+
+    def journal(self) -> bytes:
+        """The note as written to the lock file."""
+        device, inode = self.identity
+        header = b"%d %d %d %d\n" % (self.offset, len(self.data), device, inode)
+        return PENDING_APPEND + header + self.data
+
+    @classmethod
+    def from_journal(cls, journal: bytes) -> PendingAppend | None:
+        """The note in a lock file's content; None for an empty or unreadable one (and for one
+        written before notes held the log's identity, which cannot be told to apply)."""
+        if not journal.startswith(PENDING_APPEND):
+            return None
+        header, _, data = journal.partition(b"\n")
+        try:
+            offset, length, device, inode = (int(n) for n in header[len(PENDING_APPEND) :].split())
+        except ValueError:
+            return None
+        if len(data) != length:
+            return None
+        return cls(offset, data, (device, inode))
+
+    def cut_short(self, size: int, identity: Identity) -> bool:
+        """Whether a log of this identity and ``size`` may end inside these bytes."""
+        return identity == self.identity and self.offset < size < self.offset + len(self.data)
+
+    def unfinished_in(self, raw: bytes, identity: Identity) -> bool:
+        """Whether ``raw`` (the log with this identity) ends with a proper part of the bytes."""
+        return self.cut_short(len(raw), identity) and self.data.startswith(raw[self.offset :])
+
+
+def committed(raw: bytes, journal: bytes, identity: Identity) -> bytes:
+    """The log without the part of an append whose writer was stopped mid-write (see
+    `PendingAppend`); anything else is kept as it is."""
+    pending = PendingAppend.from_journal(journal)
+    if pending is not None and pending.unfinished_in(raw, identity):
+        return raw[: pending.offset]
+    return raw
+
+
+class NotRegularFile(OSError):
+    """A directory, named pipe, device or socket where a file must be: opening or reading it
+    could wait forever (a FIFO) or never end (/dev/zero), so it is refused unopened."""
+
+    def __init__(self, kind: str) -> None:
+        code = errno.EISDIR if kind == "a directory" else errno.EINVAL
+        reason = "Is a directory" if code == errno.EISDIR else f"not a regular file: it is {kind}"
+        super().__init__(code, reason)
+        self.kind = kind
+
+
+class FileTooBig(OSError):
+    """A file bigger than the tool reads (`MAX_LOG_BYTES`, `MAX_PLAN_BYTES`)."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(errno.EFBIG, f"too big: {_size_text(size)}, over {_size_text(limit)}")
+        self.size = size
+        self.limit = limit
+
+
+def _size_text(size: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale:
+            return f"{size / scale:.{0 if size % scale == 0 else 1}f} {unit}"
+    return f"{size} bytes"
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device"
+
+
+def open_regular(path: Path, flags: int = os.O_RDONLY, mode: int = 0o666) -> int:
+    """Open a regular file, never anything else, and never wait: what is not a regular file is
+    refused before it is opened (opening a device can do things), and the open itself does
+    not block (a FIFO put there in between). ``flags`` may hold ``O_CREAT``.
+
+    Raises:
+        NotRegularFile: a directory, named pipe, device or socket.
+        OSError: the file cannot be opened (FileNotFoundError when it is not there).
+    """
     try:
-        offset, length = (int(number) for number in header[len(PENDING_APPEND) :].split())
-    except ValueError:
-        return raw
-    if len(pending) != length or not offset < len(raw) < offset + length:
-        return raw
-    return raw[:offset] if raw[offset:] == pending[: len(raw) - offset] else raw
+        info = os.stat(path)
+    except FileNotFoundError:
+        if not flags & os.O_CREAT:
+            raise
+    else:
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(_kind(info.st_mode))
+    fd = os.open(path, flags | os.O_NONBLOCK | os.O_CLOEXEC, mode)
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise NotRegularFile(_kind(info.st_mode))
+    return fd
+
+
+@dataclass(frozen=True)
+class FileBytes:
+    """A file's content and which file it was (see `PendingAppend`)."""
+
+    raw: bytes
+    identity: Identity
+
+
+def read_regular(path: Path, limit: int) -> FileBytes:
+    """All of a regular file, if it holds at most ``limit`` bytes.
+
+    Raises:
+        NotRegularFile, FileTooBig, OSError (FileNotFoundError when it is not there).
+    """
+    fd = open_regular(path)
+    try:
+        info = os.fstat(fd)
+        if info.st_size > limit:
+            raise FileTooBig(info.st_size, limit)
+        raw = _read_at_most(fd, info.st_size, limit)
+        if raw is None:  # it grew past the limit while being read
+            raise FileTooBig(limit + 1, limit)
+        return FileBytes(raw, (info.st_dev, info.st_ino))
+    finally:
+        os.close(fd)
+
+
+def _read_at_most(fd: int, size: int, limit: int) -> bytes | None:
+    """Read to the end in one allocation of the expected size; None past ``limit`` bytes."""
+    chunks: list[bytes] = []
+    total, want = 0, size + 1  # one byte more than expected shows a file still growing
+    while chunk := os.read(fd, min(want, limit + 1 - total)):
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            return None
+        want = 1 << 16
+    return b"".join(chunks)
 
 
 @contextmanager
-def shared_log_lock(data_dir: Path, *, timeout: float = 60.0) -> Iterator[bytes]:
-    """Hold a shared lock on the log while reading it, so that no append is under way;
-    yields the journal (see `committed`). Without a lock file (no one has ever recorded
-    here) or after ``timeout`` s of writers, reads without it."""
+def shared_log_lock(lock_path: Path, *, timeout: float = 60.0) -> Iterator[bytes | None]:
+    """Hold a shared lock on the log while reading it, so that no append is under way; yields
+    the journal (see `PendingAppend`), or None when there is no lock file yet (no one has
+    recorded beside this log, or not yet: see `read_log`). A lock that cannot be opened as a
+    regular file (writers refuse it, so nothing is being appended), or after ``timeout`` s of
+    writers, reads without the lock (yields b"")."""
     try:
-        fd = os.open(data_dir / LOCK_FILE, os.O_RDONLY | os.O_CLOEXEC)
+        fd = open_regular(lock_path)
+    except FileNotFoundError:
+        fd = None
+        journal: bytes | None = None
     except OSError:
-        yield b""
+        fd = None
+        journal = b""
+    if fd is None:
+        yield journal
         return
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    break
-                time.sleep(0.002)
-            except OSError:
-                break
+        _wait_for_shared_lock(fd, timeout)
         try:
-            journal = os.pread(fd, os.fstat(fd).st_size, 0)
-        except OSError:  # not a readable file (a directory, say): there is no journal
+            size = os.fstat(fd).st_size
+            journal = os.pread(fd, size, 0) if size <= MAX_LOG_BYTES else b""
+        except OSError:
             journal = b""
         yield journal
     finally:
         os.close(fd)
 
 
-def read_text(path: Path, shown: str, *, journal: bytes = b"") -> tuple[str | None, Problem | None]:
-    """Read a UTF-8 file (BOM allowed); a missing or unreadable file is a problem, not a crash.
+def _wait_for_shared_lock(fd: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return
+            time.sleep(0.002)
+        except OSError:
+            return
 
-    For the log, ``journal`` is the lock file's content: see `committed`.
-    """
-    try:
-        raw = committed(path.read_bytes(), journal)
-    except FileNotFoundError:
-        return None, Problem(Source(shown), "file not found", "file-missing")
-    except IsADirectoryError:
-        return None, Problem(
-            Source(shown), "is a directory, expected a YAML file", "file-unreadable"
+
+def _read_problem(error: OSError, shown: str, expected: str) -> Problem:
+    """One positioned problem for a file that cannot be read at all."""
+    where = Source(shown)
+    if isinstance(error, FileNotFoundError):
+        return Problem(where, "file not found", "file-missing")
+    if isinstance(error, (IsADirectoryError, NotRegularFile)):
+        kind = getattr(error, "kind", "a directory")
+        if kind == "a directory":
+            return Problem(where, f"is a directory, expected {expected}", "file-unreadable")
+        message = f"not a regular file: it is {kind}; expected {expected}"
+        return Problem(where, message, "file-unreadable")
+    if isinstance(error, FileTooBig):
+        message = (
+            f"too big to read: {_size_text(error.size)}, more than the {_size_text(error.limit)} "
+            f"this tool reads from one file; is it the right file?"
         )
-    except OSError as error:
-        return None, Problem(Source(shown), f"cannot read: {error.strerror}", "file-unreadable")
+        return Problem(where, message, "file-too-big")
+    return Problem(where, f"cannot read: {error.strerror or error}", "file-unreadable")
+
+
+def regular_file_problem(path: Path, shown: str, *, limit: int, expected: str) -> Problem | None:
+    """What is wrong with reading ``path`` as a regular file of at most ``limit`` bytes, found
+    without opening it; None if nothing is. For code that opens the file itself (a writer
+    about to lock beside it, openpyxl reading a workbook)."""
     try:
-        text = raw.decode("utf-8-sig")
+        info = os.stat(path)
+    except OSError as error:
+        return _read_problem(error, shown, expected)
+    if not stat.S_ISREG(info.st_mode):
+        return _read_problem(NotRegularFile(_kind(info.st_mode)), shown, expected)
+    if info.st_size > limit:
+        return _read_problem(FileTooBig(info.st_size, limit), shown, expected)
+    return None
+
+
+def _decode(raw: bytes, shown: str) -> tuple[str | None, Problem | None, bool]:
+    """The text of UTF-8 bytes (BOM allowed), or the problem at the first byte that is not;
+    the flag says the bytes end inside a character, as a cut-off file does."""
+    try:
+        return raw.decode("utf-8-sig"), None, False
     except UnicodeDecodeError as error:
         offset = error.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
         before = raw[:offset]
         line = before.count(b"\n") + 1
         column = offset - (before.rfind(b"\n") + 1) + 1
         message = f"not UTF-8: byte 0x{raw[offset]:02x} cannot be decoded; save the file as UTF-8"
-        return None, Problem(Source(shown, line, column), message, "file-encoding")
-    return text, None
+        problem = Problem(Source(shown, line, column), message, "file-encoding")
+        return None, problem, error.reason == "unexpected end of data"
+
+
+def read_text(
+    path: Path, shown: str, *, limit: int = MAX_PLAN_BYTES, expected: str = "a YAML file"
+) -> tuple[str | None, Problem | None]:
+    """Read a UTF-8 file (BOM allowed) of at most ``limit`` bytes; a missing, unreadable or
+    non-regular file is a problem, not a crash or a hang. ``expected`` names what the file
+    should be, for the message about a directory or a named pipe."""
+    try:
+        raw = read_regular(path, limit).raw
+    except OSError as error:
+        return None, _read_problem(error, shown, expected)
+    text, problem, _ = _decode(raw, shown)
+    return text, problem
+
+
+@dataclass
+class LogText:
+    """The log as read for loading: its text (None if it cannot be read), and the problems
+    found while reading it (an unfinished append left at its end, bytes that are not UTF-8)."""
+
+    text: str | None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_log(path: Path, shown: str, *, lock: bool = True) -> LogText:
+    """Read the log, under its shared lock unless the caller holds the exclusive one.
+
+    In a fresh clone there is no lock file (git ignores it) until the first writer creates
+    it: a reader that found none reads without a lock, then looks again; if the lock file
+    has appeared meanwhile, a writer may have been appending while it read, so it reads again
+    under the lock. (A writer creates the lock file before it writes a byte, so a lock file
+    still missing after the read proves no append overlapped it; and readers never create
+    files, so ``lsc check`` changes nothing.)
+    """
+    if not lock:
+        return _log_text(path, shown, b"")
+    lock_path = lock_path_for(path)
+    with shared_log_lock(lock_path) as journal:
+        result = _log_text(path, shown, journal or b"")
+    if journal is None and os.path.lexists(lock_path):
+        with shared_log_lock(lock_path) as journal:
+            result = _log_text(path, shown, journal or b"")
+    return result
+
+
+def _log_text(path: Path, shown: str, journal: bytes) -> LogText:
+    try:
+        file = read_regular(path, MAX_LOG_BYTES)
+    except OSError as error:
+        return LogText(None, [_read_problem(error, shown, "a YAML file")])
+    raw, problems = file.raw, []
+    pending = PendingAppend.from_journal(journal) if journal else None
+    if pending is not None and pending.unfinished_in(raw, file.identity):
+        problems.append(_unfinished_append(raw, pending.offset, shown, path))
+        raw = raw[: pending.offset]
+    text, problem, cut_inside_character = _decode(raw, shown)
+    if problem is not None:
+        if cut_inside_character and _last_line(raw).lstrip().startswith(b"-"):
+            problems.append(_cut_off(Source(shown, problem.source.line, 1)))
+        problems.append(problem)
+    return LogText(text, problems)
+
+
+def _last_line(raw: bytes) -> bytes:
+    return raw[raw.rfind(b"\n") + 1 :]
+
+
+def _unfinished_append(raw: bytes, offset: int, shown: str, path: Path) -> Problem:
+    """Say that the end of the log is not counted, and why: readers must not be silent about
+    bytes they leave out, in case they are not what they seem (a note left behind, then a
+    hand edit that made the log end inside the bytes it describes)."""
+    start = offset  # an append to a log without a final newline starts with one
+    for newline in (b"\r\n", b"\n"):
+        if raw.startswith(newline, offset):
+            start = offset + len(newline)
+            break
+    before = raw[:start]
+    line = before.count(b"\n") + 1
+    column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+    lock = lock_path_for(path)
+    in_data_dir = lock.parent == Path(os.path.realpath(path.parent))
+    lock_shown = str(Path(shown).with_name(LOCK_FILE)) if in_data_dir else str(lock)
+    message = (
+        f"the log from here to its end ({len(raw) - offset:,} bytes) is part of an append that "
+        "was stopped before it finished (a writer killed, a power cut?), so it is not counted: "
+        "the next 'lsc record' or 'lsc import' takes it back, keeping a copy beside the log "
+        f"({ROLLED_BACK}*); if these lines are meant to be there, empty {lock_shown} instead"
+    )
+    return Problem(Source(shown, line, column), message, "log-unfinished-append")
 
 
 def _message(error: dict[str, Any], model: type[BaseModel]) -> str:
@@ -332,19 +621,19 @@ def load_actuals(plan: Plan, *, lock: bool = True) -> list[Problem]:
     shown = display_path(plan.data_dir, ACTUALS_FILE)
     if not path.exists() and not path.is_symlink():
         return []
-    if lock:
-        with shared_log_lock(plan.data_dir) as journal:
-            text, problem = read_text(path, shown, journal=journal)
-    else:
-        text, problem = read_text(path, shown)
-    if problem:
+    log = read_log(path, shown, lock=lock)
+    if log.text is None:
         plan.broken_files.add("actuals")
-        return [problem]
-    doc = parse_log(text or "", shown)
+        return log.problems
+    return log.problems + _load_entries(plan, parse_log(log.text, shown))
+
+
+def _load_entries(plan: Plan, doc: LogDocument) -> list[Problem]:
+    """Validate the parsed log's entries into ``plan.actuals``: all at once when the tool
+    wrote them all (`fast_actuals`), else one by one with positioned problems."""
     plan.documents["actuals"] = doc
-    problems = list(doc.problems)
-    if problems:
-        return problems + truncation_hint(doc)
+    if doc.problems:
+        return list(doc.problems) + truncation_hint(doc)
     if not isinstance(doc.data, list):
         return [
             Problem(doc.source(), "expected a list of entries, each starting with '- '", "schema")
@@ -356,7 +645,7 @@ def load_actuals(plan: Plan, *, lock: bool = True) -> list[Problem]:
         return []
     valid, item_problems, plan.actual_positions = validate_items(doc, entries, ActualEntry, ())
     plan.actuals = [entry.to_actual() for entry in valid]
-    return item_problems
+    return item_problems + (truncation_hint(doc) if item_problems else [])
 
 
 # Tool-written log lines hold JSON types already, so one strict schema checked entirely inside
@@ -403,6 +692,16 @@ def fast_actuals(entries: list[Any]) -> list[Actual] | None:
         return None
 
 
+_CUT_OFF = (
+    "the last entry is incomplete (cut off by a crash?): delete or repair this line, "
+    "then record that value again"
+)
+
+
+def _cut_off(where: Source) -> Problem:
+    return Problem(where, _CUT_OFF, "log-truncated")
+
+
 def truncation_hint(doc: Document) -> list[Problem]:
     """Say so plainly when the log's last entry looks cut off (a crash mid-write)."""
     if not isinstance(doc, LogDocument):
@@ -411,7 +710,10 @@ def truncation_hint(doc: Document) -> list[Problem]:
     if not content:
         return []
     last_line = content[-1] + 1
-    written_by_tool = doc.lines[content[-1]].startswith("- {")
+    last_text = doc.lines[content[-1]].rstrip(" \t\r")
+    if last_text == "-":  # cut right after an entry's dash: YAML reads an empty entry
+        return [_cut_off(Source(doc.path, last_line, 1))]
+    written_by_tool = last_text.startswith("- {")
     if not written_by_tool or last_line in set(doc.fast_entry_lines.values()):
         return []
     # only a syntax error at the very end says the line is cut short: a duplicate key, a tag
@@ -421,11 +723,7 @@ def truncation_hint(doc: Document) -> list[Problem]:
         p.rule == "yaml-syntax" and (p.source.line, p.source.column) > end for p in doc.problems
     ):
         return []
-    message = (
-        "the last entry is incomplete (cut off by a crash?): delete or repair this line, "
-        "then record that value again"
-    )
-    return [Problem(Source(doc.path, last_line, 1), message, "log-truncated")]
+    return [_cut_off(Source(doc.path, last_line, 1))]
 
 
 def load(

@@ -403,9 +403,11 @@ def read_csv(path: Path, shown: str) -> Table:
 
 
 def _read(path: Path, shown: str) -> str:
-    if path.is_dir():
-        raise LscError(f"{shown}: is a directory, expected a file to import")
-    text, problem = read_text(path, shown)
+    """The text of an import file: a regular file of at most `MAX_IMPORT_BYTES`, read without
+    ever waiting on a named pipe or reading a device (a link to /dev/zero) to exhaustion."""
+    from .loader import MAX_IMPORT_BYTES
+
+    text, problem = read_text(path, shown, limit=MAX_IMPORT_BYTES, expected="a file to import")
     if problem is not None:
         if problem.rule == "file-encoding":
             raise LscError(f"{shown}:{problem.source.line}: {problem.message}")

@@ -234,12 +234,16 @@ def read_xlsx_rows(path: Path | str, shown: str | None = None) -> Table:
     Raises:
         LscError: the file is missing, or is not a readable XLSX workbook.
     """
+    from .loader import MAX_IMPORT_BYTES, regular_file_problem
+
     path = Path(path)
     shown = str(path) if shown is None else shown
-    if path.is_dir():
-        raise LscError(f"{shown}: is a directory, expected a file to import")
-    if not path.exists():
-        raise LscError(f"{shown}: file not found")
+    # a named pipe would hang openpyxl, a link to /dev/zero fill the memory: refuse unopened
+    problem = regular_file_problem(
+        path, shown, limit=MAX_IMPORT_BYTES, expected="an .xlsx workbook to import"
+    )
+    if problem is not None:
+        raise LscError(f"{shown}: {problem.message}")
     from openpyxl import load_workbook
 
     try:

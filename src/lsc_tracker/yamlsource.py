@@ -432,8 +432,12 @@ def parse_log(text: str, path: str) -> LogDocument:
 
     Consecutive lines that are not tool-written entries form a segment parsed as YAML on its
     own (with its line numbers kept); each such segment must be comments, or a block list at
-    the left margin, so that the whole file stays one valid YAML list. Returns data as a list
-    of entries (or the offending value when the file is not a list).
+    the left margin, so that the whole file stays one valid YAML list. So a segment may not
+    hold a document marker (`_misplaced_marker`: only a ``---`` before the first entry) nor a
+    null (``null``, ``~``), which YAML would read as a second document or a broken list, and
+    which each segment on its own would happily read as nothing. A file with no tool-written
+    line is one segment, read as the YAML document it is. Returns data as a list of entries
+    (or the offending value when the file is not a list).
     """
     lines = text.split("\n")
     doc = LogDocument(path, data=[], lines=lines)
@@ -446,12 +450,25 @@ def parse_log(text: str, path: str) -> LogDocument:
         if segment_start is None:
             return
         start, segment_start = segment_start, None
+        whole_file = start == 0 and end == len(lines)
+        misplaced = None if whole_file else _misplaced_marker(lines, start, end)
+        if misplaced is not None:
+            doc.add_problem(misplaced[0] + 1, 1, misplaced[1], "log-shape")
+            return
         segment_text = "\n".join(lines[start:end])
         part = parse_yaml(segment_text, path, line_offset=start)
         doc.problems.extend(part.problems)
-        if part.problems or part.data is None:
+        if part.problems:
             return
-        whole_file = start == 0 and end == len(lines)
+        if part.data is None:
+            if not whole_file and (null := _null_line(lines, start, end)) is not None:
+                line, column = part.value_marks.get((), (null + 1, 1))
+                message = (
+                    f"expected a list entry starting with '- ', got {lines[null].strip()!r}, "
+                    "which YAML reads as null: delete this line"
+                )
+                doc.add_problem(line, column, message, "log-shape")
+            return
         if not isinstance(part.data, list):
             if whole_file:
                 doc.data = part.data
@@ -502,9 +519,73 @@ def parse_log(text: str, path: str) -> LogDocument:
     return doc
 
 
+# A document marker is ``---`` or ``...`` at the left margin, then white space or the line end.
+_DOCUMENT_MARKER = re.compile(r"(---|\.\.\.)(?=[ \t\r]|$)")
+_BARE_DOCUMENT_START = re.compile(r"---[ \t]*(#.*)?\r?")
+
+
+def _is_blank_or_comment(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped.startswith("#")
+
+
+def _misplaced_marker(lines: list[str], start: int, end: int) -> tuple[int, str] | None:
+    """The first document marker in ``lines[start:end]`` that would break the log's one YAML
+    document, with what to do about it; None if there is none.
+
+    A segment parsed on its own reads ``---`` or ``...`` as an empty document, so without this
+    a log of tool-written lines with such a line between them loads, while YAML (an editor,
+    ``yaml.safe_load``) reads it as two documents and refuses it. The one marker allowed is a
+    bare ``---`` (a comment after it at most) before anything else in the file, as editors
+    write it; directives (``%YAML``) may come before it. A line starting ``---`` at the margin
+    is a marker even inside a hand-written multi-line note, so looking at lines is enough.
+    """
+    at_start = start == 0
+    for number in range(start, end):
+        line = lines[number]
+        if _is_blank_or_comment(line):
+            continue
+        if _DOCUMENT_MARKER.match(line):
+            if at_start and _BARE_DOCUMENT_START.fullmatch(line):
+                at_start = False
+                continue
+            return number, _marker_message(line, at_start)
+        at_start = at_start and line.startswith("%")
+    return None
+
+
+def _marker_message(line: str, at_start: bool) -> str:
+    if line.startswith("..."):
+        return (
+            "'...' ends the YAML document here, so the entries after it would not be part of "
+            "the list: delete this line"
+        )
+    if at_start:
+        return (
+            "'---' with something after it cannot start a log of '- ' entries: leave '---' "
+            "alone on its line, or delete it"
+        )
+    return (
+        "'---' here starts a second YAML document, which splits the list: delete this line "
+        "(only the top of the log may have a '---' line)"
+    )
+
+
+def _null_line(lines: list[str], start: int, end: int) -> int | None:
+    """The first line of ``lines[start:end]`` holding something other than comments, document
+    markers and directives: where a segment that read as null wrote it (``null``, ``~``)."""
+    for number in range(start, end):
+        line = lines[number]
+        if not (_is_blank_or_comment(line) or _DOCUMENT_MARKER.match(line) or line[:1] == "%"):
+            return number
+    return None
+
+
 def _is_flow_list(segment_text: str) -> bool:
+    """Whether the segment's value is a ``[...]`` list: its first line of content, after
+    comments, directives and a ``---``, starts with a bracket."""
     for line in segment_text.split("\n"):
-        stripped = line.strip()
-        if stripped and not stripped.startswith("#") and stripped != "---":
-            return stripped.startswith("[")
+        if _is_blank_or_comment(line) or line[:1] == "%" or _BARE_DOCUMENT_START.fullmatch(line):
+            continue
+        return line.lstrip().startswith("[")
     return False
