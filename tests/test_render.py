@@ -172,30 +172,22 @@ def test_table_reads_without_colour_when_piped(report: StatusReport) -> None:
 
 
 def test_flat_formats_leave_out_a_metric_shown_only_to_head_its_places(
-    write_plan: WritePlan,
+    report: StatusReport,
 ) -> None:
     """--status achieved: the CSV has only achieved rows; the table and JSON keep the overdue
-    metric as the heading of its achieved place, and JSON says why it is there."""
-    metrics = textwrap.dedent("""\
-        metrics:
-          - id: icp-plans
-            priority: P4
-            name: ICP plans
-            kind: milestone
-            due: 2020-03-31
-            places: [fylde-coast, morecambe-bay]
-    """)
-    actuals = "- {metric: icp-plans, date: 2020-03-15, value: done, place: fylde-coast}\n"
-    plan, problems = load(write_plan(metrics=metrics, actuals=actuals))
-    assert problems == []
-    report = select(assess(plan, AS_OF), statuses=["achieved"])
-    table = list(csv.DictReader(io.StringIO(rendered("csv", report))))
+    icp-plans as the heading of its achieved place, and JSON says why it is there."""
+    achieved = select(report, statuses=["achieved"])
+    table = list(csv.DictReader(io.StringIO(rendered("csv", achieved))))
     assert [(r["metric"], r["place"], r["status"]) for r in table] == [
         ("icp-plans", "fylde-coast", "achieved")
     ]
-    (shown,) = json.loads(rendered("json", report))["metrics"]
-    assert (shown["status"], shown["shown_for_places"]) == ("overdue", True)
-    assert "↳ fylde-coast" in rendered("table", report)
+    (shown,) = json.loads(rendered("json", achieved))["metrics"]
+    assert (shown["id"], shown["status"], shown["shown_for_places"]) == (
+        "icp-plans",
+        "overdue",
+        True,
+    )
+    assert "↳ fylde-coast" in rendered("table", achieved)
 
 
 def test_table_leaves_out_columns_no_row_has(write_plan: WritePlan) -> None:
