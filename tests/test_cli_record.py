@@ -387,6 +387,20 @@ def test_one_bad_row_in_a_thousand_and_nothing_is_written(data: Path, tmp_path: 
         ),
         ("metric,date,value,value\n", ["1: column 'value' appears twice (columns 3 and 4)"]),
         (
+            "metric;date;value\nooa-placements;2020-05-31;5\n",
+            [
+                "1: the header 'metric;date;value' is one column holding ';': the file looks "
+                "semicolon-separated; save it as 'CSV (comma delimited)', or import the .xlsx"
+            ],
+        ),
+        (
+            ",metric,date,value\n,ooa-placements,2020-05-31,5\n",
+            [
+                "1: column 1 of the header is empty: every column needs a name, one of "
+                "metric, date, value, place, note, by"
+            ],
+        ),
+        (
             "metric,date,value\nooa-placements,2020-05-31\n",
             ["2: this row has only 2 values but the header has 3 columns"],
         ),

@@ -451,10 +451,23 @@ def _columns(table: Table) -> tuple[dict[str, int], list[RowProblem]]:
     if not table.header:
         problem(f"the file is empty: expected a header row {','.join(REQUIRED_COLUMNS)}")
         return {}, problems
+    if len(table.header) == 1 and ";" in table.header[0]:  # Excel's CSV in many locales
+        problem(
+            f"the header {table.header[0].strip()!r} is one column holding ';': the file looks "
+            "semicolon-separated; save it as 'CSV (comma delimited)', or import the .xlsx"
+        )
+        return {}, problems
     positions: dict[str, int] = {}
+    unnamed = False  # an unknown or empty column may be the missing one, misspelt: say that only
     for position, cell in enumerate(table.header):
         name = cell.strip().lower()
-        if name not in COLUMNS:
+        unnamed = unnamed or name not in COLUMNS
+        if not name:
+            problem(
+                f"column {position + 1} of the header is empty: every column needs a name, "
+                f"one of {', '.join(COLUMNS)}"
+            )
+        elif name not in COLUMNS:
             hint = did_you_mean(name, COLUMNS) or f"; the columns are {', '.join(COLUMNS)}"
             problem(f"unknown column {cell.strip()!r}{hint}")
         elif name in positions:
@@ -464,7 +477,7 @@ def _columns(table: Table) -> tuple[dict[str, int], list[RowProblem]]:
         else:
             positions[name] = position
     for name in REQUIRED_COLUMNS:
-        if name not in positions and not any(p.message.startswith("unknown") for p in problems):
+        if name not in positions and not unnamed:
             problem(f"missing the column {name!r}: the header needs {', '.join(REQUIRED_COLUMNS)}")
     return positions, problems
 
