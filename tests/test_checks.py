@@ -33,3 +33,16 @@ def test_a_misfit_value_and_place_and_a_future_date_are_all_reported(
         "actual-value",
         "actual-place",
     ]
+
+
+def test_a_place_listed_twice_under_a_metric_is_a_problem(write_plan: WritePlan) -> None:
+    metrics = """\
+metrics:
+  - id: plans
+    priority: P4
+    name: Plans
+    kind: milestone
+    due: 2020-04-30
+    places: [fylde-coast, morecambe-bay, fylde-coast]
+"""
+    assert found(write_plan(metrics=metrics)) == [(7, 42, "duplicate-place")]

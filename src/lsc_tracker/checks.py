@@ -58,6 +58,12 @@ def check_references(plan: Plan, today: date | None) -> Iterator[Problem]:
                     f"unknown place {place!r}{did_you_mean(place, places.keys())}",
                     "unknown-place",
                 )
+            elif place in metric.places[:position]:
+                yield Problem(
+                    plan.source("metrics", metric, "places", position),
+                    f"place {place!r} is listed twice: each place is tracked once",
+                    "duplicate-place",
+                )
     for place in plan.places:
         if place.parent is not None and place.parent not in places.keys() | plan.rejected_ids:
             yield Problem(
