@@ -216,5 +216,8 @@ def test_demo_files_are_what_the_generator_writes(tmp_path: Path) -> None:
 def test_icons_for_status_match_the_whole_charts_on_every_demo_series(as_of: date) -> None:
     plan, _ = load(DEMO_DATA, today=DEMO_AS_OF)
     whole = {key: mdc.summary(result) for key, result in mdc.spc_by_metric(plan, as_of).items()}
-    assert mdc.icons_by_metric(plan, as_of) == whole
+    report = mdc.assess_with_spc(plan, as_of)
+    shown = {(m.id, None): m.spc for m in report.metrics}
+    shown |= {(m.id, p.place): p.spc for m in report.metrics for p in m.places}
+    assert shown == whole
     assert {s.variation for s in whole.values() if s} > {spc.COMMON_CAUSE}  # not all alike

@@ -12,10 +12,9 @@ Pure: no I/O, no clock.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from . import spc, status
 from .models import Actual, Metric, SpcSettings
@@ -27,7 +26,6 @@ DEFAULT_SETTINGS = SpcSettings()
 """SPC options for a metric without an ``spc:`` block: no rebase, all points, screening on."""
 
 Point = tuple[date, float]
-_T = TypeVar("_T")
 
 
 def _entries(plan_or_actuals: Plan | Iterable[Actual]) -> Iterable[Actual]:
@@ -130,51 +128,25 @@ def metric_spc(
     return analyse_series(metric, metric_series(plan_or_actuals, metric, place, as_of), as_of)
 
 
-def _by_series(
-    plan: Plan, as_of: date, judge: Callable[[Sequence[Actual], Metric, str | None], _T]
-) -> dict[tuple[str, str | None], _T | None]:
-    """``judge(entries, metric, place)`` for every series of the plan, reading the log once.
+def spc_by_metric(plan: Plan, as_of: date) -> dict[tuple[str, str | None], spc.SpcResult | None]:
+    """`metric_spc` for every metric and place of the plan, reading the log once.
 
     Keys are ``(metric id, None)`` for every metric, plus ``(metric id, place id)`` for each
-    place of a metric tracked by place (whose ``(metric id, None)`` entry is None: SPC is
-    per place). ``entries`` are that series' log entries, in log order.
+    place of a metric tracked by place (whose ``(metric id, None)`` entry is None).
     """
     grouped: dict[tuple[str, str | None], list[Actual]] = defaultdict(list)
     for entry in plan.actuals:
         grouped[(entry.metric, entry.place)].append(entry)
-    found: dict[tuple[str, str | None], _T | None] = {}
+    found: dict[tuple[str, str | None], spc.SpcResult | None] = {}
     for metric in plan.metrics:
         found[(metric.id, None)] = (
-            None if metric.places else judge(grouped[(metric.id, None)], metric, None)
+            None if metric.places else metric_spc(grouped[(metric.id, None)], metric, None, as_of)
         )
         for place in metric.places:
-            found[(metric.id, place)] = judge(grouped[(metric.id, place)], metric, place)
+            found[(metric.id, place)] = metric_spc(
+                grouped[(metric.id, place)], metric, place, as_of
+            )
     return found
-
-
-def spc_by_metric(plan: Plan, as_of: date) -> dict[tuple[str, str | None], spc.SpcResult | None]:
-    """`metric_spc` for every metric and place of the plan (see `_by_series` for the keys)."""
-    return _by_series(
-        plan, as_of, lambda entries, metric, place: metric_spc(entries, metric, place, as_of)
-    )
-
-
-def icons_by_metric(
-    plan: Plan, as_of: date
-) -> dict[tuple[str, str | None], status.SpcSummary | None]:
-    """The two icons of every metric and place, as `spc_by_metric` would give them, through
-    `spc.icons`: what ``lsc status`` needs, at a fraction of the cost of whole charts."""
-
-    def judge(
-        entries: Sequence[Actual], metric: Metric, place: str | None
-    ) -> status.SpcSummary | None:
-        if metric.is_milestone or metric.direction is None:
-            return None
-        points = metric_series(entries, metric, place, as_of)
-        variation, assurance = spc.icons(points, **_spc_options(metric, as_of))
-        return status.SpcSummary(variation=variation, assurance=assurance)
-
-    return _by_series(plan, as_of, judge)
 
 
 def summary(result: spc.SpcResult | None) -> status.SpcSummary | None:
@@ -220,18 +192,22 @@ RULE_LABELS: dict[str | None, str] = {
 
 
 def assess_with_spc(plan: Plan, as_of: date) -> status.StatusReport:
-    """`status.assess`, with each metric's and place's SPC icons filled in."""
-    report = status.assess(plan, as_of)
-    found = icons_by_metric(plan, as_of)
-    metrics = tuple(
-        replace(
-            metric,
-            spc=found.get((metric.metric.id, None)),
-            places=tuple(
-                replace(place, spc=found.get((metric.metric.id, place.place)))
-                for place in metric.places
-            ),
-        )
-        for metric in report.metrics
-    )
-    return replace(report, metrics=metrics)
+    """`status.assess`, with each measure's and place's SPC icons filled in.
+
+    The icons come from `spc.icons` (the latest group, the last point: all a status shows),
+    on the entries the status engine has just picked for each series, so the log is grouped
+    and sorted once; a test holds them equal to the whole charts' (`spc_by_metric`).
+    """
+
+    options: dict[str, dict[str, Any]] = {}  # per metric, not per place: 41 places share them
+
+    def icons(metric: Metric, counted: Sequence[Actual]) -> status.SpcSummary | None:
+        if metric.direction is None:
+            return None
+        if metric.id not in options:
+            options[metric.id] = _spc_options(metric, as_of)
+        points = [(e.date, float(e.value)) for e in counted if not isinstance(e.value, str)]
+        variation, assurance = spc.icons(points, **options[metric.id])
+        return status.SpcSummary(variation=variation, assurance=assurance)
+
+    return status.assess(plan, as_of, spc=icons)

@@ -40,6 +40,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
+from operator import itemgetter
 from typing import NamedTuple
 
 MEAN_RANGE_TO_LIMIT = 2.66
@@ -146,15 +147,11 @@ def _check_options(direction: str, target: float | None, fix_after: int | None) 
 
 def _sorted_points(points: Sequence[tuple[date, float]]) -> list[tuple[date, float]]:
     """Order points by date (stable, so same-day points keep their order); values as floats."""
-    cleaned = []
-    for when, value in points:
-        number = float(value)
-        if not math.isfinite(number):
-            raise ValueError(f"value for {when} is not a finite number: {value!r}")
-        cleaned.append((when, number))
-    if all(a[0] <= b[0] for a, b in pairwise(cleaned)):
-        return cleaned  # the usual case: a log's entries come in date order
-    return sorted(cleaned, key=lambda point: point[0])
+    cleaned = [(when, float(value)) for when, value in points]
+    if not all(map(math.isfinite, [number for _, number in cleaned])):
+        when, value = next(p for p in points if not math.isfinite(float(p[1])))
+        raise ValueError(f"value for {when} is not a finite number: {value!r}")
+    return sorted(cleaned, key=itemgetter(0))  # stable; linear on the usual, sorted input
 
 
 def _group_indices(dates: Sequence[date], rebase: Sequence[date]) -> list[int]:

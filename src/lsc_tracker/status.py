@@ -19,7 +19,7 @@ counting only actuals dated on or before D:
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import pairwise
@@ -97,7 +97,7 @@ class PlaceStatus:
     stale: bool
     late: bool  # a milestone done after its due date
     actuals_counted: int  # entries that count (on or before as_of, not superseded)
-    spc: SpcSummary | None = None  # filled in by mdc.assess_with_spc
+    spc: SpcSummary | None = None  # filled in by assess(spc=...), as mdc.assess_with_spc does
 
 
 @dataclass(frozen=True)
@@ -359,7 +359,11 @@ def _reading(actual: Actual | None) -> Reading | None:
 
 
 def _assess_measure(
-    metric: Metric, place: str | None, counted: Sequence[Actual], as_of: date
+    metric: Metric,
+    place: str | None,
+    counted: Sequence[Actual],
+    as_of: date,
+    spc: SpcSummary | None = None,
 ) -> PlaceStatus:
     if metric.direction is None:
         raise ValueError(f"measure {metric.id!r} has no direction")
@@ -380,6 +384,7 @@ def _assess_measure(
             stale=stale,
             late=False,
             actuals_counted=len(counted),
+            spc=spc,
         )
 
     if target is None:
@@ -434,13 +439,24 @@ def _assess_milestone(
     )
 
 
+SpcHook = Callable[[Metric, Sequence[Actual]], "SpcSummary | None"]
+"""Given a measure and one series' counted entries (date order), its SPC icons: how
+`mdc.assess_with_spc` adds Making Data Count to a status run without this engine knowing
+SPC, and without grouping and sorting the log a second time."""
+
+
 def _assess_one(
-    metric: Metric, place: str | None, entries: Iterable[Actual], as_of: date
+    metric: Metric,
+    place: str | None,
+    entries: Iterable[Actual],
+    as_of: date,
+    spc: SpcHook | None = None,
 ) -> PlaceStatus:
     counted = effective_actuals(entries, as_of)
     if metric.is_milestone:
         return _assess_milestone(metric, place, counted, as_of)
-    return _assess_measure(metric, place, counted, as_of)
+    icons = spc(metric, counted) if spc is not None else None
+    return _assess_measure(metric, place, counted, as_of, icons)
 
 
 # --- metrics, priorities, the report ---------------------------------------------------------
@@ -467,10 +483,13 @@ def assess_metric(metric: Metric, actuals: Iterable[Actual], as_of: date) -> Met
 
 
 def _assess_grouped(
-    metric: Metric, by_place: Mapping[str | None, Sequence[Actual]], as_of: date
+    metric: Metric,
+    by_place: Mapping[str | None, Sequence[Actual]],
+    as_of: date,
+    spc: SpcHook | None = None,
 ) -> MetricStatus:
     if not metric.places:
-        own = _assess_one(metric, None, by_place.get(None, ()), as_of)
+        own = _assess_one(metric, None, by_place.get(None, ()), as_of, spc)
         return MetricStatus(
             metric=metric,
             status=own.status,
@@ -481,9 +500,10 @@ def _assess_grouped(
             stale=own.stale,
             late=own.late,
             actuals_counted=own.actuals_counted,
+            spc=own.spc,
         )
     places = tuple(
-        _assess_one(metric, place, by_place.get(place, ()), as_of) for place in metric.places
+        _assess_one(metric, place, by_place.get(place, ()), as_of, spc) for place in metric.places
     )
     return _roll_up_places(metric, places)
 
@@ -516,7 +536,7 @@ def roll_up_priority(priority: Priority, metrics: Iterable[MetricStatus]) -> Pri
     )
 
 
-def assess(plan: Plan, as_of: date) -> StatusReport:
+def assess(plan: Plan, as_of: date, *, spc: SpcHook | None = None) -> StatusReport:
     """Where every metric and priority of the plan stands on ``as_of``.
 
     Reads the actuals log once, grouping it by (metric, place), so the cost grows with
@@ -525,6 +545,8 @@ def assess(plan: Plan, as_of: date) -> StatusReport:
     Args:
         plan: a loaded plan (``plan.priorities``, ``plan.metrics``, ``plan.actuals``).
         as_of: the date of the assessment; actuals dated after it are ignored.
+        spc: fills in each measure's (or place's) ``spc`` icons (see `SpcHook`); None
+            leaves them out.
 
     Returns:
         Priorities and metrics in plan order, with their statuses.
@@ -532,7 +554,7 @@ def assess(plan: Plan, as_of: date) -> StatusReport:
     grouped: dict[str, dict[str | None, list[Actual]]] = defaultdict(lambda: defaultdict(list))
     for entry in plan.actuals:
         grouped[entry.metric][entry.place].append(entry)
-    metrics = tuple(_assess_grouped(m, grouped.get(m.id, {}), as_of) for m in plan.metrics)
+    metrics = tuple(_assess_grouped(m, grouped.get(m.id, {}), as_of, spc) for m in plan.metrics)
     priorities = tuple(roll_up_priority(p, metrics) for p in plan.priorities)
     return StatusReport(as_of=as_of, priorities=priorities, metrics=metrics)
 
