@@ -169,6 +169,11 @@ def _missing_data_dir(where: Settings, problems: list[Problem]) -> str | None:
     return None
 
 
+def _note(message: str) -> None:
+    """A message the user must hear even if the command then fails (stderr, at once)."""
+    typer.echo(message, err=True)
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
@@ -610,7 +615,7 @@ def record(
         replace=replace,
     )
     try:
-        result = actuals.append_entries(settings(ctx).data_dir, make, today=today)
+        result = actuals.append_entries(settings(ctx).data_dir, make, today=today, notify=_note)
     except LscError as error:
         _refused(error, settings(ctx))
     if quiet:
@@ -723,7 +728,7 @@ def import_(
             recorded=datetime.now(UTC),
             by=_recorder(by),
         )
-        result = actuals.append_entries(data_dir, make, today=today, dry_run=dry_run)
+        result = actuals.append_entries(data_dir, make, today=today, dry_run=dry_run, notify=_note)
     except LscError as error:
         _refused(error, settings(ctx))
     count = _count(len(result.entries), "entry").replace("entrys", "entries")
