@@ -10,17 +10,6 @@ from lsc_tracker.cli import app
 
 runner = CliRunner()
 
-METRICS = """\
-metrics:
-  - id: ooa-placements
-    priority: P3
-    name: Out of area placements
-    direction: decrease
-    unit: placements
-    baseline: {date: 2019-03-31, value: 120}
-    targets: [{by: 2021-03-31, value: 60}]
-"""
-
 
 def show(data: object, metric: str, as_of: str) -> str:
     result = runner.invoke(app, ["--data", str(data), "show", metric, "--as-of", as_of])
@@ -31,7 +20,8 @@ def show(data: object, metric: str, as_of: str) -> str:
 @pytest.mark.parametrize(
     ("value", "words"),
     [
-        # 2020-03-31 is 366 of 731 days along 120 -> 60: E = 89.96; the step is 60
+        # conftest's plan: 120 on 2019-03-31, -50% (60) by 2021-03-31. 2020-03-31 is 366 of
+        # 731 days along that segment: E = 89.96; the step is 60
         ("92", "why: 2.04 placements behind the plan line, 3% of the plan segment's step of "
          "60 placements, within the 10% tolerance"),
         ("100", "why: 10 placements behind the plan line, 17% of the plan segment's step "
@@ -42,13 +32,13 @@ def test_show_says_how_far_behind_the_line_and_against_what_tolerance(
     write_plan: WritePlan, value: str, words: str
 ) -> None:
     actuals = f"- {{metric: ooa-placements, date: 2020-03-31, value: {value}}}\n"
-    out = show(write_plan(metrics=METRICS, actuals=actuals), "ooa-placements", "2020-04-30")
+    out = show(write_plan(actuals=actuals), "ooa-placements", "2020-04-30")
     assert words in out
 
 
 def test_show_gives_no_reason_line_when_on_track(write_plan: WritePlan) -> None:
     actuals = "- {metric: ooa-placements, date: 2020-03-31, value: 85}\n"
-    out = show(write_plan(metrics=METRICS, actuals=actuals), "ooa-placements", "2020-04-30")
+    out = show(write_plan(actuals=actuals), "ooa-placements", "2020-04-30")
     assert "status ON TRACK" in out and "why:" not in out
 
 
