@@ -302,3 +302,20 @@ def test_mutated_plan_files_only_ever_give_problems(
     metrics = METRICS[:position] + insert + METRICS[position + cut :]
     _, problems = load(write_plan(metrics=metrics), today=TODAY)
     assert all(isinstance(p, Problem) and p.source.line >= 1 for p in problems)
+
+
+def test_shape_errors_are_in_the_plan_s_words_not_python_s(write_plan: WritePlan) -> None:
+    metrics = METRICS.replace("kind: milestone\n", "kind: milestone\n    places: fylde-coast\n")
+    actuals = (
+        "- metric\n"
+        '- {"metric": "ccg-configuration", "date": "2020-01-31", "value": "done", '
+        '"replaces": "maybe"}\n'
+    )
+    found_messages = messages(write_plan(metrics=metrics, actuals=actuals))
+    assert any(
+        "expected a list, such as [a, b] or one '- ' item a line, got 'fylde-coast'" in m
+        for m in found_messages
+    ), found_messages
+    assert "actuals.yaml:1:3: expected a mapping of keys, got 'metric'" in found_messages
+    assert any("expected true or false, got 'maybe'" in m for m in found_messages)
+    assert not any("Input should be a valid" in m for m in found_messages)

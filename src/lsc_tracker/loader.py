@@ -488,9 +488,27 @@ def _message(error: dict[str, Any], model: type[BaseModel]) -> str:
             f"; allowed keys: {', '.join(allowed)}" if allowed and not hint else ""
         )
     shown = error.get("input")
-    if isinstance(shown, (dict, list)):
-        return f"{error['msg']}, got a {'mapping' if isinstance(shown, dict) else 'list'}"
-    return f"{error['msg']}, got {str(shown)!r}"
+    got = (
+        "nothing"
+        if shown is None
+        else f"a {'mapping' if isinstance(shown, dict) else 'list'}"
+        if isinstance(shown, (dict, list))
+        else repr(str(shown))
+    )
+    return f"{_PLAIN_WORDS.get(kind) or error['msg']}, got {got}"
+
+
+# pydantic's words for its error types, where they name Python types, in a plan's own terms
+_PLAIN_WORDS: dict[str, str] = {
+    "list_type": "expected a list, such as [a, b] or one '- ' item a line",
+    "tuple_type": "expected a list, such as [a, b] or one '- ' item a line",
+    "dict_type": "expected a mapping of keys, such as {key: value}",
+    "model_type": "expected a mapping of keys, such as {key: value}",
+    "model_attributes_type": "expected a mapping of keys, such as {key: value}",
+    "string_type": "expected text",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+}
 
 
 def _keys_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
