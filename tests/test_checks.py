@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from conftest import WritePlan
+from conftest import METRICS, WritePlan
 from lsc_tracker.loader import load
 
 TODAY = date(2026, 12, 1)
@@ -36,13 +36,6 @@ def test_a_misfit_value_and_place_and_a_future_date_are_all_reported(
 
 
 def test_a_place_listed_twice_under_a_metric_is_a_problem(write_plan: WritePlan) -> None:
-    metrics = """\
-metrics:
-  - id: plans
-    priority: P4
-    name: Plans
-    kind: milestone
-    due: 2020-04-30
-    places: [fylde-coast, morecambe-bay, fylde-coast]
-"""
-    assert found(write_plan(metrics=metrics)) == [(7, 42, "duplicate-place")]
+    twice = "    due: 2020-04-30\n    places: [fylde-coast, morecambe-bay, fylde-coast]\n"
+    metrics = METRICS.replace("    due: 2020-04-30\n", twice)
+    assert found(write_plan(metrics=metrics)) == [(16, 42, "duplicate-place")]

@@ -47,6 +47,7 @@ from .loader import (
     PendingAppend,
     Plan,
     display_path,
+    flock_within,
     load,
     lock_path_for,
     open_regular,
@@ -227,22 +228,15 @@ def locked(data_dir: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[Path]:
         hint = "" if isinstance(error, NotRegularFile) else writable
         raise LogNotWritable(f"cannot lock {shown}: {error.strerror}{hint}") from None
     try:
-        deadline = time.monotonic() + timeout
-        pause = 0.001
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise LogNotWritable(
-                        f"another lsc command has been writing to {data_dir} for over "
-                        f"{timeout:.0f} s; nothing was recorded: try again"
-                    ) from None
-                time.sleep(pause)
-                pause = min(pause * 2, 0.05)
-            except OSError as error:
-                raise LogNotWritable(f"cannot lock {shown}: {error.strerror}") from None
+        try:
+            acquired = flock_within(fd, fcntl.LOCK_EX, timeout)
+        except OSError as error:
+            raise LogNotWritable(f"cannot lock {shown}: {error.strerror}") from None
+        if not acquired:
+            raise LogNotWritable(
+                f"another lsc command has been writing to {data_dir} for over "
+                f"{timeout:.0f} s; nothing was recorded: try again"
+            )
         yield lock_path
     finally:
         os.close(fd)  # closing releases the lock

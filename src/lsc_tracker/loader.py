@@ -18,7 +18,7 @@ import os
 import stat
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -320,18 +320,31 @@ def shared_log_lock(lock_path: Path, *, timeout: float = 60.0) -> Iterator[bytes
         os.close(fd)
 
 
-def _wait_for_shared_lock(fd: int, timeout: float) -> None:
+def flock_within(
+    fd: int, operation: int, timeout: float, *, pause: float = 0.001, max_pause: float = 0.05
+) -> bool:
+    """Take ``operation`` (``fcntl.LOCK_SH`` or ``LOCK_EX``) on ``fd``, waiting up to
+    ``timeout`` s for other holders (polling, the pause doubling from ``pause`` up to
+    ``max_pause``); False when they held it all that time. Raises OSError when the file
+    cannot be locked at all."""
     deadline = time.monotonic() + timeout
     while True:
         try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            return
+            fcntl.flock(fd, operation | fcntl.LOCK_NB)
+            return True
         except BlockingIOError:
             if time.monotonic() >= deadline:
-                return
-            time.sleep(0.002)
-        except OSError:
-            return
+                return False
+            time.sleep(pause)
+            pause = min(pause * 2, max_pause)
+
+
+def _wait_for_shared_lock(fd: int, timeout: float) -> None:
+    """A reader waits for a writer, then reads anyway (a lock that cannot be taken, or a
+    writer holding it past ``timeout``, must not stop a report). It polls every 2 ms: a
+    reader should see the log the moment an append ends."""
+    with suppress(OSError):
+        flock_within(fd, fcntl.LOCK_SH, timeout, pause=0.002, max_pause=0.002)
 
 
 def _read_problem(error: OSError, shown: str, expected: str) -> Problem:

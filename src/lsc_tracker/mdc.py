@@ -62,10 +62,13 @@ def metric_series(
     """The numeric actuals of one metric (and place) that count on ``as_of``: (date, value)
     pairs in date order, ready for `spc.analyse`. A milestone's ``done`` entries are left out.
     """
+    return points_of(metric_entries(plan_or_actuals, metric, place, as_of))
+
+
+def points_of(counted: Iterable[Actual]) -> list[Point]:
+    """The (date, value) points of entries that count, leaving out ``done`` entries."""
     return [
-        (entry.date, float(entry.value))
-        for entry in metric_entries(plan_or_actuals, metric, place, as_of)
-        if not isinstance(entry.value, str)
+        (entry.date, float(entry.value)) for entry in counted if not isinstance(entry.value, str)
     ]
 
 
@@ -206,8 +209,7 @@ def assess_with_spc(plan: Plan, as_of: date) -> status.StatusReport:
             return None
         if metric.id not in options:
             options[metric.id] = _spc_options(metric, as_of)
-        points = [(e.date, float(e.value)) for e in counted if not isinstance(e.value, str)]
-        variation, assurance = spc.icons(points, **options[metric.id])
+        variation, assurance = spc.icons(points_of(counted), **options[metric.id])
         return status.SpcSummary(variation=variation, assurance=assurance)
 
     return status.assess(plan, as_of, spc=icons)

@@ -403,6 +403,21 @@ def _assurance_icon(group: SpcGroup, target: float | None, direction: str) -> st
 # --- public API ---------------------------------------------------------------------------
 
 
+def _checked_and_grouped(
+    points: Sequence[tuple[date, float]],
+    direction: str,
+    target: float | None,
+    fix_after: int | None,
+    rebase: Sequence[date],
+) -> tuple[list[tuple[date, float]], list[date], list[int]]:
+    """What `analyse` and `icons` both start from, so that they cannot differ in it: the
+    options checked, the points in date order, their dates, and each point's group index."""
+    _check_options(direction, target, fix_after)
+    ordered = _sorted_points(points)
+    dates = [when for when, _ in ordered]
+    return ordered, dates, _group_indices(dates, rebase)
+
+
 def analyse(
     points: Sequence[tuple[date, float]],
     *,
@@ -417,10 +432,7 @@ def analyse(
     Points may be unsorted; they are sorted by date (stably: same-day points keep their
     order). ``fix_after`` (>= 12) limits each group's baseline to its first points.
     """
-    _check_options(direction, target, fix_after)
-    ordered = _sorted_points(points)
-    dates = [when for when, _ in ordered]
-    indices = _group_indices(dates, rebase)
+    ordered, dates, indices = _checked_and_grouped(points, direction, target, fix_after, rebase)
     group_values = _split([value for _, value in ordered], indices)
     starts = [dates[indices.index(g)] for g in range(len(group_values))]
 
@@ -463,12 +475,9 @@ def icons(
     summarises that group and classifies that one point, with the same helpers and the
     same precedence of rules; a property test holds it equal to `analyse`.
     """
-    _check_options(direction, target, fix_after)
-    if not points:
+    ordered, dates, indices = _checked_and_grouped(points, direction, target, fix_after, rebase)
+    if not ordered:
         return None, None
-    ordered = _sorted_points(points)
-    dates = [when for when, _ in ordered]
-    indices = _group_indices(dates, rebase)
     start = indices.index(indices[-1])
     values = [value for _, value in ordered[start:]]
     group = _group_summary(dates[start], values, fix_after, screen_outliers)

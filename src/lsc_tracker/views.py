@@ -69,7 +69,7 @@ def _series(
     counted = status.effective_actuals(entries, as_of)
     numeric = [e for e in counted if not isinstance(e.value, str)]
     line = () if metric.is_milestone else status.plan_line(metric, numeric[0] if numeric else None)
-    points = [(e.date, float(e.value)) for e in numeric]
+    points = mdc.points_of(numeric)
     return SeriesView(
         place=place,
         place_name=place_name,
