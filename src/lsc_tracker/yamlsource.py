@@ -375,7 +375,10 @@ def _decode_one(body: str) -> dict[str, Any] | None:
     """One body, decoded carefully: a flat object with distinct keys, or None."""
     try:
         value = _careful_decoder.decode(body)
-    except ValueError:  # JSONDecodeError, NaN/Infinity, duplicate keys, huge ints
+    except (ValueError, RecursionError):
+        # JSONDecodeError, NaN/Infinity, duplicate keys, huge ints; and nesting deep enough
+        # to exhaust the json module's recursion (1,000 '['): the YAML path, which stops at
+        # `MAX_DEPTH`, says where
         return None
     if type(value) is not dict or _holds_surrogate(value):
         return None
