@@ -190,6 +190,92 @@ def parse_date_option(text: str | None, option: str) -> date | None:
         raise typer.BadParameter(str(error), param_hint=option) from None
 
 
+# --- output files -------------------------------------------------------------------------
+
+
+def _data_file_at(real: str, data_dir: Path) -> str | None:
+    """What of the data directory the real path ``real`` is, if it is any of it: the directory
+    itself, a data file (through any link, hard links included) or a side file the log's
+    writer keeps (its lock, a temporary file, bytes it took back), here or beside the real log.
+    """
+    from .loader import ACTUALS_FILE, FILE_NAMES
+
+    data_real = os.path.realpath(data_dir)
+    if real == data_real:
+        return "the data directory"
+    log_dir = os.path.dirname(os.path.realpath(data_dir / ACTUALS_FILE))
+    folder, name = os.path.split(real)
+    try:
+        found = os.stat(real)
+    except OSError:
+        found = None
+    for file_name in FILE_NAMES:
+        data_file = os.path.realpath(data_dir / file_name)
+        if real == data_file:
+            return f"the data file {file_name}"
+        if found is not None:
+            try:
+                if os.path.samestat(found, os.stat(data_file)):
+                    return f"the data file {file_name} (a link to it)"
+            except OSError:
+                pass
+    if folder in (data_real, log_dir) and (name in FILE_NAMES or name.startswith(".actuals.yaml")):
+        return f"{name}, a file lsc keeps beside the data"
+    return None
+
+
+def _check_output(output: str, data_dir: Path) -> None:
+    """Refuse (exit 2, before anything is read or written) an --output that is a file of the
+    data directory, the directory itself, or an existing file that is not a regular file
+    (a FIFO would block, a device or directory cannot take a report): nothing is opened."""
+    import stat
+
+    real = os.path.realpath(output)
+    what = _data_file_at(real, data_dir)
+    if what is not None:
+        fail(
+            f"--output {output} is {what} in {data_dir}: a report would replace it; "
+            "choose another file",
+            2,
+        )
+    try:
+        mode = os.stat(real).st_mode
+    except OSError:
+        return  # not there yet (or unreadable): writing it says why if it fails
+    if not stat.S_ISREG(mode):
+        kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+        fail(f"--output {output} is {kind}: give the name of a file to write", 2)
+
+
+def _write_output(output: str, data: bytes) -> None:
+    """Write ``data`` to ``output`` atomically: into a temporary file beside the real file
+    (through links), then renamed over it, so that a crash leaves the old file or the new one
+    and never a part. A new file gets the usual mode (0o666 less the umask), an old one keeps
+    its own."""
+    import tempfile
+
+    real = Path(os.path.realpath(output))
+    try:
+        mode = real.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, temp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fchmod(fd, mode)
+        finally:
+            os.close(fd)
+        os.replace(temp, real)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
 # --- check --------------------------------------------------------------------------------
 
 
@@ -252,18 +338,27 @@ def check(
 
 @app.command(epilog=example("lsc schema --output schemas"))
 def schema(
+    ctx: typer.Context,
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Directory to write the schemas into.")
     ] = Path("schemas"),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not list the files.")] = False,
 ) -> None:
     """Write a JSON Schema for each data file, for editors' completion and squiggles."""
-    from .schema import write_schemas
+    from .schema import SCHEMA_MODELS, schema_text
 
+    data_dir = settings(ctx).data_dir
+    if output.exists() and not output.is_dir():
+        fail(f"--output {output} is not a directory: give the directory for the schemas", 2)
+    written = [output / f"{name}.schema.json" for name in SCHEMA_MODELS]
+    for path in written:  # each is checked before any is written
+        _check_output(str(path), data_dir)
     try:
-        written = write_schemas(output)
+        output.mkdir(parents=True, exist_ok=True)
+        for name, path in zip(SCHEMA_MODELS, written, strict=True):
+            _write_output(str(path), schema_text(name).encode("utf-8"))
     except OSError as error:
-        fail(f"cannot write to {output}: {error.strerror}")
+        fail(f"cannot write to {output}: {error.strerror or error}")
     if not quiet:
         for path in written:
             typer.echo(f"wrote {path}", err=True)
@@ -392,6 +487,8 @@ def status(
 
     fmt = _status_format(fmt, output)
     day = parse_date_option(as_of, "--as-of") or date.today()
+    if output not in (None, "-"):
+        _check_output(output, settings(ctx).data_dir)
     shown_statuses = _status_list(only, "--status")
     failing_statuses = _status_list(fail_on, "--fail-on")
     plan = load_valid_plan(ctx, today=date.today())
@@ -464,19 +561,20 @@ def _write_status(
         return
     assert output is not None
     path = Path(output)
+    if fmt is StatusFormat.xlsx:
+        from .spreadsheet import status_xlsx_bytes
+
+        data = status_xlsx_bytes(report)
+    else:
+        import io
+
+        from .render import RENDERERS
+
+        text = io.StringIO()
+        RENDERERS[fmt.value](report, text)
+        data = text.getvalue().encode("utf-8")
     try:
-        if fmt is StatusFormat.xlsx:
-            from .spreadsheet import write_status_xlsx
-
-            write_status_xlsx(report, path)
-        else:
-            import io
-
-            from .render import RENDERERS
-
-            text = io.StringIO()
-            RENDERERS[fmt.value](report, text)
-            path.write_text(text.getvalue(), encoding="utf-8")
+        _write_output(output, data)
     except OSError as error:
         fail(f"cannot write {output}: {error.strerror or error}")
     if not quiet:
@@ -933,6 +1031,8 @@ def report(
     from .report import render_report
 
     day = parse_date_option(as_of, "--as-of") or date.today()
+    if output != "-":
+        _check_output(output, settings(ctx).data_dir)
     plan = load_valid_plan(ctx, today=date.today())
     html = render_report(plan, day)
     if output == "-":  # the page says <meta charset="utf-8">: UTF-8, whatever stdout's encoding
@@ -942,7 +1042,7 @@ def report(
         return
     path = Path(output)
     try:
-        path.write_text(html, encoding="utf-8")
+        _write_output(output, html.encode("utf-8"))
     except OSError as error:
         fail(f"cannot write {output}: {error.strerror or error}")
     if not quiet:
