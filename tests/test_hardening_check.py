@@ -11,7 +11,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from conftest import WritePlan
+from conftest import METRICS, WritePlan
 from lsc_tracker.cli import app
 
 runner = CliRunner()
@@ -50,3 +50,67 @@ def test_deep_nesting_in_a_tool_style_line_is_one_positioned_problem(
         code, out, err = lsc(data, *command)
         assert code == 1 and "nested more than 40 levels deep" in err, command
     assert digests(data) == before
+
+
+# --- finding 8: dates at the ends of the calendar (and finding 7: absurd magnitudes) ----------
+
+
+def test_an_actual_dated_year_one_is_refused_by_check_record_and_import(
+    write_plan: WritePlan, tmp_path: Path
+) -> None:
+    data = write_plan(actuals='- {"metric": "ooa-placements", "date": "0001-01-01", "value": 3}\n')
+    code, out, _ = lsc(data, "check")
+    assert code == 1
+    assert out.splitlines() == [
+        f"{data}/actuals.yaml:1:40: error: 0001-01-01 is too early for an actual: "
+        "dates are from 1990-01-01 on (a mistyped year?)"
+    ]
+    clean = write_plan(directory="clean")
+    before = digests(clean)
+    code, _, err = lsc(clean, "record", "ooa-placements", "3", "--date", "1989-12-31")
+    assert code == 1 and "1989-12-31 is too early for an actual" in err
+    rows = tmp_path / "rows.csv"
+    rows.write_text("metric,date,value\nooa-placements,0001-01-01,4\n", encoding="utf-8")
+    code, _, err = lsc(clean, "import", str(rows))
+    assert code == 1 and "0001-01-01 is too early for an actual" in err
+    assert digests(clean) == before
+    code, _, _ = lsc(clean, "record", "ooa-placements", "3", "--date", "1990-01-01")
+    assert code == 0
+
+
+def test_a_recorded_time_that_overflows_utc_is_a_problem_not_a_crash(
+    write_plan: WritePlan,
+) -> None:
+    data = write_plan(
+        actuals='- {"metric": "ooa-placements", "date": "2020-01-01", "value": 3, '
+        '"recorded": "0001-01-01T00:00:00+14:00"}\n'
+    )
+    code, out, _ = lsc(data, "check")
+    assert code == 1
+    assert out.splitlines() == [
+        f"{data}/actuals.yaml:1:78: error: '0001-01-01T00:00:00+14:00' is out of range: "
+        "in UTC it falls outside the years 1 to 9999"
+    ]
+    for command in (["status"], ["history", "ooa-placements"]):
+        code, _, err = lsc(data, *command)
+        assert code == 1 and "is out of range" in err, command
+
+
+def test_absurdly_large_numbers_are_refused_with_the_reason(write_plan: WritePlan) -> None:
+    data = write_plan(
+        metrics=METRICS.replace("value: 120", "value: 1e300"),
+        actuals='- {"metric": "ooa-placements", "date": "2020-01-01", "value": -2e16}\n',
+    )
+    code, out, _ = lsc(data, "check")
+    assert code == 1
+    assert out.splitlines() == [
+        f"{data}/actuals.yaml:1:63: error: -2e+16 is too large to be a figure of this plan: "
+        "numbers are limited to ±1e+15 (a paste error?)",
+        f"{data}/metrics.yaml:7:41: error: '1e300' is too large to be a figure of this plan: "
+        "numbers are limited to ±1e+15 (a paste error?)",
+    ]
+    clean = write_plan(directory="clean")
+    before = digests(clean)
+    code, _, err = lsc(clean, "record", "ooa-placements", "1e16", "--date", "2020-01-01")
+    assert code == 1 and "'1e16' is too large to be a figure of this plan" in err
+    assert digests(clean) == before

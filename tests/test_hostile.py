@@ -94,17 +94,21 @@ CASES = read_cases()
 MB = 1_000_000
 TOOL_LINE = (
     '- {{"metric": "ooa-placements", "date": "{day}", "value": {value}, "note": "monthly return '
-    'from the trust, checked by the programme office", "by": "x"}}\n'
+    'from the trust, checked by the programme office", "by": "x"{replaces}}}\n'
 )
 
 
 def _big_log(size: int = 10 * MB) -> str:
-    lines, total, day = [], 0, date(1750, 1, 1)
+    """Tool-written lines, one a day from 1990-01-01 (the earliest an actual may be) for
+    10,000 days, then the same days again, each saying it replaces the earlier entry."""
+    lines, total, first = [], 0, date(1990, 1, 1)
     while total < size:
-        line = TOOL_LINE.format(day=day.isoformat(), value=total % 997)
+        count = len(lines)
+        day = first + timedelta(days=count % 10_000)
+        replaces = ', "replaces": true' if count >= 10_000 else ""
+        line = TOOL_LINE.format(day=day.isoformat(), value=total % 997, replaces=replaces)
         lines.append(line)
         total += len(line)
-        day += timedelta(days=1)
     return "".join(lines)
 
 

@@ -36,7 +36,16 @@ from pydantic import (
 )
 from typing_extensions import TypedDict
 
-from .models import Actual, ActualEntry, Metric, Place, Priority, date_from_text, parse_timestamp
+from .models import (
+    MAX_MAGNITUDE,
+    Actual,
+    ActualEntry,
+    Metric,
+    Place,
+    Priority,
+    actual_date_from_text,
+    parse_timestamp,
+)
 from .problems import Problem, Source, did_you_mean
 from .yamlsource import Document, Loc, LogDocument, parse_log, parse_yaml
 
@@ -690,7 +699,10 @@ _SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 class _ToolWrittenEntry(TypedDict):
     metric: Annotated[str, StringConstraints(pattern=_SLUG_PATTERN)]
     date: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
-    value: Annotated[float, Field(allow_inf_nan=False)] | Literal["done"]
+    value: (
+        Annotated[float, Field(allow_inf_nan=False, ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)]
+        | Literal["done"]
+    )
     place: NotRequired[Annotated[str, StringConstraints(pattern=_SLUG_PATTERN)]]
     note: NotRequired[str]
     by: NotRequired[str]
@@ -705,7 +717,7 @@ def fast_actuals(entries: list[Any]) -> list[Actual] | None:
     """The entries as Actuals if every one passes the strict schema, else None."""
     try:
         checked = _tool_written_entries.validate_python(entries)
-        day = date_from_text  # cached: a log holds few distinct dates
+        day = actual_date_from_text  # cached: a log holds few distinct dates
         return [
             Actual(
                 entry["metric"],

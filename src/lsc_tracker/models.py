@@ -41,6 +41,21 @@ _PRIORITY_ID = re.compile(r"P[1-9][0-9]{0,3}", re.ASCII)
 _PERCENT = re.compile(r"([-+]?(?:\d+(?:\.\d*)?|\.\d+))\s?%", re.ASCII)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
+EARLIEST_ACTUAL = date(1990, 1, 1)
+"""The earliest date an actual may carry (in the log, from ``lsc record`` or ``lsc import``).
+
+Why: the plan tracks an ICS formed in 2016 against baselines from the 2010s, so no figure it
+records can be for a day before 1990; a date such as 0001-01-01 is a slip of the keyboard
+(a year typed as 0020) or a hostile value, and accepting it silently would make every chart's
+time axis span two thousand years. Dates in the future are refused separately (`checks`)."""
+
+MAX_MAGNITUDE = 1e15
+"""The largest magnitude a number in the plan or the log may have.
+
+Why: no count, rate or amount of money in an ICS's plan comes near a thousand million
+million (the NHS budget is about 1.6e11 pounds); a value such as 1e308 is a paste error or a
+hostile value, and sums, spans and SPC limits computed from it overflow to infinity."""
+
 
 def _show(value: Any) -> str:
     text = repr(str(value)) if isinstance(value, str) else repr(value)
@@ -84,7 +99,33 @@ def parse_timestamp(value: Any) -> datetime:
         raise ValueError(
             f"expected a UTC date and time like 2026-11-22T10:15:00Z, got {_show(value)}"
         )
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+14:00 is a day before the first
+        raise ValueError(
+            f"{_show(value)} is out of range: in UTC it falls outside the years 1 to 9999"
+        ) from None
+
+
+def check_actual_date(when: date) -> date:
+    """An actual's date, refused before `EARLIEST_ACTUAL`."""
+    if when < EARLIEST_ACTUAL:
+        raise ValueError(
+            f"{when} is too early for an actual: dates are from {EARLIEST_ACTUAL} on "
+            "(a mistyped year?)"
+        )
+    return when
+
+
+@lru_cache(maxsize=8192)
+def actual_date_from_text(text: str) -> date:
+    """`date_from_text` for an actual's date: a real date from `EARLIEST_ACTUAL` on."""
+    return check_actual_date(date_from_text(text))
+
+
+def parse_actual_date(value: Any) -> date:
+    """`parse_iso_date` for an actual's date: a real date from `EARLIEST_ACTUAL` on."""
+    return check_actual_date(parse_iso_date(value))
 
 
 def parse_number(value: Any) -> float:
@@ -115,7 +156,17 @@ def parse_number(value: Any) -> float:
         result = math.inf
     if not math.isfinite(result):
         raise ValueError(f"expected a finite number, got {_show(value)}")
+    if abs(result) > MAX_MAGNITUDE:
+        raise ValueError(too_large(_show(value)))
     return result
+
+
+def too_large(shown: str) -> str:
+    """Why a number beyond `MAX_MAGNITUDE` is refused (shared with `lsc record`)."""
+    return (
+        f"{shown} is too large to be a figure of this plan: numbers are limited to "
+        f"\u00b1{MAX_MAGNITUDE:.0e} (a paste error?)"
+    )
 
 
 def parse_integer(value: Any) -> int:
@@ -190,6 +241,7 @@ def _actual_value(value: Any) -> float | str:
 _DATE_SCHEMA = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 
 IsoDate = Annotated[date, BeforeValidator(parse_iso_date), WithJsonSchema(_DATE_SCHEMA)]
+ActualDate = Annotated[date, BeforeValidator(parse_actual_date), WithJsonSchema(_DATE_SCHEMA)]
 Timestamp = Annotated[
     datetime,
     BeforeValidator(parse_timestamp),
@@ -389,7 +441,7 @@ class ActualEntry(_Model):
     """One entry of the append-only actuals log, as written: the schema and its validation."""
 
     metric: Slug
-    date: IsoDate = Field(
+    date: ActualDate = Field(
         description="The date the value is for (e.g. the end of the month it reports), YYYY-MM-DD."
     )
     value: ActualValue = Field(description="A number for a measure; done for a milestone.")

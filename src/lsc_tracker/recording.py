@@ -28,7 +28,7 @@ from typing import Any
 from .actuals import number_text
 from .checks import place_problem
 from .loader import Plan, read_text
-from .models import Actual, Metric, parse_iso_date
+from .models import MAX_MAGNITUDE, Actual, Metric, parse_actual_date, too_large
 from .problems import LscError, did_you_mean
 from .yamlsource import LogDocument
 
@@ -108,6 +108,8 @@ def parse_value(text: str, metric: Metric) -> float | str:
     number = float(number_text)
     if not math.isfinite(number):
         raise LscError(f"{given!r} is too large: {metric.id} takes a finite number")
+    if abs(number) > MAX_MAGNITUDE:
+        raise LscError(too_large(repr(given)))
     return number
 
 
@@ -115,7 +117,7 @@ def _parse_date(text: str | None, today: date) -> date:
     if text is None:
         return today
     try:
-        when = parse_iso_date(text.strip())
+        when = parse_actual_date(text.strip())
     except ValueError as error:
         raise LscError(f"date: {error}") from None
     if when > today:
