@@ -3,21 +3,30 @@ the status numbers, and what each now gets.
 
 - ``--output`` never replaces the plan, the log or a side file, nor opens a FIFO or device,
   and writes through a temporary file renamed into place;
+- any finite figures (1e308 and -1e308, the largest float, a baseline or tolerance of 1e308)
+  give finite SPC and status figures and valid JSON in every output, never a crash;
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import json
+import math
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from conftest import WritePlan
+from lsc_tracker import mdc, spc, status
 from lsc_tracker.cli import app
+from lsc_tracker.loader import Plan, load
+from lsc_tracker.models import Actual
 
 runner = CliRunner()
 LSC = [sys.executable, "-m", "lsc_tracker"]
@@ -153,3 +162,143 @@ def test_output_is_replaced_whole_not_written_through(data: Path, tmp_path: Path
     code, _, err = lsc(data, "status", "--as-of", "2020-06-30", "--output", str(link), "-q")
     assert code == 0, err
     assert link.is_symlink() and target.read_text(encoding="utf-8").startswith("priority,")
+
+
+# --- finding 7: huge finite numbers break the reports ------------------------------------------
+
+LARGEST = sys.float_info.max
+HUGE = [1e308, -1e308, LARGEST, -LARGEST, 5.0, LARGEST, 1.0, -LARGEST, 1e308, 2.0]
+
+
+def _json_strict(text: str) -> object:
+    """Parse JSON as a strict parser would: Infinity and NaN are not JSON."""
+
+    def refuse(word: str) -> float:
+        raise ValueError(f"not JSON: {word}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def _finite_numbers(data: object) -> list[float]:
+    if isinstance(data, dict):
+        return [x for value in data.values() for x in _finite_numbers(value)]
+    if isinstance(data, list):
+        return [x for value in data for x in _finite_numbers(value)]
+    if isinstance(data, float):
+        assert math.isfinite(data), data
+        return [data]
+    return []
+
+
+def _huge_plan(write_plan: WritePlan, values: list[float], **metric_fields: object) -> Plan:
+    """The small plan, its measure given these values monthly from 2019-04-30 (and any
+    metric fields replaced), without the loader's bounds: the computations must not rely on
+    them."""
+    plan, problems = load(write_plan())
+    assert not problems
+    measure = plan.metric_by_id["ooa-placements"]
+    if metric_fields:
+        index = plan.metrics.index(measure)
+        measure = measure.model_copy(update=metric_fields)
+        plan.metrics[index] = measure
+        plan.metric_by_id[measure.id] = measure
+    day = date(2019, 4, 30)
+    for value in values:
+        plan.actuals.append(Actual(measure.id, day, value))
+        day = date(day.year + day.month // 12, day.month % 12 + 1, 28)
+    return plan
+
+
+def test_spc_of_huge_values_is_finite_and_agrees_with_its_icons() -> None:
+    points = [(date(2020, 1, 1) + timedelta(days=30 * i), v) for i, v in enumerate(HUGE)]
+    for target in (None, 1e308, -LARGEST, 3.0):
+        for direction in ("increase", "decrease"):
+            result = spc.analyse(points, direction=direction, target=target)
+            data = _json_strict(json.dumps(spc.result_to_dict(result), allow_nan=False))
+            assert _finite_numbers(data)
+            assert spc.icons(points, direction=direction, target=target) == (
+                result.variation,
+                result.assurance,
+            )
+
+
+def test_scaling_huge_values_keeps_the_rules_answers() -> None:
+    """A series near the largest float gets the same point types and icons as the same series
+    at an ordinary size: the rules compare values with lines computed from them."""
+    shape = [5, 6, 5, 7, 6, 5, 6, 9, 10, 11, 12, 13, 14, 15, 30, 6, 5, 4]
+    for factor in (2.0**1000, 2.0**1018):
+        ordinary = [(date(2020, 1, 1) + timedelta(days=30 * i), v) for i, v in enumerate(shape)]
+        huge = [(when, v * factor) for when, v in ordinary]
+        small = spc.analyse(ordinary, direction="increase", target=4)
+        big = spc.analyse(huge, direction="increase", target=4 * factor)
+        assert [(p.type, p.rule) for p in big.points] == [(p.type, p.rule) for p in small.points]
+        assert (big.variation, big.assurance) == (small.variation, small.assurance)
+        assert all(math.isfinite(x) for g in big.groups for x in (g.mean, g.lpl, g.upl))
+
+
+def test_mean_of_mixed_sizes_is_not_spoiled_by_its_rounding_fix() -> None:
+    values = [1.0, 2.0, 3.0, 1e308, -1e308, LARGEST, -LARGEST, 5.0]
+    points = [(date(2020, 1, 1) + timedelta(days=i), v) for i, v in enumerate(values)]
+    assert spc.analyse(points, direction="increase").groups[0].mean == 11 / 8
+
+
+def test_plan_line_and_shortfall_between_huge_knots_are_finite() -> None:
+    line = ((date(2020, 1, 1), 1e308), (date(2021, 1, 1), -1e308))
+    middle = status.expected_value_on(line, date(2020, 7, 2))
+    assert middle is not None and math.isfinite(middle) and abs(middle) < 1e306
+    gap = status.shortfall("decrease", line, status.Reading(date(2020, 7, 2), LARGEST))
+    assert all(math.isfinite(x) for x in (gap.expected, gap.amount, gap.span, gap.ratio))
+    assert 0.5 < gap.ratio < 1
+
+
+@pytest.mark.parametrize(
+    ("values", "fields"),
+    [
+        (HUGE, {}),
+        ([1e308, -1e308], {}),
+        ([3.0, 4.0, 5.0], {"tolerance": 1e308}),
+        ([LARGEST, -LARGEST, 1.0], {"tolerance": 1e308}),
+    ],
+)
+def test_every_output_of_huge_figures_is_finite_and_crash_free(
+    write_plan: WritePlan, values: list[float], fields: dict[str, object]
+) -> None:
+    from rich.console import Console
+
+    from lsc_tracker.render import RENDERERS
+    from lsc_tracker.show import render_show, render_spc_table, spc_json
+    from lsc_tracker.views import metric_view
+
+    plan = _huge_plan(write_plan, values, **fields)
+    as_of = date(2021, 6, 30)
+    measure = plan.metric_by_id["ooa-placements"]
+    report = mdc.assess_with_spc(plan, as_of)
+    for name, render in RENDERERS.items():
+        out = io.StringIO()
+        render(report, out)
+        if name == "json":
+            _finite_numbers(_json_strict(out.getvalue()))
+        assert "inf" not in out.getvalue().lower() and "nan" not in out.getvalue().lower()
+    result = mdc.metric_spc(plan, measure, None, as_of)
+    assert result is not None
+    _finite_numbers(_json_strict(spc_json(measure.id, None, result)))
+    console = Console(file=io.StringIO(), width=120)
+    render_spc_table(console, measure.name, None, measure.unit, result)
+    render_show(console, metric_view(plan, measure, as_of))
+    shown = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "XmR chart" in shown and "inf" not in shown.lower()
+
+
+def test_huge_baseline_and_target_give_a_status(write_plan: WritePlan) -> None:
+    from lsc_tracker.models import Baseline, Target
+
+    plan = _huge_plan(
+        write_plan,
+        [LARGEST, -LARGEST, 7.0],
+        baseline=Baseline.model_construct(date=date(2019, 3, 31), value=-LARGEST),
+        targets=[Target.model_construct(by=date(2021, 3, 31), value=LARGEST, change=None)],
+    )
+    report = mdc.assess_with_spc(plan, date(2020, 6, 30))
+    measure = report.metrics[0]
+    assert measure.status in status.STATUS_ORDER
+    assert measure.expected is not None and math.isfinite(measure.expected)

@@ -436,12 +436,13 @@ def json_text(data: dict[str, Any]) -> str:
         comma = "," if position < len(data) - 1 else ""
         name = json.dumps(key)
         if isinstance(value, list) and value:
-            items = [json.dumps(item, ensure_ascii=False) for item in value]
+            items = [json.dumps(item, ensure_ascii=False, allow_nan=False) for item in value]
             lines.append(f"  {name}: [")
             lines.append(",\n".join(f"    {item}" for item in items))
             lines.append(f"  ]{comma}")
         else:
-            lines.append(f"  {name}: {json.dumps(value, ensure_ascii=False)}{comma}")
+            text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+            lines.append(f"  {name}: {text}{comma}")
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -25,6 +25,7 @@ from .views import (
     direction_words,
     format_figure,
     format_value,
+    percent,
     spc_verdict,
 )
 
@@ -49,7 +50,7 @@ HISTORY_ROWS = 12
 def spc_json(metric_id: str, place: str | None, result: spc.SpcResult) -> str:
     """``lsc spc --format json``: the metric, its place, then `spc.result_to_dict`."""
     data: dict[str, Any] = {"metric": metric_id, "place": place, **spc.result_to_dict(result)}
-    return json.dumps(data, indent=2)
+    return json.dumps(data, indent=2, allow_nan=False)
 
 
 def render_spc_table(
@@ -157,7 +158,7 @@ def _definition(view: MetricView) -> RenderableType:
     else:
         rows.append(("direction", f"{metric.direction} ({direction_words(metric)})"))
         rows += [(k, v) for k, v in (("unit", metric.unit), ("cadence", metric.cadence)) if v]
-        rows.append(("tolerance", f"{metric.tolerance:.0%} of the plan line's step (at risk)"))
+        rows.append(("tolerance", f"{percent(metric.tolerance)} of the plan line's step (at risk)"))
     if view.assessed.deadline:
         days = describe_days(view.assessed.days_to_deadline)
         rows.append(("deadline", f"{view.assessed.deadline.isoformat()} ({days})"))
@@ -189,7 +190,7 @@ def _targets(view: MetricView) -> RenderableType:
     for target in metric.targets:
         figure = metric.target_value(target)
         stated = (
-            f"{target.change:+.0%} on the baseline"
+            f"{percent(target.change, sign=True)} on the baseline"
             if target.change is not None
             else "open (no figure)"
             if figure is None
@@ -248,8 +249,9 @@ def _shortfall_text(view: MetricView, series: SeriesView) -> str:
         return format_figure(value, None) + (f" {unit}" if unit else "")
 
     return (
-        f"why: {amount(gap.amount)} behind the plan line, {gap.ratio:.0%} of the plan "
-        f"segment's step of {amount(gap.span)}, {verdict} the {metric.tolerance:.0%} tolerance"
+        f"why: {amount(gap.amount)} behind the plan line, {percent(gap.ratio)} of the plan "
+        f"segment's step of {amount(gap.span)}, {verdict} the {percent(metric.tolerance)} "
+        "tolerance"
     )
 
 
@@ -352,8 +354,9 @@ class _Grid:
         return round((day - self.first).days / span * (self.width - 1))
 
     def row(self, value: float) -> int:
-        span = (self.high - self.low) or 1.0
-        return self.height - 1 - round((value - self.low) / span * (self.height - 1))
+        # in halves: the difference of two figures near the largest float would overflow
+        span = (self.high / 2 - self.low / 2) or 1.0
+        return self.height - 1 - round((value / 2 - self.low / 2) / span * (self.height - 1))
 
     def put(self, column: int, value: float, glyph: str, style: str) -> None:
         row = self.row(value)

@@ -36,6 +36,7 @@ Pure: no I/O, no clock, standard library only.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -179,6 +180,58 @@ def _split(items: Sequence[float], indices: Sequence[int]) -> list[list[float]]:
     return groups
 
 
+# --- scale: huge finite values ------------------------------------------------------------
+
+_SCALE_ABOVE = 2.0**960
+"""Groups whose largest magnitude reaches this are analysed scaled down by a power of two:
+sums, moving ranges and limits of values near the largest float (1.8e308) would overflow to
+infinity. Dividing by a power of two is exact, and every rule compares values with lines
+computed from them, so the colours and icons are those of the unscaled series."""
+
+_LARGEST = sys.float_info.max
+
+
+_SCALE_TO = 900
+"""A group scaled down is brought below 2**900: room for every sum and limit, and ordinary
+values (1, 2, 3) stay normal floats, with every digit."""
+
+
+def _scale_of(values: Sequence[float]) -> int:
+    """0, or the exponent of the power of two that brings every value below 2**900."""
+    big = max(map(abs, values), default=0.0)
+    return 0 if big < _SCALE_ABOVE else math.frexp(big)[1] - _SCALE_TO
+
+
+def _scaled(values: Sequence[float], scale: int) -> Sequence[float]:
+    return values if scale == 0 else [math.ldexp(value, -scale) for value in values]
+
+
+def _unscaled(x: float | None, scale: int) -> float | None:
+    """A figure computed on scaled values, in the data's units: a limit beyond the largest
+    float is shown as that float (every finite value is then inside it, as it truly is)."""
+    if x is None or scale == 0:
+        return x
+    try:
+        return math.ldexp(x, scale)
+    except OverflowError:
+        return math.copysign(_LARGEST, x)
+
+
+def _unscaled_group(group: SpcGroup, scale: int) -> SpcGroup:
+    if scale == 0:
+        return group
+    return SpcGroup(
+        start=group.start,
+        n=group.n,
+        mean=_unscaled(group.mean, scale),
+        lpl=_unscaled(group.lpl, scale),
+        upl=_unscaled(group.upl, scale),
+        lower_two_sigma=_unscaled(group.lower_two_sigma, scale),
+        upper_two_sigma=_unscaled(group.upper_two_sigma, scale),
+        trial=group.trial,
+    )
+
+
 # --- limits -------------------------------------------------------------------------------
 
 
@@ -192,8 +245,11 @@ def _mean(values: Sequence[float]) -> float:
         return first
     mean = math.fsum(values) / len(values)
     # fsum then divide rounds twice ([0.1, 0.2, 0.3] x 4 gives 0.19999999999999998); one
-    # correction pass brings it to the nearest float, so a point "on the mean" is on it
-    return mean + math.fsum(value - mean for value in values) / len(values)
+    # correction pass brings it to the nearest float, so a point "on the mean" is on it.
+    # It is a rounding fix only: where the differences themselves round (values of very
+    # different sizes, 1 beside 1e308), it is not applied.
+    correction = math.fsum(value - mean for value in values) / len(values)
+    return mean + correction if abs(correction) <= 4 * math.ulp(mean) else mean
 
 
 def _moving_ranges(values: Sequence[float]) -> list[float]:
@@ -438,10 +494,14 @@ def analyse(
 
     groups: list[SpcGroup] = []
     causes: list[tuple[str | None, int]] = []
+    scale = 0
+    last_group: SpcGroup | None = None  # the latest group as computed (scaled), for assurance
     for start, values in zip(starts, group_values, strict=True):
-        group = _group_summary(start, values, fix_after, screen_outliers)
-        groups.append(group)
-        causes.extend(_special_causes(values, group))
+        scale = _scale_of(values)
+        scaled = _scaled(values, scale)
+        last_group = _group_summary(start, scaled, fix_after, screen_outliers)
+        groups.append(_unscaled_group(last_group, scale))
+        causes.extend(_special_causes(scaled, last_group))
 
     spc_points = tuple(
         SpcPoint(when, value, index, _point_type(side, direction), rule)
@@ -454,8 +514,17 @@ def analyse(
         groups=tuple(groups),
         points=spc_points,
         variation=_variation_icon(spc_points[-1].type, direction) if spc_points else None,
-        assurance=_assurance_icon(groups[-1], target_value, direction) if groups else None,
+        assurance=(
+            _assurance_icon(last_group, _scaled_target(target_value, scale), direction)
+            if last_group is not None
+            else None
+        ),
     )
+
+
+def _scaled_target(target: float | None, scale: int) -> float | None:
+    """The target in the units of a group analysed scaled down (see `_scale_of`)."""
+    return target if target is None or scale == 0 else math.ldexp(target, -scale)
 
 
 def icons(
@@ -480,12 +549,14 @@ def icons(
         return None, None
     start = indices.index(indices[-1])
     values = [value for _, value in ordered[start:]]
+    scale = _scale_of(values)
+    values = _scaled(values, scale)
     group = _group_summary(dates[start], values, fix_after, screen_outliers)
     side = _last_point_signal(values, group)
     target_value = float(target) if target is not None else None
     return (
         _variation_icon(_point_type(side, direction), direction),
-        _assurance_icon(group, target_value, direction),
+        _assurance_icon(group, _scaled_target(target_value, scale), direction),
     )
 
 

@@ -18,6 +18,8 @@ counting only actuals dated on or before D:
 
 from __future__ import annotations
 
+import math
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -297,29 +299,44 @@ def expected_value_on(line: Sequence[Knot], day: date) -> float | None:
     if not line:
         return None
     (start, low), (end, high) = _segment(line, day)
-    if start == end:
+    if start == end or low == high:
         return low
-    return low + (high - low) * (day - start).days / (end - start).days
+    share = (day - start).days / (end - start).days
+    step = high - low
+    if math.isfinite(step):
+        return low + step * share
+    # knots of opposite sign near the largest float: their difference overflows, but the
+    # weighted mean of the two cannot leave the range between them
+    between = low * (1 - share) + high * share
+    return min(max(between, min(low, high)), max(low, high))
 
 
 def segment_span(line: Sequence[Knot], day: date) -> float:
-    """The absolute change in value over the segment holding ``day`` (0 on a flat one)."""
+    """The absolute change in value over the segment holding ``day`` (0 on a flat one); at
+    most the largest float (knots of opposite sign near it would overflow)."""
     (_, low), (_, high) = _segment(line, day)
-    return abs(high - low)
+    return min(abs(high - low), _LARGEST)
+
+
+_LARGEST: Final = sys.float_info.max
 
 
 class Shortfall(NamedTuple):
     """How far a value is behind the plan line: ``amount`` in the metric's unit (<= 0 is on
     or ahead of the line), ``span`` the step of the plan segment it is judged on, and
-    ``ratio`` = amount / span, which the metric's tolerance is compared with."""
+    ``ratio`` = amount / span, which the metric's tolerance is compared with.
+
+    Differences of figures near the largest float overflow: ``amount`` and ``span`` are then
+    shown as the largest float, and ``ratio`` is computed from halves, which cannot."""
 
     expected: float
     amount: float
     span: float
+    exact_ratio: float | None = None
 
     @property
     def ratio(self) -> float:
-        return self.amount / self.span
+        return self.amount / self.span if self.exact_ratio is None else self.exact_ratio
 
 
 def shortfall(direction: str, line: Sequence[Knot], latest: Reading) -> Shortfall:
@@ -329,9 +346,16 @@ def shortfall(direction: str, line: Sequence[Knot], latest: Reading) -> Shortfal
     if expected is None or not isinstance(latest.value, float | int):
         raise ValueError("a shortfall needs a plan line and a numeric value")
     value = float(latest.value)
-    amount = value - expected if direction == "decrease" else expected - value
-    span = segment_span(line, latest.date) or abs(expected) or 1.0
-    return Shortfall(expected, amount, span)
+    worse, better = (value, expected) if direction == "decrease" else (expected, value)
+    amount = worse - better
+    (_, low), (_, high) = _segment(line, latest.date)
+    span = abs(high - low) or abs(expected) or 1.0
+    if math.isfinite(amount) and math.isfinite(span):
+        return Shortfall(expected, amount, span)
+    half_span = abs(high / 2 - low / 2) or abs(expected / 2) or 0.5
+    ratio = (worse / 2 - better / 2) / half_span
+    clamp = min(max(amount, -_LARGEST), _LARGEST)
+    return Shortfall(expected, clamp, min(span, _LARGEST), ratio)
 
 
 def meets(value: float, goal: float, direction: str) -> bool:

@@ -166,11 +166,21 @@ STATUS_LABELS: dict[str, str] = {
 def format_number(value: float) -> str:
     """A figure for people: thousands separators, no needless decimals (72.1, 1,250, 5.52)."""
     magnitude = abs(value)
+    if magnitude >= 1e15:  # beyond any figure of a plan: 1.2e+308, not 309 digits
+        return f"{value:.4g}"
     decimals = 0 if magnitude >= 100 else 1 if magnitude >= 10 else 2
     text = f"{value:,.{decimals}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def percent(share: float, *, sign: bool = False) -> str:
+    """A share as a whole percentage (``10%``, ``+25%``); a share too large for a percentage
+    to mean anything (a tolerance of 1e308) as a multiple, never ``inf%``."""
+    if abs(share) < 1e6:
+        return f"{share:{'+' if sign else ''}.0%}"
+    return f"{'+' if sign and share > 0 else ''}{format_number(share)} times"
 
 
 def format_value(value: float | str | None, unit: str | None = None) -> str:
