@@ -364,7 +364,7 @@ def _append_leaving_the_journal(data_dir: Path, monkeypatch: pytest.MonkeyPatch,
     """Append as a writer killed between its fsync and emptying the journal would: the
     entries are all there, and so is the note about them."""
     with monkeypatch.context() as patched:
-        patched.setattr(actuals, "_clear_journal", lambda lock_path: None)
+        patched.setattr(actuals, "_clear_journal", lambda lock: None)
         append(data_dir, *entries)
     assert (data_dir / ".actuals.yaml.lock").read_bytes().startswith(PENDING_APPEND)
 
@@ -478,8 +478,8 @@ def test_data_directories_sharing_one_log_share_its_lock(tmp_path: Path, write_p
     second = write_plan(PRIORITIES, PLACES, METRICS, directory="second")
     (first / "actuals.yaml").symlink_to(shared / "actuals.yaml")
     (second / "actuals.yaml").symlink_to("../shared/actuals.yaml")
-    with actuals.locked(first) as lock_path:
-        assert lock_path == shared / ".actuals.yaml.lock"
+    with actuals.locked(first) as lock:
+        assert lock.path == shared / ".actuals.yaml.lock"
         with pytest.raises(LogNotWritable, match="for over 0 s; nothing was recorded"):
             append_entries(second, lambda plan: [actual()], today=TODAY, lock_timeout=0.2)
     append(second, actual())

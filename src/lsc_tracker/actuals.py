@@ -46,11 +46,13 @@ from .loader import (
     NotRegularFile,
     PendingAppend,
     Plan,
+    UnsafeSideFile,
     display_path,
     flock_within,
     load,
     lock_path_for,
     open_regular,
+    open_side_file,
     regular_file_problem,
 )
 from .models import Actual, ActualEntry
@@ -211,18 +213,34 @@ def _shown_beside_log(data_dir: Path, path: Path) -> str:
     return str(path)
 
 
+@dataclass(frozen=True)
+class LockFile:
+    """The lock file, held: its path and the descriptor the lock is on. The journal is read
+    and written through ``fd`` only, never by opening the path again."""
+
+    path: Path
+    fd: int
+
+
 @contextmanager
-def locked(data_dir: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[Path]:
+def locked(data_dir: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[LockFile]:
     """Hold the exclusive lock on the data directory's log (released even on a crash).
 
     The lock file is beside the real log (`loader.lock_path_for`), so that data directories
-    sharing one log through symlinks share its lock; it also holds the journal, and is
-    yielded for it.
+    sharing one log through symlinks share its lock; it also holds the journal. It is opened
+    without following a link, and must be a regular file of its own (`loader.open_side_file`):
+    a lock file that is a link to the log (or to any file) is refused, never truncated.
     """
     lock_path = lock_path_for(data_dir / ACTUALS_FILE)
     shown = _shown_beside_log(data_dir, lock_path)
     try:
-        fd = open_regular(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+        fd = open_side_file(lock_path, os.O_RDWR | os.O_CREAT)
+    except UnsafeSideFile as error:
+        raise LogNotWritable(
+            f"cannot lock {shown}: {error.strerror}; lsc keeps its lock and journal there and "
+            f"never writes through a link: remove it (rm '{shown}'), then record again; "
+            "nothing was recorded"
+        ) from None
     except OSError as error:
         writable = "; the data directory must be writable to record"
         hint = "" if isinstance(error, NotRegularFile) else writable
@@ -237,7 +255,18 @@ def locked(data_dir: Path, *, timeout: float = LOCK_TIMEOUT) -> Iterator[Path]:
                 f"another lsc command has been writing to {data_dir} for over "
                 f"{timeout:.0f} s; nothing was recorded: try again"
             )
-        yield lock_path
+        try:  # the file locked must still be the one at that name (not replaced meanwhile)
+            now = os.lstat(lock_path)
+            held = os.fstat(fd)
+            replaced = (now.st_dev, now.st_ino) != (held.st_dev, held.st_ino)
+        except OSError:
+            replaced = True
+        if replaced:
+            raise LogNotWritable(
+                f"{shown} was removed or replaced while this command waited for it; "
+                "nothing was recorded: try again"
+            )
+        yield LockFile(lock_path, fd)
     finally:
         os.close(fd)  # closing releases the lock
 
@@ -267,33 +296,29 @@ def _write_all_once(fd: int, data: bytes) -> None:
     os.fsync(fd)
 
 
-def _journal(lock_path: Path, pending: PendingAppend) -> None:
+def _journal(lock: LockFile, pending: PendingAppend) -> None:
     """Note in the lock file, durably, what is about to be appended: a write of more than a
     page can be stopped partway by SIGKILL or a power cut, and then readers leave out the
-    part that landed and the next writer takes it back (`loader.PendingAppend`)."""
-    fd = os.open(lock_path, os.O_WRONLY | os.O_CLOEXEC)
+    part that landed and the next writer takes it back (`loader.PendingAppend`). Written
+    through the locked descriptor, never by opening the lock file's name again."""
+    os.ftruncate(lock.fd, 0)
     try:
-        os.ftruncate(fd, 0)
-        try:
-            _write_all_once(fd, pending.journal())
-        except OSError:
-            os.ftruncate(fd, 0)
-            raise
-    finally:
-        os.close(fd)
+        note = pending.journal()
+        if os.pwrite(lock.fd, note, 0) != len(note):
+            raise OSError(errno.ENOSPC, "No space left on device (short write)")
+        os.fsync(lock.fd)
+    except OSError:
+        os.ftruncate(lock.fd, 0)
+        raise
 
 
-def _clear_journal(lock_path: Path) -> None:
+def _clear_journal(lock: LockFile) -> None:
     """Empty the journal once the append is whole (or taken back), durably: a note that a
     power cut brought back would describe bytes that are by then committed. One that cannot
     be emptied at all is left: it no longer matches the log's size, so nothing reads it."""
     with suppress(OSError):
-        fd = os.open(lock_path, os.O_WRONLY | os.O_CLOEXEC)
-        try:
-            os.ftruncate(fd, 0)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        os.ftruncate(lock.fd, 0)
+        os.fsync(lock.fd)
 
 
 @dataclass(frozen=True)
@@ -323,7 +348,8 @@ def _save_taken_back(directory: Path, data: bytes) -> Path:
     for attempt in range(1, 100):
         path = directory / (ROLLED_BACK + stamp + ("" if attempt == 1 else f"-{attempt}"))
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+            fd = os.open(path, flags, 0o666)  # a new file: never through a link put there
         except FileExistsError:
             continue
         try:
@@ -363,15 +389,16 @@ def _take_back(data_dir: Path, log_path: Path, pending: PendingAppend) -> Rolled
     return RolledBack(shown, first_line, len(tail), _shown_beside_log(data_dir, saved))
 
 
-def _roll_back_unfinished(data_dir: Path, lock_path: Path, log_path: Path) -> RolledBack | None:
+def _roll_back_unfinished(data_dir: Path, lock: LockFile, log_path: Path) -> RolledBack | None:
     """Take back what a writer stopped mid-append left at the end of the log (saving it),
     and empty the journal. Holding the exclusive lock, so no append is under way."""
-    journal = lock_path.read_bytes()
-    if not journal:
+    size = os.fstat(lock.fd).st_size
+    if not size:
         return None
+    journal = os.pread(lock.fd, size, 0)
     pending = PendingAppend.from_journal(journal)
     rolled_back = _take_back(data_dir, log_path, pending) if pending is not None else None
-    _clear_journal(lock_path)
+    _clear_journal(lock)
     return rolled_back
 
 
@@ -380,14 +407,14 @@ def _appended_text(ends_cleanly: bool, payload: list[str], newline: str) -> str:
     return ("" if ends_cleanly else newline) + "".join(line + newline for line in payload)
 
 
-def _append_to(path: Path, payload: list[str], newline: str, lock_path: Path) -> None:
+def _append_to(path: Path, payload: list[str], newline: str, lock: LockFile) -> None:
     fd = open_regular(path, os.O_RDWR | os.O_APPEND)
     try:
         info = os.fstat(fd)
         size = info.st_size
         ends_cleanly = size == 0 or os.pread(fd, 1, size - 1) == b"\n"
         data = _appended_text(ends_cleanly, payload, newline).encode("utf-8")
-        _journal(lock_path, PendingAppend(size, data, (info.st_dev, info.st_ino)))
+        _journal(lock, PendingAppend(size, data, (info.st_dev, info.st_ino)))
         try:
             _write_all_once(fd, data)
         except OSError:
@@ -395,21 +422,21 @@ def _append_to(path: Path, payload: list[str], newline: str, lock_path: Path) ->
             os.fsync(fd)
             raise
         finally:
-            _clear_journal(lock_path)
+            _clear_journal(lock)
     finally:
         os.close(fd)
 
 
-def _create(path: Path, payload: list[str], lock_path: Path) -> None:
+def _create(path: Path, payload: list[str], lock: LockFile) -> None:
     data = (HEADER + "".join(line + "\n" for line in payload)).encode("utf-8")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
     try:
         info = os.fstat(fd)
-        _journal(lock_path, PendingAppend(0, data, (info.st_dev, info.st_ino)))
+        _journal(lock, PendingAppend(0, data, (info.st_dev, info.st_ino)))
         try:
             _write_all_once(fd, data)
         finally:
-            _clear_journal(lock_path)
+            _clear_journal(lock)
     except OSError:
         os.close(fd)
         path.unlink(missing_ok=True)
@@ -618,11 +645,9 @@ def append_entries(
         raise LscError(f"data directory {data_dir} {reason}")
     _refuse_a_log_that_is_not_a_file(data_dir)
     if dry_run:
-        return _check_and_append(data_dir, make_entries, today=today, lock_path=None)
-    with locked(data_dir, timeout=lock_timeout) as lock_path:
-        return _check_and_append(
-            data_dir, make_entries, today=today, lock_path=lock_path, notify=notify
-        )
+        return _check_and_append(data_dir, make_entries, today=today, lock=None)
+    with locked(data_dir, timeout=lock_timeout) as lock:
+        return _check_and_append(data_dir, make_entries, today=today, lock=lock, notify=notify)
 
 
 def _refuse_a_log_that_is_not_a_file(data_dir: Path) -> None:
@@ -641,18 +666,18 @@ def _check_and_append(
     make_entries: Callable[[Plan], list[Actual]],
     *,
     today: date,
-    lock_path: Path | None,
+    lock: LockFile | None,
     notify: Callable[[str], None] = _tell_stderr,
 ) -> Appended:
-    """`append_entries` once the exclusive lock is held (``lock_path``), or for a dry run
+    """`append_entries` once the exclusive lock is held (``lock``), or for a dry run
     (None: nothing is written)."""
     path = data_dir / ACTUALS_FILE
     shown = display_path(data_dir, ACTUALS_FILE)
     real_path = Path(os.path.realpath(path))
     rolled_back = None
-    if lock_path is not None:  # first clear up after a writer killed mid-append
+    if lock is not None:  # first clear up after a writer killed mid-append
         try:
-            rolled_back = _roll_back_unfinished(data_dir, lock_path, real_path)
+            rolled_back = _roll_back_unfinished(data_dir, lock, real_path)
         except OSError as error:
             reason = error.strerror or str(error)
             raise LogNotWritable(
@@ -661,7 +686,7 @@ def _check_and_append(
             ) from None
         if rolled_back is not None:
             notify(rolled_back.message)
-    plan, problems = load(data_dir, today=today, lock=lock_path is None)
+    plan, problems = load(data_dir, today=today, lock=lock is None)
     if problems:
         raise DataNotValid(problems)
     doc = plan.documents.get("actuals")
@@ -672,17 +697,18 @@ def _check_and_append(
     _verify(lines, entries, shown)
     newline = "\r\n" if log is not None and log.lines and log.lines[0].endswith("\r") else "\n"
     new_text = _new_text(log, how, lines, newline, shown)
-    if lock_path is None or not entries:
+    if lock is None or not entries:
         return Appended(plan, entries, lines, written=False, rolled_back=rolled_back)
     try:
         for stale in real_path.parent.glob(".actuals.yaml.*.tmp"):  # left by a killed rewrite
-            stale.unlink(missing_ok=True)
+            if not stale.is_dir():  # unlinking removes the name only, never a link's target
+                stale.unlink(missing_ok=True)
         if how.kind == "create":
-            _create(real_path, lines, lock_path)
+            _create(real_path, lines, lock)
         elif how.kind == "rewrite":
             _replace_file(real_path, new_text)
         else:
-            _append_to(real_path, lines, newline, lock_path)
+            _append_to(real_path, lines, newline, lock)
     except OSError as error:
         reason = error.strerror or str(error)
         raise LogNotWritable(f"cannot write {shown}: {reason}; nothing was recorded") from None

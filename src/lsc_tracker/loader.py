@@ -259,6 +259,70 @@ def open_regular(path: Path, flags: int = os.O_RDONLY, mode: int = 0o666) -> int
     return fd
 
 
+class UnsafeSideFile(OSError):
+    """A file lsc keeps beside the log (the lock and journal) that is a link, or is not this
+    user's or the directory owner's: it may be another file (the log, the plan, a file
+    elsewhere), so nothing is ever written or truncated through it. ``reason`` says what it
+    is; the fix is to remove it."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(errno.EPERM, reason)
+
+
+def _refuse_unsafe_side_file(path: Path, info: os.stat_result) -> None:
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "?"
+        raise UnsafeSideFile(f"it is a symbolic link (to {target}), not a file of its own")
+    if not stat.S_ISREG(info.st_mode):
+        raise NotRegularFile(_kind(info.st_mode))
+    if info.st_nlink != 1:
+        raise UnsafeSideFile(
+            f"it is a hard link (one file with {info.st_nlink} names, perhaps another data "
+            "file), not a file of its own"
+        )
+    owners = {os.geteuid()}
+    with suppress(OSError):
+        owners.add(os.stat(path.parent).st_uid)
+    if info.st_uid not in owners:
+        raise UnsafeSideFile(
+            f"it belongs to user id {info.st_uid}, neither you nor the owner of its directory"
+        )
+
+
+def open_side_file(path: Path, flags: int = os.O_RDONLY) -> int:
+    """Open a file lsc keeps beside the log (`LOCK_FILE`) without ever following a link: it
+    must be a regular file with one name, owned by this user or by its directory's owner;
+    ``flags`` may hold ``O_CREAT`` (a missing file is then made). Checked before opening
+    (a FIFO is never opened) and again on what was opened (``O_NOFOLLOW``: a link put there
+    in between is refused too).
+
+    Raises:
+        UnsafeSideFile: a symbolic or hard link, or a file of another user.
+        NotRegularFile: a directory, named pipe, device or socket.
+        OSError: the file cannot be opened (FileNotFoundError when it is not there).
+    """
+    try:
+        _refuse_unsafe_side_file(path, os.lstat(path))
+    except FileNotFoundError:
+        if not flags & os.O_CREAT:
+            raise
+    try:
+        fd = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o666)
+    except OSError as error:
+        if error.errno == errno.ELOOP:  # a link made since the check
+            raise UnsafeSideFile("it is a symbolic link, not a file of its own") from None
+        raise
+    try:
+        _refuse_unsafe_side_file(path, os.fstat(fd))
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
 @dataclass(frozen=True)
 class FileBytes:
     """A file's content and which file it was (see `PendingAppend`)."""
@@ -304,10 +368,11 @@ def shared_log_lock(lock_path: Path, *, timeout: float = 60.0) -> Iterator[bytes
     """Hold a shared lock on the log while reading it, so that no append is under way; yields
     the journal (see `PendingAppend`), or None when there is no lock file yet (no one has
     recorded beside this log, or not yet: see `read_log`). A lock that cannot be opened as a
-    regular file (writers refuse it, so nothing is being appended), or after ``timeout`` s of
-    writers, reads without the lock (yields b"")."""
+    file of its own (`open_side_file`: a link is never followed; writers refuse it, so nothing
+    is being appended), or after ``timeout`` s of writers, reads without the lock (yields
+    b"")."""
     try:
-        fd = open_regular(lock_path)
+        fd = open_side_file(lock_path)
     except FileNotFoundError:
         fd = None
         journal: bytes | None = None

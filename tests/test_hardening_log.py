@@ -1,0 +1,184 @@
+"""Issue 11, the actuals log's writer, lock and journal: what a hostile review found.
+
+Each test here failed on the code before its fix.
+
+1. a lock file that is a link (symbolic or hard) to the log, the plan or a file elsewhere:
+   refused with a message saying to remove it, nothing truncated or written through it;
+   readers never follow it either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from lsc_tracker import actuals, loader
+from lsc_tracker.actuals import LogNotWritable, append_entries
+from lsc_tracker.loader import PendingAppend, load
+from lsc_tracker.models import Actual
+from test_faults import LOCK_FILE, RECORD, assert_one_clear_error, lsc, make_data
+
+TODAY = __import__("datetime").date(2026, 1, 1)
+
+
+def sha(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+
+def every_file(*roots: Path) -> dict[str, str | None]:
+    """Every regular file under the roots (links as their target's text), by sha256."""
+    found: dict[str, str | None] = {}
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.is_symlink():
+                found[str(path)] = "-> " + os.readlink(path)
+            elif path.is_file():
+                found[str(path)] = sha(path)
+    return found
+
+
+# --- 1. a lock file that is a link ------------------------------------------------------------
+
+
+def _symlink_to_log(data: Path, outside: Path) -> Path:
+    (data / LOCK_FILE).symlink_to("actuals.yaml")
+    return data / "actuals.yaml"
+
+
+def _symlink_to_plan(data: Path, outside: Path) -> Path:
+    (data / LOCK_FILE).symlink_to("metrics.yaml")
+    return data / "metrics.yaml"
+
+
+def _symlink_outside(data: Path, outside: Path) -> Path:
+    (outside / "precious.txt").write_text("a file outside the data directory\n")
+    (data / LOCK_FILE).symlink_to(outside / "precious.txt")
+    return outside / "precious.txt"
+
+
+def _dangling_symlink(data: Path, outside: Path) -> Path:
+    (data / LOCK_FILE).symlink_to(outside / "created-through-the-link")
+    return outside / "created-through-the-link"
+
+
+def _hard_link_to_log(data: Path, outside: Path) -> Path:
+    os.link(data / "actuals.yaml", data / LOCK_FILE)
+    return data / "actuals.yaml"
+
+
+def _hard_link_to_plan(data: Path, outside: Path) -> Path:
+    os.link(data / "metrics.yaml", data / LOCK_FILE)
+    return data / "metrics.yaml"
+
+
+LINKS = {
+    "symlink-to-log": (_symlink_to_log, "symbolic link (to actuals.yaml)"),
+    "symlink-to-plan": (_symlink_to_plan, "symbolic link (to metrics.yaml)"),
+    "symlink-outside": (_symlink_outside, "symbolic link (to /"),
+    "dangling-symlink": (_dangling_symlink, "symbolic link (to /"),
+    "hard-link-to-log": (_hard_link_to_log, "hard link (one file with 2 names"),
+    "hard-link-to-plan": (_hard_link_to_plan, "hard link (one file with 2 names"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", list(LINKS))
+def test_a_lock_file_that_is_a_link_is_refused_and_nothing_is_written_through_it(
+    tmp_path: Path, case: str
+) -> None:
+    """Before: exit 0, the entry printed, and the log (or the plan, or the file elsewhere)
+    truncated to 0 bytes; a dangling link made a file at its target."""
+    make, what = LINKS[case]
+    data = make_data(tmp_path)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    target = make(data, outside)
+    before = every_file(data, outside)
+    for command in (RECORD, ["import", str(tmp_path / "month.csv")]):
+        (tmp_path / "month.csv").write_text("metric,date,value\nooa-placements,2020-06-30,42\n")
+        result = lsc(tmp_path, *command)
+        assert_one_clear_error(result, f"cannot lock data/{LOCK_FILE}: it is a {what}")
+        assert "remove it (rm 'data/.actuals.yaml.lock'), then record again" in result.stderr
+        assert "nothing was recorded" in result.stderr
+        assert every_file(data, outside) == before  # no byte changed, no file made
+    assert (target.exists() and target.stat().st_size > 0) == (case != "dangling-symlink")
+    check = lsc(tmp_path, "check")  # the data is as it was: 2 actuals
+    assert check.returncode == 0 and "2 actuals" in check.stderr, check.stdout + check.stderr
+    (data / LOCK_FILE).unlink()  # what the message says to do; then it records
+    result = lsc(tmp_path, *RECORD)
+    assert result.returncode == 0, result.stderr
+    assert len(load(data)[0].actuals) == 3
+    assert every_file(outside) == {k: v for k, v in before.items() if k.startswith(str(outside))}
+
+
+def test_a_lock_file_of_another_user_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Owned by neither this user nor the directory's owner: refused (seen as another user
+    by pretending to be one, which works as root and not)."""
+    data = make_data(tmp_path)
+    (data / LOCK_FILE).touch()
+    before = every_file(data)
+    me = os.geteuid()
+    real_stat = os.stat
+    monkeypatch.setattr(os, "geteuid", lambda: me + 4242)
+
+    def stat(path, *args, **kwargs):  # the directory belongs to yet another user
+        info = real_stat(path, *args, **kwargs)
+        if Path(path) == data:
+            return os.stat_result((info.st_mode, 0, 0, 2, me + 1, 0, 0, 0, 0, 0))
+        return info
+
+    monkeypatch.setattr(os, "stat", stat)
+    with pytest.raises(LogNotWritable, match=f"belongs to user id {me}, neither you nor"):
+        append_entries(data, lambda plan: [_entry()], today=TODAY)
+    monkeypatch.undo()
+    assert every_file(data) == before
+
+
+def _entry() -> Actual:
+    from datetime import date
+
+    return Actual("ooa-placements", date(2020, 6, 30), 42.0)
+
+
+def test_readers_do_not_follow_a_lock_file_that_is_a_link(tmp_path: Path) -> None:
+    """A link as the lock file, to a file holding a note that would hide the log's last
+    entry: readers must not read it (before, they did, and counted one entry of two)."""
+    data = make_data(tmp_path)
+    log = data / "actuals.yaml"
+    raw = log.read_bytes()
+    last = raw.splitlines(keepends=True)[-1]
+    offset = len(raw) - len(last)
+    info = log.stat()
+    note = PendingAppend(offset, last + b"- more\n", (info.st_dev, info.st_ino))
+    planted = tmp_path / "planted-note"
+    planted.write_bytes(note.journal())
+    (data / LOCK_FILE).symlink_to(planted)
+    plan, problems = load(data)
+    assert problems == [] and len(plan.actuals) == 2
+    check = lsc(tmp_path, "check")
+    assert check.returncode == 0 and "2 actuals" in check.stderr, check.stdout + check.stderr
+
+
+def test_the_lock_file_replaced_while_waiting_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lock file swapped for another name while a writer waited for it: the writer would
+    hold a lock no one else takes; it says so instead."""
+    data = make_data(tmp_path)
+    real_flock_within = loader.flock_within
+
+    def swap_then_lock(fd: int, operation: int, timeout: float, **kwargs) -> bool:
+        os.unlink(data / LOCK_FILE)
+        (data / LOCK_FILE).touch()
+        return real_flock_within(fd, operation, timeout, **kwargs)
+
+    monkeypatch.setattr(actuals, "flock_within", swap_then_lock)
+    before = sha(data / "actuals.yaml")
+    with pytest.raises(LogNotWritable, match="was removed or replaced while this command waited"):
+        append_entries(data, lambda plan: [_entry()], today=TODAY)
+    assert sha(data / "actuals.yaml") == before
