@@ -5,6 +5,9 @@ the status numbers, and what each now gets.
   and writes through a temporary file renamed into place;
 - any finite figures (1e308 and -1e308, the largest float, a baseline or tolerance of 1e308)
   give finite SPC and status figures and valid JSON in every output, never a crash;
+- dates at the ends of the calendar: ``--as-of`` outside 1900 to 2199 is refused (exit 2),
+  and entries dated 0001-01-01 or 9999-12-31, or recorded at 0001-01-01T00:00+14:00, are
+  read and shown by every view without a crash;
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import math
 import os
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -302,3 +305,86 @@ def test_huge_baseline_and_target_give_a_status(write_plan: WritePlan) -> None:
     measure = report.metrics[0]
     assert measure.status in status.STATUS_ORDER
     assert measure.expected is not None and math.isfinite(measure.expected)
+
+
+# --- finding 8: dates at the ends of the calendar ---------------------------------------------
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1899-12-31", "2200-01-01"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["status"],
+        ["report", "--output", "{tmp}/report.html"],
+        ["spc", "ooa-placements"],
+        ["show", "ooa-placements"],
+    ],
+)
+def test_as_of_at_an_end_of_the_calendar_is_a_usage_error(
+    data: Path, tmp_path: Path, day: str, command: list[str]
+) -> None:
+    args = [arg.format(tmp=tmp_path) for arg in command]
+    code, out, err = lsc(data, *args, "--as-of", day)
+    assert code == 2, err
+    assert "outside the dates this tool assesses (1900-01-01 to 2199-12-31)" in err
+    assert out == "" and "Traceback" not in err
+    assert not (tmp_path / "report.html").exists()
+
+
+@pytest.mark.parametrize("day", ["1900-01-01", "2199-12-31"])
+def test_as_of_at_the_ends_of_the_range_works(data: Path, tmp_path: Path, day: str) -> None:
+    for command in (["status"], ["spc", "ooa-placements"], ["show", "ooa-placements"]):
+        code, _, err = lsc(data, *command, "--as-of", day)
+        assert code == 0, (command, err)
+    code, _, err = lsc(data, "report", "--as-of", day, "--output", str(tmp_path / "r.html"))
+    assert code == 0, err
+
+
+def test_entries_at_the_ends_of_the_calendar_are_shown_by_every_view(
+    write_plan: WritePlan, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The loader refuses such dates now, but a reader must not rely on it: every view reads
+    them without a crash, and `history` shows each time in UTC where the calendar has it."""
+    from rich.console import Console
+
+    from lsc_tracker import recording
+    from lsc_tracker.cli import _history_table
+    from lsc_tracker.render import RENDERERS
+    from lsc_tracker.show import render_show, render_spc_table, spc_json
+    from lsc_tracker.views import metric_view
+
+    plan, problems = load(write_plan())
+    assert not problems
+    plus14, minus12 = timezone(timedelta(hours=14)), timezone(timedelta(hours=-12))
+    plan.actuals += [
+        Actual("ooa-placements", date.min, 5.0, recorded=datetime(1, 1, 1, tzinfo=plus14)),
+        Actual(
+            "ooa-placements",
+            date(2020, 1, 1),
+            7.0,
+            recorded=datetime(2020, 1, 2, 10, 30, tzinfo=plus14),
+        ),
+        Actual(
+            "ooa-placements", date.max, 9.0, recorded=datetime(9999, 12, 31, 23, 59, tzinfo=minus12)
+        ),
+        Actual("ccg-configuration", date.min, "done"),
+    ]
+    measure = plan.metric_by_id["ooa-placements"]
+    for as_of in (date.min, date(2020, 6, 30), date.max):
+        report = mdc.assess_with_spc(plan, as_of)
+        for render in RENDERERS.values():
+            render(report, io.StringIO())
+        console = Console(file=io.StringIO(), width=120)
+        result = mdc.metric_spc(plan, measure, None, as_of)
+        assert result is not None
+        _json_strict(spc_json(measure.id, None, result))
+        render_spc_table(console, measure.name, None, measure.unit, result)
+        for metric in plan.metrics:
+            render_show(console, metric_view(plan, metric, as_of))
+    rows = recording.history(plan, "ooa-placements")
+    _json_strict(recording.history_json(rows))
+    assert "9999-12-31" in recording.history_csv(rows)
+    _history_table(rows)
+    shown = capsys.readouterr().out
+    assert "2020-01-01 20:30" in shown  # 10:30 at +14:00 is the day before in UTC
+    assert "0001-01-01 00:00" in shown  # before the calendar in UTC: shown as written

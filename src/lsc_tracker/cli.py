@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -178,16 +178,29 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
+AS_OF_RANGE = (date(1900, 1, 1), date(2199, 12, 31))
+"""The dates --as-of accepts: any plan's, with room. A date at an end of the calendar
+(0001-01-01, 9999-12-31) is a slip, and date arithmetic near those ends overflows."""
+
+
 def parse_date_option(text: str | None, option: str) -> date | None:
-    """Parse an ISO date option; a malformed one is a usage error (exit 2)."""
+    """Parse an ISO date option; a malformed one, or one outside `AS_OF_RANGE`, is a usage
+    error (exit 2)."""
     if text is None:
         return None
     from .models import parse_iso_date
 
     try:
-        return parse_iso_date(text)
+        day = parse_iso_date(text)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint=option) from None
+    first, last = AS_OF_RANGE
+    if not first <= day <= last:
+        raise typer.BadParameter(
+            f"{day} is outside the dates this tool assesses ({first} to {last})",
+            param_hint=option,
+        )
+    return day
 
 
 # --- output files -------------------------------------------------------------------------
@@ -879,6 +892,20 @@ def history(
         _history_table(rows)
 
 
+def _recorded_utc(when: datetime | None) -> str:
+    """When an entry was recorded, in UTC to the minute; a time whose UTC date would fall
+    outside the calendar (0001-01-01T00:00+14:00) as written."""
+    if when is None:
+        return ""
+    from datetime import UTC
+
+    try:
+        when = when.astimezone(UTC) if when.tzinfo is not None else when
+    except OverflowError:
+        return when.isoformat(" ", "minutes")
+    return when.replace(tzinfo=None).isoformat(" ", "minutes")
+
+
 def _history_table(rows: list[HistoryRow]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -898,7 +925,7 @@ def _history_table(rows: list[HistoryRow]) -> None:
             m for m, on in (("replaces", row.actual.replaces), ("superseded", row.superseded)) if on
         ]
         cells = [str(item["line"]), item["date"], *([item["place"] or ""] if with_place else [])]
-        recorded = (item["recorded"] or "").replace("T", " ")[:16]  # to the minute, UTC
+        recorded = _recorded_utc(row.actual.recorded)
         cells += [str(item["value"]), item["by"] or "", recorded, item["note"] or ""]
         table.add_row(  # Text: a note like "[red]" is shown as typed, not taken as markup
             *map(Text, cells), ", ".join(marks), style="dim" if row.superseded else None
