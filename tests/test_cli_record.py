@@ -368,8 +368,8 @@ def test_one_bad_row_in_a_thousand_and_nothing_is_written(data: Path, tmp_path: 
     result = lsc(data, "import", str(path))
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        f"{path}:638: 'six hundred' is not a value for ooa-placements: expected a number like "
-        "42, -3.5 or 101,000",
+        f"{path}:638: column 'value': 'six hundred' is not a value for ooa-placements: "
+        "expected a number like 42, -3.5 or 101,000",
         "error: nothing was imported: 1 row cannot be recorded",
     ]
     assert hashes(data) == before

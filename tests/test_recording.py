@@ -310,13 +310,13 @@ def test_every_bad_row_is_listed_at_the_line_where_it_starts(tmp_path: Path, pla
         (4, "this row has only 3 values but the header has 4 columns"),
         (5, "this row has 5 values but the header has 4 columns"),
         (7, "a second row for ooa-placements on 2020-01-31 (first on line 2)"),
-        (8, "unknown metric 'ooa-placement' (did you mean 'ooa-placements'?)"),
+        (8, "column 'metric': unknown metric 'ooa-placement' (did you mean 'ooa-placements'?)"),
         (
             9,
-            "'1,00' is ambiguous: use commas only between groups of three digits (101,000) "
-            "and a dot for decimals (1.5)",
+            "column 'value': '1,00' is ambiguous: use commas only between groups of three "
+            "digits (101,000) and a dot for decimals (1.5)",
         ),
-        (10, "no metric given"),
+        (10, "column 'metric': no metric given"),
         (11, 'a quoted value is never closed: a closing " is missing'),
     ]
 

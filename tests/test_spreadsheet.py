@@ -326,12 +326,19 @@ def test_cells_are_read_as_they_would_be_typed(tmp_path: Path) -> None:
         ],
     )
     table = read_xlsx_rows(path)
-    assert (table.header, table.header_line, table.problems) == (["Metric", "Date", "Value"], 2, [])
+    assert (table.header, table.header_line) == (["Metric", "Date", "Value"], 2)
     assert [(row.line, row.cells) for row in table.rows] == [
         (3, ["m", "2020-06-30 12:30:00", "38"]),
         (4, ["m", "2020-06-30", "-3.5"]),
         (5, ["m", "2020-06-30", "0.5"]),  # a literal "%" in the format is not a percentage
-        (6, ["m", "44012", "TRUE", "", "x"]),  # past the header: "more values" is reported
+    ]
+    # something right of the header is a problem at its cell
+    assert [(p.line, p.message) for p in table.problems] == [
+        (
+            6,
+            "cell E6 holds 'x', right of the header's last column (C): clear it, or import it "
+            "under a named column",
+        )
     ]
 
 
@@ -355,8 +362,8 @@ def test_the_sheet_named_actuals_is_read_before_the_first(tmp_path: Path) -> Non
                 ("ooa-placements", date(2020, 5, 31), "four"),
             ],
             [
-                "4: 'four' is not a value for ooa-placements: expected a number like 42, -3.5 or "
-                "101,000"
+                "4: cell C4, column 'value': 'four' is not a value for ooa-placements: expected "
+                "a number like 42, -3.5 or 101,000"
             ],
         ),
         (
@@ -379,11 +386,17 @@ def test_the_sheet_named_actuals_is_read_before_the_first(tmp_path: Path) -> Non
         ),
         (
             [("metric", "date", "value"), ("ooa-placements", "30/06/2020", 1)],
-            ["2: date: expected a date as YYYY-MM-DD (for example 2021-03-31), got '30/06/2020'"],
+            [
+                "2: cell B2, column 'date': expected a date as YYYY-MM-DD (for example "
+                "2021-03-31), got '30/06/2020'"
+            ],
         ),
         (
             [("metric", "date", "value"), ("ooa-placements", "2020-06-30", 1, "x")],
-            ["2: this row has 4 values but the header has 3 columns"],
+            [
+                "2: cell D2 holds 'x', right of the header's last column (C): clear it, or "
+                "import it under a named column"
+            ],
         ),
     ],
 )

@@ -8,7 +8,11 @@ through `render.spreadsheet_safe`, so nothing the plan says can run as a formula
 report gives the same bytes (no clock in the file).
 
 `read_xlsx_rows` reads an XLSX file for ``lsc import`` into the same `recording.Table` as
-the CSV reader, row numbers as Excel shows them (the header is row 1).
+the CSV reader, row numbers as Excel shows them (the header is row 1). Before openpyxl sees
+the file, `_check_archive` unpacks it once, streaming, within bounds (`MAX_UNPACKED` in all,
+no text longer than a cell can hold, at most `MAX_SHARED_STRINGS` different texts), so that a
+small file cannot take minutes or gigabytes; the sheet is then read as the cells it holds
+(`_read_sheet`), never padded out to the size its rows and columns claim.
 
 openpyxl both reads and writes, so it is the one dependency for both; it is imported only
 inside these functions, so that ``lsc --help`` and every other command stay fast.
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import warnings
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -26,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from .problems import LscError
-from .recording import Row, RowProblem, Table
+from .recording import Row, RowProblem, Table, column_letter, quoted
 from .render import CSV_COLUMNS, STATUS_LABELS, rows, spreadsheet_safe, summary_lines
 from .status import STATUS_ORDER, StatusReport
 
@@ -216,6 +221,21 @@ def _save(workbook: Any, stamp: datetime) -> bytes:
 
 # --- reading a workbook to import ------------------------------------------------------------
 
+MAX_UNPACKED: Final = 100 << 20
+"""The most bytes a workbook to import may hold once unpacked (about 400,000 rows)."""
+MAX_MEMBERS: Final = 10_000
+"""The most parts (files inside the zip) a workbook to import may have."""
+MAX_SHARED_STRINGS: Final = 1_000_000
+"""The most different texts (shared strings) a workbook to import may hold."""
+MAX_SHEET_ROWS: Final = 1_048_576  # Excel's last row
+MAX_SHEET_COLUMNS: Final = 16_384  # Excel's last column, XFD
+_MAX_RUN: Final = _MAX_TEXT * 10
+"""Bytes of XML between two tags: no spelling of 32,767 characters (``&#1114111;`` is ten
+bytes for one) is longer, so a longer run is a text no cell can hold."""
+_CHUNK: Final = 1 << 20
+_SHARED_STRING: Final = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+_RESAVE: Final = 'save it from Excel as "Excel Workbook (.xlsx)", or export it as CSV UTF-8'
+
 
 def read_xlsx_rows(path: Path | str, shown: str | None = None) -> Table:
     """Read the rows of an XLSX file to import, as the CSV reader reads a CSV file.
@@ -224,15 +244,17 @@ def read_xlsx_rows(path: Path | str, shown: str | None = None) -> Table:
     Rows are numbered as Excel numbers them; the first row with anything in it is the header,
     and rows with every cell empty are skipped. Each cell becomes text: a real date becomes
     YYYY-MM-DD, a number its shortest form (``38``, ``4.2``), a number shown as a percentage
-    (0.047 formatted ``0.0%``) ``4.7%``. A cell holding a formula or an error (``#N/A``) makes
-    its row a problem: the figures must be typed or pasted as values.
+    (0.047 formatted ``0.0%``) ``4.7%``. A cell holding a formula or an error (``#N/A``), or
+    a text longer than a cell can hold, or anything right of the header's last column makes
+    its row a problem.
 
     Args:
         path: the .xlsx file.
         shown: how to name the file in messages (default: the path as given).
 
     Raises:
-        LscError: the file is missing, or is not a readable XLSX workbook.
+        LscError: the file is missing, is not a readable XLSX workbook, or is bigger once
+            unpacked, or shaped beyond, what a workbook to import may be.
     """
     from .loader import MAX_IMPORT_BYTES, regular_file_problem
 
@@ -244,9 +266,11 @@ def read_xlsx_rows(path: Path | str, shown: str | None = None) -> Table:
     )
     if problem is not None:
         raise LscError(f"{shown}: {problem.message}")
-    from openpyxl import load_workbook
 
     try:
+        _check_archive(path, shown)
+        from openpyxl import load_workbook
+
         with warnings.catch_warnings():  # "no default style", "extension not supported", ...
             warnings.simplefilter("ignore")
             workbook = load_workbook(path, read_only=True, data_only=False, keep_links=False)
@@ -261,12 +285,70 @@ def read_xlsx_rows(path: Path | str, shown: str | None = None) -> Table:
     except Exception as error:
         # A damaged or foreign file can fail anywhere inside openpyxl, zipfile or the XML
         # parser, with any kind of exception: each means the same thing to the user.
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        text = str(error).strip()
+        reason = _short(text.splitlines()[0], 200) if text else ""
         detail = f" ({type(error).__name__}: {reason})" if reason else ""
-        raise LscError(
-            f"{shown}: not a readable .xlsx workbook{detail}: save it from Excel as "
-            '"Excel Workbook (.xlsx)", or export it as CSV UTF-8'
-        ) from None
+        raise LscError(f"{shown}: not a readable .xlsx workbook{detail}: {_RESAVE}") from None
+
+
+def _check_archive(path: Path, shown: str) -> None:
+    """Refuse a workbook that would take openpyxl unbounded time or memory, before it is
+    opened: more than `MAX_UNPACKED` bytes unpacked (declared, and as really unpacked, read
+    in chunks and stopped at the limit), a run of XML text longer than any cell can hold, or
+    more than `MAX_SHARED_STRINGS` different texts.
+
+    Raises:
+        LscError: saying which limit the file is beyond.
+        zipfile.BadZipFile: not a zip file, or a damaged one.
+    """
+
+    def too_big() -> LscError:
+        return LscError(
+            f"{shown}: the workbook unpacks to more than {MAX_UNPACKED >> 20} MiB, the limit "
+            "for a workbook to import (about 400,000 rows): import fewer rows at a time"
+        )
+
+    def too_many_texts() -> LscError:
+        return LscError(
+            f"{shown}: the workbook holds more than {MAX_SHARED_STRINGS:,} different texts, "
+            "the limit for a workbook to import: import fewer rows at a time"
+        )
+
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+        if len(members) > MAX_MEMBERS:
+            raise LscError(
+                f"{shown}: the workbook has {len(members):,} parts, more than a workbook to "
+                f"import may have ({MAX_MEMBERS:,}): {_RESAVE}"
+            )
+        if sum(member.file_size for member in members) > MAX_UNPACKED:
+            raise too_big()
+        unpacked = 0
+        texts = 0
+        for member in members:
+            xml = member.filename.lower().endswith((".xml", ".rels"))
+            carry = b""  # the bytes from the last "<" of what was read, not yet scanned
+            with archive.open(member) as stream:
+                while chunk := stream.read(_CHUNK):
+                    unpacked += len(chunk)
+                    if unpacked > MAX_UNPACKED:  # the sizes the file declares were false
+                        raise too_big()
+                    if not xml:
+                        continue
+                    buffer = carry + chunk
+                    cut = max(buffer.rfind(b"<"), 0)
+                    body, carry = buffer[:cut], buffer[cut:]
+                    if len(carry) > _MAX_RUN or max(map(len, body.split(b"<"))) > _MAX_RUN:
+                        raise LscError(
+                            f"{shown}: {_short(member.filename)} holds a text longer than a "
+                            f"cell can hold ({_MAX_TEXT:,} characters): {_RESAVE}"
+                        )
+                    texts += len(_SHARED_STRING.findall(body))
+                    if texts > MAX_SHARED_STRINGS:
+                        raise too_many_texts()
+            texts += len(_SHARED_STRING.findall(carry))
+            if texts > MAX_SHARED_STRINGS:
+                raise too_many_texts()
 
 
 def _import_sheet(sheets: Sequence[Any], shown: str) -> Any:
@@ -277,48 +359,90 @@ def _import_sheet(sheets: Sequence[Any], shown: str) -> Any:
 
 
 def _read_sheet(sheet: Any, shown: str) -> Table:
-    table = Table(shown)
-    sheet.reset_dimensions()  # don't trust the size the file claims: read every row there is
-    header_seen = False
-    for number, cells in enumerate(sheet.iter_rows(), start=1):
-        texts: list[str] = []
-        problems: list[str] = []
-        for cell in cells:
-            try:
-                texts.append(_cell_text(cell))
-            except ValueError as error:
-                problems.append(str(error))
-        if problems:
-            table.problems.append(RowProblem(shown, number, "; ".join(problems)))
-            if not header_seen:
-                return table  # no header: no row can be read
-            continue
-        if not any(text.strip() for text in texts):
-            continue
-        if not header_seen:
-            table.header, table.header_line, header_seen = _trimmed(texts), number, True
-        else:
-            table.rows.append(Row(number, _fitted(texts, len(table.header))))
+    """The rows of the sheet as they are in the file: only the rows and cells it holds are
+    visited (openpyxl's ``iter_rows`` would make up every missing row and cell up to the
+    furthest one named, minutes for one ``<row r="999999999">``), each row from column A."""
+    from openpyxl.cell.read_only import ReadOnlyCell
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    table = Table(shown, sheet=True)
+    book = sheet.parent
+    with sheet._get_source() as source:  # what openpyxl's own iter_rows parses
+        parser = WorkSheetParser(
+            source,
+            sheet._shared_strings,
+            data_only=False,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        for number, cells in parser.parse():
+            if not 1 <= number <= MAX_SHEET_ROWS:
+                raise LscError(
+                    f"{shown}: the sheet has a row numbered {number:,}, beyond the last row a "
+                    f"sheet can have ({MAX_SHEET_ROWS:,}): {_RESAVE}"
+                )
+            texts, problems = _row_texts(sheet, cells, shown, ReadOnlyCell)
+            if problems:
+                table.problems.append(RowProblem(shown, number, "; ".join(problems)))
+                if not table.header:
+                    return table  # no header: no row can be read
+                continue
+            if not texts:
+                continue
+            if not table.header:
+                width = max(column for column, text in texts.items() if text.strip())
+                table.header = [texts.get(column, "") for column in range(1, width + 1)]
+                table.header_line = number
+                continue
+            width = len(table.header)
+            beyond = [column for column, text in texts.items() if column > width and text.strip()]
+            if beyond:
+                first = min(beyond)
+                table.problems.append(
+                    RowProblem(
+                        shown,
+                        number,
+                        f"cell {column_letter(first - 1)}{number} holds {quoted(texts[first])}, "
+                        f"right of the header's last column ({column_letter(width - 1)}): clear "
+                        "it, or import it under a named column",
+                    )
+                )
+                continue
+            table.rows.append(
+                Row(number, [texts.get(column, "") for column in range(1, width + 1)])
+            )
     return table
 
 
-def _trimmed(texts: list[str]) -> list[str]:
-    """Without the empty cells at the end (a sheet has no row length, a CSV line has)."""
-    end = len(texts)
-    while end and not texts[end - 1].strip():
-        end -= 1
-    return texts[:end]
-
-
-def _fitted(texts: list[str], width: int) -> list[str]:
-    """A data row as wide as the header: empty cells past the header dropped, missing ones
-    empty. Text past the header is kept, so "more values than the header" is still an error."""
-    kept = _trimmed(texts)
-    return kept + [""] * (width - len(kept)) if len(kept) <= width else kept
+def _row_texts(
+    sheet: Any, cells: list[dict[str, Any]], shown: str, make: Any
+) -> tuple[dict[int, str], list[str]]:
+    """The row's cells that hold something, by column number (1 is A), and its problems."""
+    texts: dict[int, str] = {}
+    problems: list[str] = []
+    for cell in cells:
+        column = cell["column"]
+        if not 1 <= column <= MAX_SHEET_COLUMNS:
+            raise LscError(
+                f"{shown}: the sheet has a cell in column {column:,}, beyond the last column a "
+                f"sheet can have ({MAX_SHEET_COLUMNS:,}, XFD): {_RESAVE}"
+            )
+        try:
+            text = _cell_text(make(sheet, **cell))
+        except ValueError as error:
+            problems.append(str(error))
+            continue
+        if text:
+            texts[column] = text
+    if not any(text.strip() for text in texts.values()):
+        return {}, problems  # a blank row (spaces are kept only in a row with something)
+    return texts, problems
 
 
 def _cell_text(cell: Any) -> str:
-    """A cell's value as text, as it would be typed; ValueError for a formula or an error."""
+    """A cell's value as text, as it would be typed; ValueError for a formula, an error, or
+    a text longer than a cell can hold."""
     value = cell.value
     if cell.data_type == "f" or (value is not None and not isinstance(value, _PLAIN)):
         formula = value if isinstance(value, str) else getattr(value, "text", None) or ""
@@ -328,9 +452,16 @@ def _cell_text(cell: Any) -> str:
             "values (Paste Special > Values)"
         )
     if cell.data_type == "e":
-        raise ValueError(f"cell {cell.coordinate} holds the error {value}: give a figure")
+        raise ValueError(
+            f"cell {cell.coordinate} holds the error {_short(str(value))}: give a figure"
+        )
     if value is None:
         return ""
+    if isinstance(value, str) and len(value) > _MAX_TEXT:
+        raise ValueError(
+            f"cell {cell.coordinate} holds {len(value):,} characters, more than a cell can hold "
+            f"({_MAX_TEXT:,}): {quoted(value)}"
+        )
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, int | float):
