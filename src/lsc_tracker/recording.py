@@ -329,6 +329,31 @@ def history_csv(rows: Sequence[HistoryRow]) -> str:
 
 # --- import files ----------------------------------------------------------------------------
 
+MAX_SHOWN_PROBLEMS = 1_000
+"""`BadRows` lists at most this many problems; the rest are counted in its message."""
+MAX_HEADER_COLUMNS = 50
+"""A header wider than this is one problem, not one per column (a valid one has at most 6)."""
+MAX_ID_CHARS = 200
+"""A metric, place, date, value or by cell longer than this is refused before it is checked,
+so no message ever quotes more than a short prefix of it."""
+MAX_QUOTED = 40
+"""The most characters of a user's text any import message quotes."""
+
+
+def quoted(text: str, limit: int = MAX_QUOTED) -> str:
+    """``text`` quoted for a message: at most ``limit`` characters of it, then ``…``."""
+    return repr(text) if len(text) <= limit else repr(text[: limit - 1]) + "…"
+
+
+def column_letter(position: int) -> str:
+    """The spreadsheet name of the column at ``position`` (0 is A, 26 is AA)."""
+    letters = ""
+    number = position + 1
+    while number:
+        number, left = divmod(number - 1, 26)
+        letters = chr(ord("A") + left) + letters
+    return letters
+
 
 @dataclass(frozen=True)
 class RowProblem:
@@ -343,16 +368,28 @@ class RowProblem:
 
 
 class BadRows(LscError):
-    """Some rows of an import file cannot be recorded, so none of them was."""
+    """Some rows of an import file cannot be recorded, so none of them was.
+
+    ``problems`` holds the first `MAX_SHOWN_PROBLEMS` (by line), so that what is printed stays
+    bounded whatever the file; the message counts the rows and says how many were left out.
+    """
 
     def __init__(self, problems: list[RowProblem], *, header_line: int = 1) -> None:
-        self.problems = sorted(problems, key=lambda p: p.line)
-        rows = len({p.line for p in self.problems} - {header_line})
-        super().__init__(
-            f"nothing was imported: {rows} row{'s' if rows != 1 else ''} cannot be recorded"
+        ordered = sorted(problems, key=lambda p: p.line)
+        self.problems = ordered[:MAX_SHOWN_PROBLEMS]
+        self.left_out = len(ordered) - len(self.problems)
+        rows = len({p.line for p in ordered} - {header_line})
+        message = (
+            f"nothing was imported: {rows:,} row{'s' if rows != 1 else ''} cannot be recorded"
             if rows
             else "nothing was imported"
         )
+        if self.left_out:
+            message += (
+                f" (the first {len(self.problems):,} problems are listed above; "
+                f"{self.left_out:,} more are not shown)"
+            )
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -365,13 +402,18 @@ class Row:
 
 @dataclass
 class Table:
-    """An import file as text cells. ``problems`` are rows the reader could not read."""
+    """An import file as text cells. ``problems`` are rows the reader could not read.
+
+    ``sheet`` is true for a spreadsheet read from column A, whose cells have names (``C7``:
+    the column's letter and the row's line), which problems then give.
+    """
 
     path: str
     header: list[str] = field(default_factory=list)
     header_line: int = 1
     rows: list[Row] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
+    sheet: bool = False
 
 
 def _csv_message(error: csv.Error) -> str:
@@ -380,6 +422,11 @@ def _csv_message(error: csv.Error) -> str:
         return 'a quoted value is never closed: a closing " is missing'
     if "expected after" in text:
         return 'a closing " must be followed by a comma: write "" for a quote inside quotes'
+    if "field larger than field limit" in text:
+        return (
+            f"a value is longer than {csv.field_size_limit():,} characters: this is not a "
+            "file of figures (a quote left open?)"
+        )
     return f"not a valid CSV row: {text}"
 
 
@@ -455,8 +502,14 @@ def _columns(table: Table) -> tuple[dict[str, int], list[RowProblem]]:
         return {}, problems
     if len(table.header) == 1 and ";" in table.header[0]:  # Excel's CSV in many locales
         problem(
-            f"the header {table.header[0].strip()!r} is one column holding ';': the file looks "
-            "semicolon-separated; save it as 'CSV (comma delimited)', or import the .xlsx"
+            f"the header {quoted(table.header[0].strip())} is one column holding ';': the file "
+            "looks semicolon-separated; save it as 'CSV (comma delimited)', or import the .xlsx"
+        )
+        return {}, problems
+    if len(table.header) > MAX_HEADER_COLUMNS:
+        problem(
+            f"the header has {len(table.header):,} columns: expected at most {len(COLUMNS)}, "
+            f"named {', '.join(COLUMNS)}"
         )
         return {}, problems
     positions: dict[str, int] = {}
@@ -470,8 +523,9 @@ def _columns(table: Table) -> tuple[dict[str, int], list[RowProblem]]:
                 f"one of {', '.join(COLUMNS)}"
             )
         elif name not in COLUMNS:
-            hint = did_you_mean(name, COLUMNS) or f"; the columns are {', '.join(COLUMNS)}"
-            problem(f"unknown column {cell.strip()!r}{hint}")
+            hint = "" if len(name) > MAX_ID_CHARS else did_you_mean(name, COLUMNS)
+            hint = hint or f"; the columns are {', '.join(COLUMNS)}"
+            problem(f"unknown column {quoted(cell.strip())}{hint}")
         elif name in positions:
             problem(
                 f"column {name!r} appears twice (columns {positions[name] + 1} and {position + 1})"
@@ -484,20 +538,34 @@ def _columns(table: Table) -> tuple[dict[str, int], list[RowProblem]]:
     return positions, problems
 
 
+class _CellError(LscError):
+    """A problem with one cell of a row: the column it is in, and the message."""
+
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+
+
 def _row_input(row: Row, columns: dict[str, int], width: int, by: str | None) -> EntryInput:
     if len(row.cells) != width:
         fewer = "only " if len(row.cells) < width else ""
         raise LscError(
-            f"this row has {fewer}{len(row.cells)} values but the header has {width} columns"
+            f"this row has {fewer}{len(row.cells):,} values but the header has {width} columns"
         )
 
     def cell(name: str) -> str:
         return row.cells[columns[name]] if name in columns else ""
 
+    for name in ("metric", "date", "value", "place", "by"):
+        text = cell(name)
+        if len(text) > MAX_ID_CHARS:
+            raise _CellError(
+                name, f"{quoted(text)} ({len(text):,} characters) is too long to be a {name}"
+            )
     if not cell("metric").strip():
-        raise LscError("no metric given")
+        raise _CellError("metric", "no metric given")
     if not cell("date").strip():
-        raise LscError("no date given")
+        raise _CellError("date", "no date given")
     return EntryInput(
         metric=cell("metric"),
         value=cell("value"),
@@ -506,6 +574,33 @@ def _row_input(row: Row, columns: dict[str, int], width: int, by: str | None) ->
         note=cell("note"),
         by=cell("by") if cell("by").strip() else by,
     )
+
+
+def _check_cells(plan: Plan, given: EntryInput, today: date) -> None:
+    """Check each cell of a row as `make_actual` does, in its order, saying which column is
+    wrong: `_CellError` for the first that is."""
+
+    def check(column: str, test: Callable[[], Any]) -> Any:
+        try:
+            return test()
+        except LscError as error:
+            message = str(error).removeprefix(f"{column}: ")
+            raise _CellError(column, message) from None
+
+    metric = check("metric", lambda: _metric(plan, given.metric.strip()))
+    check("place", lambda: _place(plan, metric, _optional_id(given.place)))
+    check("date", lambda: _parse_date(given.date, today))
+    check("value", lambda: parse_value(given.value, metric))
+    check("by", lambda: _text(given.by, "by"))
+    check("note", lambda: _text(given.note, "note"))
+
+
+def _where(table: Table, row: Row, columns: dict[str, int], column: str) -> str:
+    """How a problem names the cell: ``column 'value'``, in a sheet ``cell C7, column 'value'``."""
+    position = columns.get(column)
+    if table.sheet and position is not None:
+        return f"cell {column_letter(position)}{row.line}, column {column!r}"
+    return f"column {column!r}"
 
 
 def import_entries(
@@ -521,7 +616,8 @@ def import_entries(
     Each row is checked as ``lsc record`` checks a value, and also against the rows above
     it: a second row for the same metric, place and date is refused, and so is a row for an
     entry already in the log (correct that with ``lsc record --replace``). ``by`` is used for
-    rows that leave their ``by`` cell empty.
+    rows that leave their ``by`` cell empty. A problem with one cell names its column (and,
+    in a spreadsheet, the cell: ``cell C7, column 'value': ...``).
 
     Raises:
         BadRows: every bad row, with the line where it starts; nothing is to be written.
@@ -538,6 +634,7 @@ def import_entries(
     for row in table.rows:
         try:
             given = _row_input(row, columns, len(table.header), by)
+            _check_cells(plan, given, today)
             actual = make_actual(plan, given, today=today, recorded=recorded)
             key = _key(actual)
             if key in first_line:
@@ -550,6 +647,9 @@ def import_entries(
                     f"{_already_recorded(plan, latest[key])}: import only new entries, and "
                     "correct a recorded one with 'lsc record --replace'"
                 )
+        except _CellError as error:
+            where = _where(table, row, columns, error.column)
+            problems.append(RowProblem(table.path, row.line, f"{where}: {error}"))
         except LscError as error:
             problems.append(RowProblem(table.path, row.line, str(error)))
         else:
