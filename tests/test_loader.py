@@ -227,7 +227,7 @@ def test_a_log_cut_right_after_an_entrys_dash_is_called_cut_off(
     assert messages(write_plan(actuals=actuals)) == [
         "actuals.yaml:2:1: the last entry is incomplete (cut off by a crash?): delete or repair "
         "this line, then record that value again",
-        "actuals.yaml:2:2: expected a mapping of keys, got None",
+        "actuals.yaml:2:2: expected a mapping of keys, got nothing",
     ]
 
 

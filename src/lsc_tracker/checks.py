@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from itertools import islice
 
 from .loader import Plan
 from .models import Actual, Metric
-from .problems import Problem, did_you_mean
+from .problems import MAX_LISTED, Problem, did_you_mean, too_many
 
 Check = Callable[[Plan, "date | None"], Iterator[Problem]]
 
@@ -182,11 +183,15 @@ def check_actuals(plan: Plan, today: date | None) -> Iterator[Problem]:
     # A national log repeats a few thousand (metric, place, kind of value) combinations a
     # million times: judge each combination once.
     verdicts: dict[tuple[str, str | None, bool], tuple[bool, str | None]] = {}
+    hints: dict[str, str] = {}  # a misspelt metric is searched for once, however often used
+    known = sorted(metrics)
     for actual in plan.actuals:
         metric = metrics.get(actual.metric)
         if metric is None:
             if plan.knows_all("metrics") and actual.metric not in plan.rejected_ids:
-                hint = did_you_mean(actual.metric, metrics.keys())
+                hint = hints.get(actual.metric)
+                if hint is None:
+                    hint = hints[actual.metric] = did_you_mean(actual.metric, known)
                 yield Problem(
                     plan.source("actuals", actual, "metric"),
                     f"unknown metric {actual.metric!r}{hint}",
@@ -279,6 +284,15 @@ CHECKS: dict[str, Check] = {
 }
 
 
-def run_checks(plan: Plan, *, today: date | None) -> list[Problem]:
-    """Run every registered check and collect its problems."""
-    return [problem for check in CHECKS.values() for problem in check(plan, today)]
+def run_checks(plan: Plan, *, today: date | None, limit: int = MAX_LISTED) -> list[Problem]:
+    """Run every registered check and collect its problems, at most ``limit`` of them: the
+    checks stop there (so a flood costs no more than ``limit`` problems' work), and one last
+    problem, where the next one would have been, says that more are not listed."""
+    found: list[Problem] = []
+    for check in CHECKS.values():
+        found.extend(islice(check(plan, today), max(limit - len(found), 0) + 1))
+        if len(found) > limit:
+            next_one = found.pop()
+            found.append(too_many(next_one.source, "more problems from here on are not listed"))
+            break
+    return found

@@ -46,7 +46,7 @@ from .models import (
     actual_date_from_text,
     parse_timestamp,
 )
-from .problems import Problem, Source, did_you_mean
+from .problems import MAX_LISTED, Problem, Source, did_you_mean, too_many
 from .yamlsource import Document, Loc, LogDocument, parse_log, parse_yaml
 
 PLAN_FILES: dict[str, tuple[str, type[BaseModel]]] = {
@@ -585,6 +585,17 @@ def _message(error: dict[str, Any], model: type[BaseModel]) -> str:
     return f"{_PLAIN_WORDS.get(kind) or error['msg']}, got {got}"
 
 
+def _shape(value: Any) -> str:
+    """What a value is, in the plan's words (never a Python repr such as None or True)."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(str(value)) if len(str(value)) <= 60 else repr(str(value)[:57] + "...")
+
+
 # pydantic's words for its error types, where they name Python types, in a plan's own terms
 _PLAIN_WORDS: dict[str, str] = {
     "list_type": "expected a list, such as [a, b] or one '- ' item a line",
@@ -630,30 +641,40 @@ def validate_items(
     model: type[BaseModel],
     prefix: Loc,
     rejected: set[str] | None = None,
+    limit: int = MAX_LISTED,
 ) -> tuple[list[Any], list[Problem], list[int]]:
     """Validate each item on its own, so one bad item does not hide the others.
 
     Returns the valid items, the problems, and the position in ``items`` of each valid item.
 
     The ids of items that fail are added to ``rejected``, so that later checks do not
-    report references to them as unknown (one mistake, one message).
+    report references to them as unknown (one mistake, one message). Past ``limit``
+    problems, failing items are counted, not described: one last problem says how many.
     """
     rejected = set() if rejected is None else rejected
     positions: list[int] = []
     valid: list[Any] = []
     problems: list[Problem] = []
+    unlisted, first_unlisted = 0, None
     for index, item in enumerate(items):
         loc = (*prefix, index)
         if not isinstance(item, dict):
-            problems.append(
-                Problem(doc.source(loc), f"expected a mapping of keys, got {item!r}", "schema")
-            )
+            if first_unlisted is None and len(problems) < limit:
+                got = _shape(item)
+                problems.append(
+                    Problem(doc.source(loc), f"expected a mapping of keys, got {got}", "schema")
+                )
+            else:
+                unlisted, first_unlisted = unlisted + 1, first_unlisted or loc
             continue
         try:
             obj = model.model_validate(item)
         except ValidationError as error:
             if isinstance(item.get("id"), str):
                 rejected.add(str(item["id"]))
+            if first_unlisted is not None or len(problems) + error.error_count() > limit:
+                unlisted, first_unlisted = unlisted + 1, first_unlisted or loc
+                continue
             for detail in error.errors(include_url=False):
                 where = doc.source((*loc, *detail["loc"]), key=detail["type"] == "extra_forbidden")
                 problems.append(Problem(where, _message(detail, model), "schema"))
@@ -662,6 +683,10 @@ def validate_items(
             obj.__pydantic_private__["_index"] = index
         valid.append(obj)
         positions.append(index)
+    if first_unlisted is not None:
+        noun = "entry has" if unlisted == 1 else "entries have"
+        more = f"{unlisted:,} more {noun} problems from here on, not listed"
+        problems.append(too_many(doc.source(first_unlisted), more))
     return valid, problems, positions
 
 
@@ -779,25 +804,34 @@ _tool_written_entries = TypeAdapter(list[_ToolWrittenEntry])
 
 
 def fast_actuals(entries: list[Any]) -> list[Actual] | None:
-    """The entries as Actuals if every one passes the strict schema, else None."""
+    """The entries as Actuals if every one passes the strict schema, else None.
+
+    Checked `_FAST_CHUNK` entries at a time, stopping at the first that fails: pydantic
+    describes every error of a failing list, which for a million bad lines is gigabytes."""
+    day = actual_date_from_text  # cached: a log holds few distinct dates
+    actuals: list[Actual] = []
     try:
-        checked = _tool_written_entries.validate_python(entries)
-        day = actual_date_from_text  # cached: a log holds few distinct dates
-        return [
-            Actual(
-                entry["metric"],
-                day(entry["date"]),
-                entry["value"],
-                entry.get("place"),
-                entry.get("note"),
-                entry.get("by"),
-                parse_timestamp(entry["recorded"]) if "recorded" in entry else None,
-                entry.get("replaces", False),
+        for start in range(0, len(entries), _FAST_CHUNK):
+            checked = _tool_written_entries.validate_python(entries[start : start + _FAST_CHUNK])
+            actuals.extend(
+                Actual(
+                    entry["metric"],
+                    day(entry["date"]),
+                    entry["value"],
+                    entry.get("place"),
+                    entry.get("note"),
+                    entry.get("by"),
+                    parse_timestamp(entry["recorded"]) if "recorded" in entry else None,
+                    entry.get("replaces", False),
+                )
+                for entry in checked
             )
-            for entry in checked
-        ]
     except (ValidationError, ValueError):
         return None
+    return actuals
+
+
+_FAST_CHUNK = 10_000
 
 
 _CUT_OFF = (
@@ -861,6 +895,14 @@ def load(
     return plan, sort_problems(problems)
 
 
-def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
+def sort_problems(problems: Iterable[Problem], limit: int = MAX_LISTED) -> list[Problem]:
+    """The problems in file order, each once; past ``limit``, the rest are one last problem
+    that counts them (each stage collects about ``limit`` at most, so this stays small)."""
     unique = {(p.source, p.message): p for p in problems}
-    return sorted(unique.values(), key=Problem.sort_key)
+    ordered = sorted(unique.values(), key=Problem.sort_key)
+    if len(ordered) <= limit + 1:
+        return ordered
+    left = ordered[limit:]
+    at_least = "at least " if any(p.rule == "too-many-problems" for p in left) else ""
+    more = f"{at_least}{len(left):,} more problems from here on, not listed"
+    return [*ordered[:limit], too_many(left[0].source, more)]

@@ -9,9 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 MAX_MESSAGE = 500
+
+MAX_LISTED = 1_000
+"""The most problems `lsc check` (and every command) collects from one data directory.
+
+Why: a flood (200,000 ``- {}`` lines, 40,000 misspelt metrics) would otherwise give a
+problem per line, tens of megabytes of output and gigabytes of memory; no one fixes more than
+the first thousand before running the check again. Past the bound, one last problem says
+how much more there is (`too_many`), so the count stays honest."""
 
 
 @dataclass(frozen=True, order=True)
@@ -63,11 +73,30 @@ class DataError(LscError):
         super().__init__(str(first) if first else "invalid data")
 
 
-def did_you_mean(word: str, choices: list[str] | set[str] | tuple[str, ...]) -> str:
-    """A ' (did you mean X?)' suffix for an unknown id, or '' when nothing is close."""
+def too_many(where: Source, more: str) -> Problem:
+    """The last problem listed once `MAX_LISTED` are: ``more`` says what is left unlisted."""
+    message = f"{more}: fix the problems above first, then check again"
+    return Problem(where, message, "too-many-problems")
+
+
+_LONGEST_GUESSED = 100  # difflib is quadratic in the length: no one misspells a 5 MB id
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ' (did you mean X?)' suffix for an unknown id, or '' when nothing is close.
+
+    Cached per word and set of choices: a log repeats the same misspelt metric thousands of
+    times, and each search compares the word with every choice."""
+    if len(word) > _LONGEST_GUESSED:
+        return ""
+    return _suggestion(word, tuple(sorted(choices)))
+
+
+@lru_cache(maxsize=4096)
+def _suggestion(word: str, choices: tuple[str, ...]) -> str:
     import difflib
 
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
