@@ -78,6 +78,19 @@ class LogNotWritable(LscError):
     """The log could not be locked, read or written; nothing was changed."""
 
 
+class LogReplaced(LscError):
+    """The log was replaced by another program (an editor saving it by renaming a new file
+    over it) while entries were being appended: they may not be in the log now."""
+
+    def __init__(self, shown: str) -> None:
+        super().__init__(
+            f"{shown} was replaced by another program (an editor saving it?) while this "
+            "command was recording, so what it recorded may not be in the log: close the "
+            "other program, run 'lsc check', then run this command again (a value that did "
+            "get in is refused as already recorded)"
+        )
+
+
 class DataNotValid(DataError):
     """The data has problems, so nothing is appended until they are fixed."""
 
@@ -402,15 +415,59 @@ def _roll_back_unfinished(data_dir: Path, lock: LockFile, log_path: Path) -> Rol
     return rolled_back
 
 
+_Seen = tuple[int, int, int] | None  # the log's (device, inode, size) when read; None: missing
+
+
+def _seen(path: Path) -> _Seen:
+    """Which file the log is, and its size, before it is read under the lock."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_size)
+
+
+def _refuse_unless_as_seen(fd: int, seen: _Seen, shown: str) -> os.stat_result:
+    """The log opened for writing must be the file that was read and checked, at the size it
+    had then: another program that does not take the lock (an editor) may have saved it
+    since. Nothing has been written yet, so that is a refusal."""
+    info = os.fstat(fd)
+    if seen != (info.st_dev, info.st_ino, info.st_size):
+        raise LscError(
+            f"{shown} was changed by another program (an editor saving it?) while this "
+            "command checked it; nothing was recorded: close the other program, then run "
+            "this command again"
+        )
+    return info
+
+
+def _confirm_written(path: Path, fd: int, offset: int, data: bytes, shown: str) -> None:
+    """After writing under the lock, the log's name must still lead to the file written, and
+    that file must hold the bytes written where they were written: a program that does not
+    take the lock and renames a new file over the log (an editor saving what it read before)
+    would otherwise make the entries vanish while the command reports them written."""
+    try:
+        now = os.stat(path)
+        info = os.fstat(fd)
+        same = (now.st_dev, now.st_ino) == (info.st_dev, info.st_ino)
+        same = same and os.pread(fd, len(data), offset) == data
+    except OSError:
+        same = False
+    if not same:
+        raise LogReplaced(shown)
+
+
 def _appended_text(ends_cleanly: bool, payload: list[str], newline: str) -> str:
     """What an append adds: a line break first if the log does not end with one."""
     return ("" if ends_cleanly else newline) + "".join(line + newline for line in payload)
 
 
-def _append_to(path: Path, payload: list[str], newline: str, lock: LockFile) -> None:
+def _append_to(
+    path: Path, payload: list[str], newline: str, lock: LockFile, seen: _Seen, shown: str
+) -> None:
     fd = open_regular(path, os.O_RDWR | os.O_APPEND)
     try:
-        info = os.fstat(fd)
+        info = _refuse_unless_as_seen(fd, seen, shown)
         size = info.st_size
         ends_cleanly = size == 0 or os.pread(fd, 1, size - 1) == b"\n"
         data = _appended_text(ends_cleanly, payload, newline).encode("utf-8")
@@ -423,13 +480,20 @@ def _append_to(path: Path, payload: list[str], newline: str, lock: LockFile) -> 
             raise
         finally:
             _clear_journal(lock)
+        _confirm_written(path, fd, size, data, shown)
     finally:
         os.close(fd)
 
 
-def _create(path: Path, payload: list[str], lock: LockFile) -> None:
+def _create(path: Path, payload: list[str], lock: LockFile, shown: str) -> None:
     data = (HEADER + "".join(line + "\n" for line in payload)).encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+    except FileExistsError:  # made by another program since the log was read
+        raise LscError(
+            f"{shown} was created by another program while this command checked the data; "
+            "nothing was recorded: run this command again"
+        ) from None
     try:
         info = os.fstat(fd)
         _journal(lock, PendingAppend(0, data, (info.st_dev, info.st_ino)))
@@ -441,25 +505,36 @@ def _create(path: Path, payload: list[str], lock: LockFile) -> None:
         os.close(fd)
         path.unlink(missing_ok=True)
         raise
-    os.close(fd)
+    try:
+        _confirm_written(path, fd, 0, data, shown)
+    finally:
+        os.close(fd)
     _fsync_dir(path.parent)
 
 
-def _replace_file(path: Path, text: str) -> None:
+def _replace_file(path: Path, text: str, seen: _Seen, shown: str) -> None:
     """Replace the log by ``text`` (keeping its BOM and mode) through a temporary file and an
-    atomic rename: a crash leaves the old log or the new one."""
-    with path.open("rb") as old:
-        bom = b"\xef\xbb\xbf" if old.read(3) == b"\xef\xbb\xbf" else b""
+    atomic rename: a crash leaves the old log or the new one.
+
+    The log is first opened for writing, as an append would open it, though it is replaced
+    rather than written: a log that may not be written is refused, never replaced."""
+    old = open_regular(path, os.O_RDWR)  # refused (EACCES, EROFS) for a read-only log
+    try:
+        info = _refuse_unless_as_seen(old, seen, shown)
+        bom = b"\xef\xbb\xbf" if os.pread(old, 3, 0) == b"\xef\xbb\xbf" else b""
+    finally:
+        os.close(old)
     data = bom + text.encode("utf-8")
-    mode = path.stat().st_mode & 0o7777
+    mode = info.st_mode & 0o7777
     fd, temp_name = tempfile.mkstemp(prefix=".actuals.yaml.", suffix=".tmp", dir=path.parent)
     try:
         try:
             _write_all_once(fd, data)
             os.fchmod(fd, mode)
+            os.replace(temp_name, path)
+            _confirm_written(path, fd, 0, data, shown)
         finally:
             os.close(fd)
-        os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
@@ -686,6 +761,7 @@ def _check_and_append(
             ) from None
         if rolled_back is not None:
             notify(rolled_back.message)
+    seen = _seen(real_path) if lock is not None else None
     plan, problems = load(data_dir, today=today, lock=lock is None)
     if problems:
         raise DataNotValid(problems)
@@ -704,11 +780,11 @@ def _check_and_append(
             if not stale.is_dir():  # unlinking removes the name only, never a link's target
                 stale.unlink(missing_ok=True)
         if how.kind == "create":
-            _create(real_path, lines, lock)
+            _create(real_path, lines, lock, shown)
         elif how.kind == "rewrite":
-            _replace_file(real_path, new_text)
+            _replace_file(real_path, new_text, seen, shown)
         else:
-            _append_to(real_path, lines, newline, lock)
+            _append_to(real_path, lines, newline, lock, seen, shown)
     except OSError as error:
         reason = error.strerror or str(error)
         raise LogNotWritable(f"cannot write {shown}: {reason}; nothing was recorded") from None
