@@ -8,6 +8,8 @@ the status numbers, and what each now gets.
 - dates at the ends of the calendar: ``--as-of`` outside 1900 to 2199 is refused (exit 2),
   and entries dated 0001-01-01 or 9999-12-31, or recorded at 0001-01-01T00:00+14:00, are
   read and shown by every view without a crash;
+- user text is data: Markdown output escapes link and image syntax, every terminal view
+  shows control characters as visible escapes, and rich markup in a note prints as typed;
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import io
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 from datetime import date, datetime, timedelta, timezone
@@ -388,3 +391,89 @@ def test_entries_at_the_ends_of_the_calendar_are_shown_by_every_view(
     shown = capsys.readouterr().out
     assert "2020-01-01 20:30" in shown  # 10:30 at +14:00 is the day before in UTC
     assert "0001-01-01 00:00" in shown  # before the calendar in UTC: shown as written
+
+
+# --- finding 13: text that is live elsewhere ----------------------------------------------------
+
+HOSTILE_NAME = "Out \x1b[31mof\x1b[0m area [x](javascript:alert(3)) ![i](http://e.example/x.png)"
+HOSTILE_NOTE = "[red]=SUM(A1) fix [/] later \x1b]0;pwned\x07 \x1b[2J\x9b1m \u202eevil\r"
+HOSTILE_BY = "ev\x1b[31mil"
+RAW_CONTROLS = ("\x1b", "\x07", "\x9b", "\u202e", "\r")
+
+
+def _hostile_plan(write_plan: WritePlan) -> Plan:
+    """The small plan with a metric name, a note, a recorder and a place name that a
+    terminal or a Markdown viewer would act on (set after loading: the view must not rely on
+    the loader refusing them)."""
+    plan, problems = load(write_plan())
+    assert not problems
+    measure = plan.metric_by_id["ooa-placements"]
+    index = plan.metrics.index(measure)
+    measure = measure.model_copy(update={"name": HOSTILE_NAME, "owner": HOSTILE_NOTE})
+    plan.metrics[index] = plan.metric_by_id[measure.id] = measure
+    priority = plan.priorities[0]
+    plan.priorities[0] = plan.priority_by_id[priority.id] = priority.model_copy(
+        update={"title": "Resilience [/] \x1b[5mblink"}
+    )
+    for month, value in ((1, 90.0), (2, 85.0), (3, 80.0)):
+        plan.actuals.append(
+            Actual(measure.id, date(2020, month, 28), value, note=HOSTILE_NOTE, by=HOSTILE_BY)
+        )
+    return plan
+
+
+def _no_raw_controls(text: str) -> None:
+    for char in RAW_CONTROLS:
+        assert char not in text, repr(char)
+
+
+def test_terminal_views_show_control_characters_and_markup_as_typed(
+    write_plan: WritePlan, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rich.console import Console
+
+    from lsc_tracker import recording
+    from lsc_tracker.cli import _history_table
+    from lsc_tracker.render import render_table
+    from lsc_tracker.show import render_show, render_spc_table
+    from lsc_tracker.views import metric_view
+
+    plan = _hostile_plan(write_plan)
+    as_of = date(2020, 6, 30)
+    measure = plan.metric_by_id["ooa-placements"]
+    for terminal in (False, True):
+        console = Console(file=io.StringIO(), width=200, force_terminal=terminal, no_color=True)
+        result = mdc.metric_spc(plan, measure, None, as_of)
+        assert result is not None
+        render_spc_table(console, measure.name, None, measure.unit, result)  # no MarkupError
+        render_show(console, metric_view(plan, measure, as_of))
+        shown = console.file.getvalue()  # type: ignore[attr-defined]
+        if terminal:  # rich's own colour codes are gone with no_color; bold may stay
+            shown = re.sub("\x1b\\[[0-9;]*m", "", shown)
+        _no_raw_controls(shown)
+        assert "\\x1b[31mof\\x1b[0m area" in shown
+        assert "[red]=SUM(A1) fix [/] later \\x1b]0;pwned\\x07" in shown
+        assert "Resilience" not in shown or "[/] \\x1b[5mblink" in shown
+
+        out = io.StringIO()
+        render_table(mdc.assess_with_spc(plan, as_of), out, width=200, force_terminal=False)
+        _no_raw_controls(out.getvalue())
+        assert "Resilience [/] \\x1b[5mblink" in out.getvalue()
+
+    _history_table(recording.history(plan, "ooa-placements"))
+    shown = capsys.readouterr().out
+    _no_raw_controls(shown)
+    assert "ev\\x1b[31mil" in shown and "[red]=SUM(A1)" in shown
+
+
+def test_markdown_escapes_links_images_and_control_characters(write_plan: WritePlan) -> None:
+    from lsc_tracker.render import render_markdown
+
+    out = io.StringIO()
+    render_markdown(mdc.assess_with_spc(_hostile_plan(write_plan), date(2020, 6, 30)), out)
+    text = out.getvalue()
+    assert not re.search(r"(?<!\\)\]\(", text)  # no "](" that is not escaped: no link
+    assert "![" not in text  # no image
+    assert "\\[x\\](javascript:alert(3))" in text and "!\\[i\\](http" in text
+    _no_raw_controls(text)
+    assert "Resilience \\[/\\] \\x1b\\[5mblink" in text

@@ -911,6 +911,8 @@ def _history_table(rows: list[HistoryRow]) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from .views import visible
+
     with_place = any(row.actual.place for row in rows)
     table = Table(box=None, header_style="bold", pad_edge=False)
     place = ["place"] if with_place else []
@@ -928,7 +930,9 @@ def _history_table(rows: list[HistoryRow]) -> None:
         recorded = _recorded_utc(row.actual.recorded)
         cells += [str(item["value"]), item["by"] or "", recorded, item["note"] or ""]
         table.add_row(  # Text: a note like "[red]" is shown as typed, not taken as markup
-            *map(Text, cells), ", ".join(marks), style="dim" if row.superseded else None
+            *(Text(visible(cell)) for cell in cells),
+            ", ".join(marks),
+            style="dim" if row.superseded else None,
         )
     Console(highlight=False).print(table)
 

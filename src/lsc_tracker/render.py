@@ -15,6 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
 from .status import Goal, MetricStatus, PlaceStatus, Reading, SpcSummary, StatusReport
+from .views import visible
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -262,7 +263,7 @@ def render_table(
     columns = _table_columns([row for *_, section_rows in sections for row in section_rows])
     for pid, title, status, counts, section_rows in sections:
         console.print()
-        console.print(Text(f"{pid} {title}", style="bold"))
+        console.print(Text(visible(f"{pid} {title}"), style="bold"))
         heading = _status_cell(status)
         heading.append(f": {counts_text(counts)}", style="")
         console.print(heading)
@@ -273,7 +274,7 @@ def render_table(
         console.print(table)
     console.print()
     for line in summary_lines(report):
-        console.print(line)
+        console.print(visible(line))
 
 
 # Column: (heading, options). Latest, Target and Days are narrow two-line cells (value over
@@ -325,10 +326,10 @@ def _table_cells(row: Row) -> dict[str, Text | str]:
     from rich.text import Text
 
     if row.place is None:
-        metric: Text | str = Text(row.name, overflow="fold")
+        metric: Text | str = Text(visible(row.name), overflow="fold")
         metric.append(f"\n{row.metric}", style="dim")
     else:
-        metric = f"  ↳ {row.place}"
+        metric = f"  ↳ {visible(row.place)}"
     markers = [name for name, flag in (("late", row.late), ("stale", row.stale)) if flag]
     latest = number_text(row.latest_value, row.unit)
     target = number_text(row.target_value, row.unit)
@@ -510,11 +511,14 @@ _MARKDOWN_HEADER: Final = (
 
 
 def markdown_escape(text: str) -> str:
-    """Text safe inside a pipe-table cell: backslashes and pipes escaped, one line, and
+    """Text safe inside a pipe-table cell: backslashes, pipes and square brackets escaped
+    (so no link or image, ``[x](javascript:...)`` or ``![](...)``, can form), one line,
     ``&``, ``<`` and ``>`` as entities, so that a ``<script>`` in a name stays text when a
-    Markdown viewer renders HTML."""
+    Markdown viewer renders HTML, and control characters made `visible`."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").split())
+    text = text.replace("\\", "\\\\").replace("|", "\\|")
+    text = text.replace("[", "\\[").replace("]", "\\]")
+    return visible(" ".join(text.split()))
 
 
 def render_markdown(report: StatusReport, out: TextIO) -> None:

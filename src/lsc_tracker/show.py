@@ -27,6 +27,7 @@ from .views import (
     format_value,
     percent,
     spc_verdict,
+    visible,
 )
 
 if TYPE_CHECKING:
@@ -42,6 +43,14 @@ POINT_STYLES = {
 PLAN_GLYPH, TARGET_GLYPH, MEAN_GLYPH, LIMIT_GLYPH = "·", "✕", "─", "┄"
 HISTORY_ROWS = 12
 """Entries shown by ``lsc show``; ``lsc history`` lists them all."""
+
+
+def plain(text: str, style: str = "") -> Text:
+    """User text for a rich renderable: shown as typed (never read as markup, so ``[red]``
+    and ``[/]`` print as they are), with control characters made `visible`."""
+    from rich.text import Text
+
+    return Text(visible(text), style=style)
 
 
 # --- lsc spc ----------------------------------------------------------------------------------
@@ -61,7 +70,8 @@ def render_spc_table(
     from rich.table import Table
 
     where = f" at {place}" if place else ""
-    console.print(f"{metric_name}{where}: XmR chart, {len(result.points)} points", style="bold")
+    heading = f"{metric_name}{where}: XmR chart, {len(result.points)} points"
+    console.print(plain(heading, style="bold"))
     groups = Table(box=None, header_style="bold", pad_edge=False, title_justify="left")
     for name in ("group", "start", "points", "mean", "lower limit", "upper limit", "limits"):
         groups.add_column(name, justify="right" if name not in ("start", "limits") else "left")
@@ -113,7 +123,7 @@ def render_show(console: Console, view: MetricView, place: str | None = None) ->
     from rich.panel import Panel
 
     metric = view.metric
-    console.print(Panel(_definition(view), title=f"{metric.name}", title_align="left"))
+    console.print(Panel(_definition(view), title=plain(metric.name), title_align="left"))
     if not metric.is_milestone:
         console.print(_targets(view))
     chosen = [s for s in view.series if s.place == place] if place else list(view.series)
@@ -121,7 +131,7 @@ def render_show(console: Console, view: MetricView, place: str | None = None) ->
         console.print(_places_table(view))
         if not metric.is_milestone:
             places = ", ".join(metric.places)
-            console.print(f"give --place (one of {places}) for a place's chart", style="dim")
+            console.print(plain(f"give --place (one of {places}) for a place's chart", "dim"))
         return
     for series in chosen:
         console.print(_status_line(view, series))
@@ -168,7 +178,7 @@ def _definition(view: MetricView) -> RenderableType:
     if metric.description:
         rows.append(("description", metric.description))
     for key, value in rows:
-        table.add_row(key, value)
+        table.add_row(key, plain(value) if isinstance(value, str) else value)
     return table
 
 
@@ -185,7 +195,7 @@ def _targets(view: MetricView) -> RenderableType:
             base.date.isoformat(),
             "baseline",
             format_value(base.value, metric.unit),
-            base.note or "",
+            plain(base.note or ""),
         )
     for target in metric.targets:
         figure = metric.target_value(target)
@@ -197,7 +207,10 @@ def _targets(view: MetricView) -> RenderableType:
             else "value"
         )
         table.add_row(
-            target.by.isoformat(), stated, format_figure(figure, metric.unit), target.note or ""
+            target.by.isoformat(),
+            stated,
+            format_figure(figure, metric.unit),
+            plain(target.note or ""),
         )
     if not metric.targets:
         table.add_row("—", "no dated target", "", "")
@@ -210,7 +223,7 @@ def _status_line(view: MetricView, series: SeriesView) -> Text:
     metric = view.metric
     text = Text()
     if series.place_name:
-        text.append(f"{series.place_name}: ", style="bold")
+        text.append(f"{visible(series.place_name)}: ", style="bold")
     text.append("status ")
     text.append_text(_status_text(series.status))
     if metric.is_milestone:
@@ -246,7 +259,7 @@ def _shortfall_text(view: MetricView, series: SeriesView) -> str:
 
     def amount(value: float) -> str:  # a gap in a % is in percentage points
         unit = "percentage points" if metric.unit == "%" else metric.unit
-        return format_figure(value, None) + (f" {unit}" if unit else "")
+        return format_figure(value, None) + (f" {visible(unit)}" if unit else "")
 
     return (
         f"why: {amount(gap.amount)} behind the plan line, {percent(gap.ratio)} of the plan "
@@ -268,7 +281,7 @@ def _places_table(view: MetricView) -> RenderableType:
     for series in view.series:
         latest = series.latest
         cells: list[Any] = [
-            series.place or "",
+            plain(series.place or ""),
             _status_text(series.status),
             (
                 latest.date.isoformat()
@@ -308,7 +321,7 @@ def _history(view: MetricView, series: SeriesView) -> RenderableType:
             glyph = f"[{POINT_STYLES[point.type]}]{POINT_GLYPHS[point.type]}[/]"
             kind = f"{glyph} {mdc.POINT_LABELS[point.type]}{rule}"
         table.add_row(
-            entry.date.isoformat(), format_value(entry.value, unit), kind, entry.note or ""
+            entry.date.isoformat(), format_value(entry.value, unit), kind, plain(entry.note or "")
         )
     if not series.entries:
         table.add_row("—", "", "", "no actual recorded")

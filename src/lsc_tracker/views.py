@@ -11,6 +11,7 @@ Pure: no I/O, no clock.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -151,6 +152,31 @@ def plan_views(plan: Plan, as_of: date) -> tuple[status.StatusReport, list[Metri
 
 
 # --- wording shared by the renderers ---------------------------------------------------------
+
+_HIDDEN = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+"""Characters a terminal acts on rather than shows: C0 controls but tab and newline (ESC
+starts the escape sequences that recolour, retitle or rewrite a terminal), DEL, C1 controls
+(CSI among them), and the bidirectional overrides and line separators that reorder or break
+what is shown."""
+
+
+def visible(text: str) -> str:
+    """User text (a name, a note, who recorded it) as a terminal must show it: every
+    character it would act on written out as an escape, ``\\x1b`` or ``\\u202e``, so the text
+    reads as it was typed and cannot recolour, move or rewrite anything on the screen. Every
+    terminal renderer passes user text through this (and prints it as rich `Text`, never as
+    markup, so ``[red]`` and ``[/]`` print as typed)."""
+    if _HIDDEN.search(text) is None:
+        return text
+    return _HIDDEN.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
 
 STATUS_LABELS: dict[str, str] = {
     "overdue": "Overdue",
