@@ -301,7 +301,9 @@ def history(plan: Plan, metric_id: str, place: str | None = None) -> list[Histor
 
 def history_json(rows: Sequence[HistoryRow]) -> str:
     """The history as a JSON list, one object per entry (see `HistoryRow.as_dict`)."""
-    return json.dumps([row.as_dict() for row in rows], indent=2, ensure_ascii=False)
+    return json.dumps(
+        [row.as_dict() for row in rows], indent=2, ensure_ascii=False, allow_nan=False
+    )
 
 
 _NOT_TEXT = frozenset({"line", "date", "value", "recorded"})
