@@ -168,3 +168,139 @@ def test_floods_take_seconds_not_minutes(write_plan: WritePlan) -> None:
         code, out, _ = lsc(data, "check")
         assert time.monotonic() - started < 8, data.name
         assert code == 1 and len(out) < 300_000, data.name
+
+
+# --- finding 16: every problem of every item, in one run ---------------------------------------
+
+FOUR_MISTAKES = METRICS.replace(
+    "      - {by: 2021-03-31, change: -50%}\n      - {by: 2023-03-31, change: -75%}\n",
+    "      - {by: 2021-03-31, change: \u221275%}\n"
+    "      - {by: 2022-03-31, change: -50}\n"
+    "      - {by: 2023-03-31, change: -50%, value: 3}\n"
+    "      - {by: 2024-03-31}\n",
+)
+
+
+def test_every_mistake_in_a_metrics_targets_is_reported_at_once(write_plan: WritePlan) -> None:
+    data = write_plan(metrics=FOUR_MISTAKES)
+    code, out, err = lsc(data, "check")
+    assert code == 1
+    assert out.splitlines() == [
+        f"{data}/metrics.yaml:9:34: error: expected a percentage like -50% or +10%, got '\u221275%'"
+        ": its '\u2212' (U+2212) is not a minus sign, type -",
+        f"{data}/metrics.yaml:10:34: error: expected a percentage like -50% or +10%, got '-50'",
+        f"{data}/metrics.yaml:11:9: error: give either 'value' or 'change', not both",
+        f"{data}/metrics.yaml:12:9: error: a target needs 'value' (or 'value: null' if the plan "
+        "leaves it open) or 'change'",
+    ]
+    assert err == "4 problems in 1 file\n"
+
+
+# --- finding 17: a cut-off entry, and messages in plain words ---------------------------------
+
+PLACED_METRICS = METRICS.replace(
+    "    unit: placements\n", "    unit: placements\n    places: [fylde-coast, morecambe-bay]\n"
+)
+
+
+def test_an_entry_cut_after_value_says_the_value_and_place_are_missing(
+    write_plan: WritePlan,
+) -> None:
+    data = write_plan(
+        metrics=PLACED_METRICS,
+        actuals='- {"metric": "ooa-placements", "date": "2020-01-31", "value": 3, '
+        '"place": "fylde-coast"}\n'
+        "- metric: ooa-placements\n  date: 2020-02-29\n  value:\n",
+    )
+    code, out, _ = lsc(data, "check")
+    assert code == 1
+    assert out.splitlines() == [
+        f"{data}/actuals.yaml:2:11: error: ooa-placements is tracked by place: "
+        "give one of fylde-coast, morecambe-bay",
+        f"{data}/actuals.yaml:4:1: error: the last entry is incomplete (cut off by a crash?): "
+        "delete or repair this line, then record that value again",
+        f"{data}/actuals.yaml:4:9: error: the value is missing: give a number (or done)",
+    ]
+
+
+def test_enumerations_list_their_words_and_suggest_the_closest(write_plan: WritePlan) -> None:
+    data = write_plan(
+        metrics=METRICS.replace("direction: decrease", "direction: down")
+        .replace("kind: milestone", "kind: milstone")
+        .replace("    unit: placements\n", "    unit: placements\n    cadence: weekly\n")
+    )
+    code, out, _ = lsc(data, "check")
+    assert code == 1
+    assert out.splitlines() == [
+        f"{data}/metrics.yaml:5:16: error: expected increase or decrease, got 'down'",
+        f"{data}/metrics.yaml:7:14: error: expected monthly, quarterly or annual, got 'weekly'",
+        f"{data}/metrics.yaml:15:11: error: expected measure or milestone, got 'milstone' "
+        "(did you mean 'milestone'?)",
+    ]
+
+
+def test_no_message_shows_python_words(write_plan: WritePlan) -> None:
+    data = write_plan(
+        places=(
+            "places:\n  - {id: lsc, name: L, population: 0}\n"
+            "  - {id: fylde-coast, name: F, parent: lsc}\n"
+            "  - {id: morecambe-bay, name: M, parent: lsc}\n"
+        ),
+        metrics=METRICS.replace(
+            "baseline: {date: 2019-03-31, value: 120}", "baseline: {date: 2019-03-31, value: }"
+        ).replace(
+            "    unit: placements\n",
+            "    unit: placements\n    spc: {fix_after: 3, screen_outliers: }\n",
+        ),
+        actuals="- ~\n- {metric: ooa-placements, date: 2020-01-31, value: 1, replaces: }\n",
+    )
+    code, out, _ = lsc(data, "check")
+    assert code == 1
+    messages = [line.split(": error: ", 1)[1] for line in out.splitlines()]
+    assert messages == [
+        "expected a mapping of keys, got nothing",
+        "expected true or false, got nothing",
+        "expected a number of at least 12, got 3",
+        "expected true or false, got nothing",
+        "expected a number, got nothing",
+        "expected a number above 0, got 0",
+    ]
+
+
+# --- finding 18: targets that cannot mean what they say --------------------------------------
+
+
+def test_targets_that_cannot_mean_what_they_say_are_refused_with_the_reason(
+    write_plan: WritePlan,
+) -> None:
+    data = write_plan(
+        metrics=METRICS.replace("change: -50%", "change: 50%")
+        .replace("change: -75%", "change: -150%")
+        .replace("    unit: placements\n", "    unit: placements\n    tolerance: 5\n")
+    )
+    code, out, _ = lsc(data, "check", "--format", "json")
+    assert code == 1
+    import json
+
+    errors = [(e["line"], e["column"], e["rule"], e["message"]) for e in json.loads(out)["errors"]]
+    assert errors == [
+        (
+            7,
+            16,
+            "tolerance-range",
+            "tolerance 5 is 500% of a plan segment's span: give a share from 0 to 1 (0.1 is 10%)",
+        ),
+        (
+            10,
+            34,
+            "change-direction",
+            "change 50% raises the target, but this metric's "
+            "direction is decrease: write -50% for a decrease of 50%",
+        ),
+        (
+            11,
+            34,
+            "target-below-zero",
+            "change -150% takes the target below zero (120 -> -60): a fall is at most -100%",
+        ),
+    ]

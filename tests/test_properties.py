@@ -312,7 +312,7 @@ def test_random_yaml_documents_in_any_file_only_give_problems(
 BAD_VALUES = {
     "due": ("2021-02-30", "not a real date"),
     "priority": ("P 3", "is not a priority id"),
-    "kind": ("yes", "Input should be 'measure' or 'milestone'"),
+    "kind": ("yes", "expected measure or milestone, got 'yes'"),
     "name": ("[a, b]", "expected text"),
     "owner": ("{a: 1}", "expected text"),
 }

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date
 from itertools import islice
+from typing import Any
 
 from .loader import Plan
-from .models import Actual, Metric
+from .models import Actual, Metric, parse_iso_date, parse_number, parse_percent
 from .problems import MAX_LISTED, Problem, did_you_mean, too_many
 
 Check = Callable[[Plan, "date | None"], Iterator[Problem]]
@@ -95,83 +96,143 @@ def check_place_cycles(plan: Plan, today: date | None) -> Iterator[Problem]:
 _MEASURE_ONLY = ("direction", "unit", "cadence", "tolerance", "baseline", "targets", "spc")
 
 
+def _metrics_as_written(plan: Plan) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Every metric of metrics.yaml as written (position, mapping), whether or not it passed
+    its model: so that a metric with one bad value still gets every other problem reported
+    in the same run. Nothing when the file could not be parsed."""
+    doc = plan.documents.get("metrics")
+    if doc is None or doc.problems or not isinstance(doc.data, dict):
+        return
+    items = doc.data.get("metrics")
+    if isinstance(items, list):
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                yield index, item
+
+
+def _parsed(parse: Callable[[Any], Any], value: Any) -> Any:
+    """``parse(value)``, or None when it is not valid (its own problem is reported already)."""
+    try:
+        return None if value is None else parse(value)
+    except ValueError:
+        return None
+
+
 def check_kind_fields(plan: Plan, today: date | None) -> Iterator[Problem]:
     """A measure has a direction and no due date; a milestone has a due date and nothing else.
 
     FAIL: ``{id: ccg-config, kind: milestone, due: 2020-04-30, direction: increase}``
     """
-    for metric in plan.metrics:
-        given = metric.model_fields_set
-        if metric.is_milestone:
-            if metric.due is None:
-                yield _at(plan, metric, None, "a milestone needs 'due: YYYY-MM-DD'", "kind-fields")
+    for index, raw in _metrics_as_written(plan):
+        kind = raw.get("kind", "measure")
+        if kind == "milestone":
+            if raw.get("due") is None:
+                yield _at(plan, index, None, "a milestone needs 'due: YYYY-MM-DD'", "kind-fields")
             for name in _MEASURE_ONLY:
-                if name in given:
+                if name in raw:
                     message = f"{name!r} is for measures only; this metric is a milestone"
-                    yield _at(plan, metric, name, message, "kind-fields", key=True)
-        else:
-            if metric.direction is None:
+                    yield _at(plan, index, name, message, "kind-fields", key=True)
+        elif kind in ("measure", None):
+            if raw.get("direction") is None:
                 message = "a measure needs 'direction: increase' or 'direction: decrease'"
-                yield _at(plan, metric, None, message, "kind-fields")
-            if "due" in given:
+                yield _at(plan, index, None, message, "kind-fields")
+            if "due" in raw:
                 message = "'due' is for milestones only; give a measure 'targets' instead"
-                yield _at(plan, metric, "due", message, "kind-fields", key=True)
+                yield _at(plan, index, "due", message, "kind-fields", key=True)
 
 
 def check_targets(plan: Plan, today: date | None) -> Iterator[Problem]:
     """Targets give exactly one of value/change, an open one (value: null) has a note saying
-    what the plan says, a change needs a baseline, dates increase.
+    what the plan says, a change needs a baseline, dates increase; a change does not go
+    below -100% (a target below zero) nor against the metric's direction; a tolerance is a
+    share of at most 1. Every target of every metric is checked, even in a metric with
+    another mistake.
 
     FAIL: ``targets: [{by: 2023-03-31, value: 10}, {by: 2021-03-31, value: 5}]``
+    FAIL: ``{direction: decrease, targets: [{by: 2021-03-31, change: 50%}]}``
     """
-    for metric in plan.metrics:
-        previous: date | None = metric.baseline.date if metric.baseline else None
-        for position, target in enumerate(metric.targets):
-            given = target.model_fields_set
-            if "value" in given and "change" in given:
-                yield _at(
-                    plan,
-                    metric,
-                    ("targets", position),
-                    "give either 'value' or 'change', not both",
-                    "target-shape",
-                )
-            elif "value" not in given and "change" not in given:
-                yield _at(
-                    plan,
-                    metric,
-                    ("targets", position),
+    for index, raw in _metrics_as_written(plan):
+        yield from _tolerance_problems(plan, index, raw)
+        targets = raw.get("targets")
+        if raw.get("kind", "measure") != "measure" or not isinstance(targets, list):
+            continue
+        baseline = raw.get("baseline")
+        has_baseline = baseline is not None
+        base = baseline if isinstance(baseline, dict) else {}
+        previous: date | None = _parsed(parse_iso_date, base.get("date"))
+        base_value: float | None = _parsed(parse_number, base.get("value"))
+        for position, target in enumerate(targets):
+            if not isinstance(target, dict):
+                continue
+            here = ("targets", position)
+            if "value" in target and "change" in target:
+                message = "give either 'value' or 'change', not both"
+                yield _at(plan, index, here, message, "target-shape")
+            elif "value" not in target and "change" not in target:
+                message = (
                     "a target needs 'value' (or 'value: null' if the plan leaves it open) "
-                    "or 'change'",
-                    "target-shape",
+                    "or 'change'"
                 )
-            elif target.is_open and not target.note:
-                yield _at(
-                    plan,
-                    metric,
-                    ("targets", position, "value"),
+                yield _at(plan, index, here, message, "target-shape")
+            elif "value" in target and target["value"] is None and not target.get("note"):
+                message = (
                     "a target left open ('value: null') needs a 'note' with the plan's words, "
-                    "so readers know what is to be agreed",
-                    "open-target-note",
+                    "so readers know what is to be agreed"
                 )
-            if target.change is not None and metric.baseline is None:
-                yield _at(
-                    plan,
-                    metric,
-                    ("targets", position, "change"),
-                    "a 'change' target needs a 'baseline' to be relative to",
-                    "change-without-baseline",
+                yield _at(plan, index, (*here, "value"), message, "open-target-note")
+            change_text = target.get("change")
+            change = _parsed(parse_percent, change_text)
+            if change_text is not None and not has_baseline:
+                message = "a 'change' target needs a 'baseline' to be relative to"
+                yield _at(plan, index, (*here, "change"), message, "change-without-baseline")
+            if change is not None:
+                yield from _change_problems(
+                    plan, index, (*here, "change"), str(change_text), change, raw, base_value
                 )
-            if previous is not None and target.by <= previous:
+            by = _parsed(parse_iso_date, target.get("by"))
+            if previous is not None and by is not None and by <= previous:
                 what = "the baseline date" if position == 0 else "the previous target's date"
-                yield _at(
-                    plan,
-                    metric,
-                    ("targets", position, "by"),
-                    f"target date {target.by} must be after {what} ({previous})",
-                    "target-order",
-                )
-            previous = target.by
+                message = f"target date {by} must be after {what} ({previous})"
+                yield _at(plan, index, (*here, "by"), message, "target-order")
+            previous = by
+
+
+def _change_problems(
+    plan: Plan,
+    index: int,
+    loc: tuple[str | int, ...],
+    text: str,
+    change: float,
+    raw: dict[str, Any],
+    base_value: float | None,
+) -> Iterator[Problem]:
+    """A relative change that cannot mean what it says: below -100% (the target would be
+    below zero), or against the metric's direction (an unsigned 50% on a decrease)."""
+    shown = text.strip()
+    if change < -1:
+        result = "" if base_value is None else f" ({base_value:g} -> {base_value * (1 + change):g})"
+        message = f"change {shown} takes the target below zero{result}: a fall is at most -100%"
+        yield _at(plan, index, loc, message, "target-below-zero")
+    direction = raw.get("direction")
+    if (direction == "decrease" and change > 0) or (direction == "increase" and change < 0):
+        size = shown.lstrip("+-")
+        wanted = f"-{size}" if direction == "decrease" else f"+{size}"
+        way = "raises" if change > 0 else "lowers"
+        message = (
+            f"change {shown} {way} the target, but this metric's direction is {direction}: "
+            f"write {wanted} for a {direction} of {size}"
+        )
+        yield _at(plan, index, loc, message, "change-direction")
+
+
+def _tolerance_problems(plan: Plan, index: int, raw: dict[str, Any]) -> Iterator[Problem]:
+    tolerance = _parsed(parse_number, raw.get("tolerance"))
+    if tolerance is not None and tolerance > 1:
+        message = (
+            f"tolerance {tolerance:g} is {tolerance:.0%} of a plan segment's span: give a "
+            "share from 0 to 1 (0.1 is 10%)"
+        )
+        yield _at(plan, index, "tolerance", message, "tolerance-range")
 
 
 def check_actuals(plan: Plan, today: date | None) -> Iterator[Problem]:
@@ -218,6 +279,30 @@ def check_actuals(plan: Plan, today: date | None) -> Iterator[Problem]:
             )
 
 
+def check_refused_entries(plan: Plan, today: date | None) -> Iterator[Problem]:
+    """An entry refused for one key (a missing value, a bad date) still gets its place
+    checked against its metric, so that one run reports both.
+
+    FAIL: ``- {metric: icp-plans, date: 2020-03-31, value: }`` (no value, and no place)
+    """
+    doc = plan.documents.get("actuals")
+    if doc is None or doc.problems or not isinstance(doc.data, list):
+        return
+    positions = plan.actual_positions
+    if positions is None or len(positions) == len(doc.data):
+        return
+    loaded = set(positions)
+    metrics = plan.metric_by_id
+    for index, raw in enumerate(doc.data):
+        if index in loaded or not isinstance(raw, dict):
+            continue
+        metric = metrics.get(raw["metric"]) if isinstance(raw.get("metric"), str) else None
+        if metric is not None and raw.get("place") is None:
+            message = place_problem(metric, None)
+            if message:
+                yield Problem(plan.source("actuals", index, "metric"), message, "actual-place")
+
+
 def check_duplicate_actuals(plan: Plan, today: date | None) -> Iterator[Problem]:
     """A second entry for the same metric, place and date must say ``replaces: true``.
 
@@ -262,7 +347,7 @@ def place_problem(metric: Metric, place: str | None) -> str | None:
 
 def _at(
     plan: Plan,
-    metric: Metric,
+    metric: Metric | int,
     loc: str | tuple[str | int, ...] | None,
     message: str,
     rule: str,
@@ -280,6 +365,7 @@ CHECKS: dict[str, Check] = {
     "kind-fields": check_kind_fields,
     "targets": check_targets,
     "actuals": check_actuals,
+    "refused-entries": check_refused_entries,
     "duplicate-actual": check_duplicate_actuals,
 }
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import re
 import stat
 import time
 from collections.abc import Iterable, Iterator
@@ -47,7 +48,7 @@ from .models import (
     parse_timestamp,
 )
 from .problems import MAX_LISTED, Problem, Source, did_you_mean, too_many
-from .yamlsource import Document, Loc, LogDocument, parse_log, parse_yaml
+from .yamlsource import Document, Loc, LogDocument, PlainScalar, parse_log, parse_yaml
 
 PLAN_FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "priorities": ("priorities.yaml", Priority),
@@ -574,15 +575,30 @@ def _message(error: dict[str, Any], model: type[BaseModel]) -> str:
         return f"unknown key {name!r}{hint}" + (
             f"; allowed keys: {', '.join(allowed)}" if allowed and not hint else ""
         )
-    shown = error.get("input")
-    got = (
-        "nothing"
-        if shown is None
-        else f"a {'mapping' if isinstance(shown, dict) else 'list'}"
-        if isinstance(shown, (dict, list))
-        else repr(str(shown))
-    )
-    return f"{_PLAIN_WORDS.get(kind) or error['msg']}, got {got}"
+    got = _shape(error.get("input"))
+    if kind == "literal_error":  # kind, direction, cadence: the accepted words, the closest
+        words = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
+        given = str(error.get("input"))
+        hint = did_you_mean(given, words) if isinstance(error.get("input"), str) else ""
+        choices = ", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else "".join(words)
+        return f"expected {choices}, got {got}{hint}"
+    if kind in _BOUNDS:
+        words, key = _BOUNDS[kind]
+        return f"expected {words} {(error.get('ctx') or {}).get(key)}, got {got}"
+    plain = _PLAIN_WORDS.get(kind) or str(error["msg"]).replace("Input should be", "expected")
+    return f"{plain}, got {got}"
+
+
+# pydantic's bounds (Field(gt=0), ge=12): its words, and the key of the bound in its ctx
+_BOUNDS = {
+    "greater_than": ("a number above", "gt"),
+    "greater_than_equal": ("a number of at least", "ge"),
+    "less_than": ("a number below", "lt"),
+    "less_than_equal": ("a number of at most", "le"),
+}
+
+
+_NUMBER_LIKE = re.compile(r"[-+]?[0-9][0-9.eE+-]{0,30}")
 
 
 def _shape(value: Any) -> str:
@@ -593,6 +609,12 @@ def _shape(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (int, float)):
+        return f"{value:g}"
+    if isinstance(value, PlainScalar) and _NUMBER_LIKE.fullmatch(value):
+        return str(value)  # unquoted, as written: 'got 3', not "got '3'"
     return repr(str(value)) if len(str(value)) <= 60 else repr(str(value)[:57] + "...")
 
 
@@ -775,7 +797,7 @@ def _load_entries(plan: Plan, doc: LogDocument) -> list[Problem]:
         return []
     valid, item_problems, plan.actual_positions = validate_items(doc, entries, ActualEntry, ())
     plan.actuals = [entry.to_actual() for entry in valid]
-    return item_problems + (truncation_hint(doc) if item_problems else [])
+    return item_problems + (truncation_hint(doc, item_problems) if item_problems else [])
 
 
 # Tool-written log lines hold JSON types already, so one strict schema checked entirely inside
@@ -844,8 +866,10 @@ def _cut_off(where: Source) -> Problem:
     return Problem(where, _CUT_OFF, "log-truncated")
 
 
-def truncation_hint(doc: Document) -> list[Problem]:
-    """Say so plainly when the log's last entry looks cut off (a crash mid-write)."""
+def truncation_hint(doc: Document, problems: Iterable[Problem] = ()) -> list[Problem]:
+    """Say so plainly when the log's last entry looks cut off (a crash mid-write): its last
+    line is cut inside a tool-written entry, right after a dash, or right after a key (a
+    ``value:`` with nothing after it, one of ``problems``)."""
     if not isinstance(doc, LogDocument):
         return []
     content = [i for i, line in enumerate(doc.lines) if line.strip() and line.strip()[0] != "#"]
@@ -855,6 +879,8 @@ def truncation_hint(doc: Document) -> list[Problem]:
     last_text = doc.lines[content[-1]].rstrip(" \t\r")
     if last_text == "-":  # cut right after an entry's dash: YAML reads an empty entry
         return [_cut_off(Source(doc.path, last_line, 1))]
+    if last_text.endswith(":") and any(p.source.line == last_line for p in problems):
+        return [_cut_off(Source(doc.path, last_line, 1))]  # cut after a key: YAML reads null
     written_by_tool = last_text.startswith("- {")
     if not written_by_tool or last_line in set(doc.fast_entry_lines.values()):
         return []

@@ -58,8 +58,26 @@ hostile value, and sums, spans and SPC limits computed from it overflow to infin
 
 
 def _show(value: Any) -> str:
+    """A value as a message shows it: in the plan's words, never Python's (None, True)."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (dict, list, tuple)):
+        return "a mapping" if isinstance(value, dict) else "a list"
     text = repr(str(value)) if isinstance(value, str) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+_MINUS_LOOKALIKES = re.compile("[\u2212\u2012\u2013\u2014\ufe63\uff0d]")
+
+
+def _minus_hint(value: Any) -> str:
+    """'; type the minus sign as -' when a number is written with a look-alike dash (a word
+    processor's U+2212 minus or an en dash), which no YAML reader takes for a minus."""
+    if isinstance(value, str) and (found := _MINUS_LOOKALIKES.search(value)):
+        return f": its {found.group()!r} (U+{ord(found.group()):04X}) is not a minus sign, type -"
+    return ""
 
 
 def parse_iso_date(value: Any) -> date:
@@ -140,7 +158,7 @@ def parse_number(value: Any) -> float:
                 f"expected a finite number, got {_show(value)}: NaN and infinity are not allowed"
             )
         if not _NUMBER_TEXT.fullmatch(value):
-            raise ValueError(f"expected a number, got {_show(value)}")
+            raise ValueError(f"expected a number, got {_show(value)}{_minus_hint(value)}")
         number = float(value)
     elif isinstance(value, str):
         raise ValueError(
@@ -183,7 +201,9 @@ def parse_percent(value: Any) -> float:
         match = _PERCENT.fullmatch(value.strip())
         if match:
             return float(match.group(1)) / 100
-    raise ValueError(f"expected a percentage like -50% or +10%, got {_show(value)}")
+    raise ValueError(
+        f"expected a percentage like -50% or +10%, got {_show(value)}{_minus_hint(value)}"
+    )
 
 
 def parse_text(value: Any) -> str:
@@ -229,6 +249,8 @@ def _priority_id(value: Any) -> str:
 
 
 def _actual_value(value: Any) -> float | str:
+    if value is None:
+        raise ValueError("the value is missing: give a number (or done)")
     if isinstance(value, str) and value.strip() == "done":
         return "done"
     try:
