@@ -456,16 +456,23 @@ def test_emptying_the_journal_is_synced_to_disk(
 
 
 def test_the_journal_names_the_file_it_is_about(data_dir: Path) -> None:
-    (data_dir / "actuals.yaml").write_text("[]\n")
-    append(data_dir, actual())
-    info = (data_dir / "actuals.yaml").stat()
-    pending = PendingAppend(7, b"- {x}\n", (info.st_dev, info.st_ino))
+    path = data_dir / "actuals.yaml"
+    path.write_bytes(b"# head\n")
+    with path.open("rb") as log:
+        pending = PendingAppend.for_log(log.fileno(), 7, b"- {x}\n")
+    info = path.stat()
     assert PendingAppend.from_journal(pending.journal()) == pending
     raw = b"# head\n- {"
-    assert committed(raw, pending.journal(), (info.st_dev, info.st_ino)) == b"# head\n"
+    identity = (info.st_dev, info.st_ino)
+    assert committed(raw, pending.journal(), identity) == b"# head\n"
+    assert committed(raw, pending.journal(), identity, pending.birth) == b"# head\n"
     assert committed(raw, pending.journal(), (info.st_dev, info.st_ino + 1)) == raw
+    assert committed(raw, pending.journal(), identity, pending.birth + 1) == raw  # a new file
+    assert committed(b"# HEAD\n- {", pending.journal(), identity) == b"# HEAD\n- {"  # edited
     old_style = PENDING_APPEND + b"7 6\n- {x}\n"  # from before notes named their file
-    assert committed(raw, old_style, (info.st_dev, info.st_ino)) == raw
+    assert committed(raw, old_style, identity) == raw
+    older = PENDING_APPEND + b"7 6 %d %d\n- {x}\n" % identity  # before they held its content
+    assert committed(raw, older, identity) == raw
 
 
 def test_data_directories_sharing_one_log_share_its_lock(tmp_path: Path, write_plan) -> None:
@@ -507,8 +514,8 @@ def test_a_reader_that_found_no_lock_file_reads_again_if_a_writer_began(
         if file != path:
             return real_read(file, limit)
         if not calls:  # the writer creates the lock, notes its append, and half of it lands
-            info = path.stat()
-            pending = PendingAppend(info.st_size, payload, (info.st_dev, info.st_ino))
+            with path.open("rb") as log:
+                pending = PendingAppend.for_log(log.fileno(), path.stat().st_size, payload)
             (data_dir / ".actuals.yaml.lock").write_bytes(pending.journal())
             with path.open("ab") as log:
                 log.write(payload[: len(payload) // 2])

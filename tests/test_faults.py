@@ -315,7 +315,9 @@ def test_a_missing_data_directory(tmp_path: Path) -> None:
     ("log", "room", "reason"),
     [
         (LOG, 20, "No space left on device (short write)"),  # part of the line fits
-        (LOG, 0, "File too large"),  # not one byte fits
+        # not one byte fits (the log longer than the note in the lock file, which the same
+        # limit binds and which is written first)
+        (LOG + "# " + "x" * 400 + "\n", 0, "File too large"),
         (None, 50, "No space left on device (short write)"),  # creating the log
         ("# none yet\n[]\n", 30, "No space left on device (short write)"),  # rewriting []
     ],
@@ -331,7 +333,7 @@ def test_a_disk_that_fills_up_during_the_write(
     size = len(log.encode()) if log is not None else 0
     result = lsc(tmp_path, *RECORD, fault="fsize", arg=str(size + room))
     assert_one_clear_error(result, "cannot write data/actuals.yaml: " + reason, "nothing was")
-    entries = 2 if log == LOG else 0
+    entries = 2 if log is not None and log.startswith(LOG) else 0
     if log is None:
         assert not (data / "actuals.yaml").exists() and snapshot(data) == before
     else:

@@ -10,6 +10,11 @@ Each test here failed on the code before its fix.
     writer checks, after writing under the lock, that the name still leads to the file it
     wrote and that its bytes are there, else exit 1 saying so; a log changed between being
     read and being written to is refused with nothing written.
+11. a note left behind, then ``sed -i '$d'`` twice, which can give the log its old inode
+    back: the note names the log's birth time and the sha256 of the bytes before the append,
+    so it no longer applies, and no committed entry is set aside.
+15. a 2 GiB sparse lock file: the writer reads a note's header only (and of its bytes no
+    more than it compares), so it is quick and small; readers likewise.
 """
 
 from __future__ import annotations
@@ -161,8 +166,8 @@ def test_readers_do_not_follow_a_lock_file_that_is_a_link(tmp_path: Path) -> Non
     raw = log.read_bytes()
     last = raw.splitlines(keepends=True)[-1]
     offset = len(raw) - len(last)
-    info = log.stat()
-    note = PendingAppend(offset, last + b"- more\n", (info.st_dev, info.st_ino))
+    with log.open("rb") as file:
+        note = PendingAppend.for_log(file.fileno(), offset, last + b"- more\n")
     planted = tmp_path / "planted-note"
     planted.write_bytes(note.journal())
     (data / LOCK_FILE).symlink_to(planted)
@@ -340,3 +345,106 @@ def test_records_racing_an_editor_that_saves_every_50_ms_lose_nothing_unsaid(
         else:
             assert code == 1 and "Traceback" not in stderr, stderr
             assert "by another program (an editor saving it?)" in stderr, stderr
+
+
+# --- 11. a note revived by inode reuse ------------------------------------------------------
+
+
+def _import_leaving_the_note(data: Path, monkeypatch: pytest.MonkeyPatch, rows: int) -> None:
+    """An import whose writer was killed between its fsync and emptying the note."""
+    from datetime import date
+
+    with monkeypatch.context() as patched:
+        patched.setattr(actuals, "_clear_journal", lambda lock: None)
+        append_entries(
+            data,
+            lambda plan: [
+                Actual("ooa-placements", date(2021, month, 28), float(month), note=f"row {month}")
+                for month in range(1, rows + 1)
+            ],
+            today=TODAY,
+        )
+    assert (data / LOCK_FILE).read_bytes().startswith(loader.PENDING_APPEND)
+
+
+@pytest.mark.slow
+def test_a_note_left_behind_is_not_revived_when_sed_gives_the_log_its_old_inode_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The review's case, with the real ``sed -i '$d'`` twice: often the second new file
+    gets the inode the log had. Before, the note then applied again, readers hid the 3 rows
+    left, and the next record set them aside. Tried until the inode came back 3 times."""
+    reused = 0
+    for trial in range(40):
+        data = make_data(tmp_path / f"trial-{trial}")
+        log = data / "actuals.yaml"
+        _import_leaving_the_note(data, monkeypatch, rows=5)
+        inode = log.stat().st_ino
+        for _ in range(2):
+            subprocess.run(["sed", "-i", "$d", str(log)], check=True)
+        reused += log.stat().st_ino == inode
+        plan, problems = load(data)
+        assert problems == [], problems
+        assert [a.note for a in plan.actuals] == [None, None, "row 1", "row 2", "row 3"]
+        result = append_entries(data, lambda plan: [_entry()], today=TODAY)
+        assert result.rolled_back is None
+        assert [a.note for a in load(data)[0].actuals][2:] == ["row 1", "row 2", "row 3", None]
+        assert list(data.glob(".actuals.yaml.rolled-back-*")) == []
+        if reused >= 3:
+            break
+    assert reused >= 3, f"the inode came back only {reused} times in {trial + 1} trials"
+
+
+def test_a_note_applies_only_to_the_bytes_it_was_written_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same file (same inode and birth), edited in place before the append's bytes and
+    cut back inside them: the note's sha256 of what came before no longer matches, so every
+    line left counts (before: the last line was hidden, then set aside)."""
+    data = make_data(tmp_path)
+    log = data / "actuals.yaml"
+    _import_leaving_the_note(data, monkeypatch, rows=3)
+    raw = log.read_bytes()
+    edited = raw.replace(b'"value": 101', b'"value": 102', 1)  # a hand correction, same size
+    edited = edited[: edited.rstrip(b"\n").rfind(b"\n") + 1]  # and the last row deleted
+    with log.open("r+b") as file:  # in place: the same inode, the same birth time
+        file.write(edited)
+        file.truncate(len(edited))
+    plan, problems = load(data)
+    assert problems == []
+    assert [(a.value, a.note) for a in plan.actuals] == [
+        (102, None),
+        (99, None),
+        (1, "row 1"),
+        (2, "row 2"),
+    ]
+    result = append_entries(data, lambda plan: [_entry()], today=TODAY)
+    assert result.rolled_back is None and len(load(data)[0].actuals) == 5
+
+
+# --- 15. a huge lock file ------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", [2 << 30, 900 << 20], ids=["2-gib", "900-mib"])
+def test_a_huge_sparse_lock_file_is_not_read_whole(tmp_path: Path, size: int) -> None:
+    """Under a 1 GiB address-space limit, quickly. Before: a MemoryError traceback from the
+    writer (and, for one under 1 GiB, from readers too)."""
+    data = make_data(tmp_path)
+    with (data / LOCK_FILE).open("wb") as lock:
+        lock.write(loader.PENDING_APPEND)
+        lock.truncate(size)
+    limit = str(1 << 30)
+    for command in (["check"], ["status", "--format", "json"]):
+        started = time.monotonic()
+        result = lsc(tmp_path, *command, fault="memory", arg=limit, timeout=30)
+        assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr
+        assert "Traceback" not in result.stdout and time.monotonic() - started < 10
+    check = lsc(tmp_path, "check", fault="memory", arg=limit, timeout=30)
+    assert check.returncode == 0 and "2 actuals" in check.stderr, check.stderr
+    started = time.monotonic()
+    result = lsc(tmp_path, *RECORD, fault="memory", arg=limit, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started < 10
+    assert (data / LOCK_FILE).stat().st_size == 0  # not a note: emptied, unread
+    assert len(load(data)[0].actuals) == 3

@@ -43,17 +43,21 @@ from .loader import (
     ACTUALS_FILE,
     MAX_LOG_BYTES,
     ROLLED_BACK,
+    Note,
     NotRegularFile,
     PendingAppend,
     Plan,
     UnsafeSideFile,
+    birth_time,
     display_path,
     flock_within,
     load,
     lock_path_for,
     open_regular,
     open_side_file,
+    read_note,
     regular_file_problem,
+    unfinished_offset,
 )
 from .models import Actual, ActualEntry
 from .problems import DataError, LscError, Problem
@@ -377,24 +381,30 @@ def _save_taken_back(directory: Path, data: bytes) -> Path:
     raise OSError(errno.EEXIST, f"too many files named {ROLLED_BACK}{stamp}-*")
 
 
-def _take_back(data_dir: Path, log_path: Path, pending: PendingAppend) -> RolledBack | None:
-    """Truncate the log back to where the unfinished append began, if it ends inside it,
-    after saving the bytes removed (see `RolledBack`)."""
+def _take_back(data_dir: Path, log_path: Path, note: Note) -> RolledBack | None:
+    """Truncate the log back to where the unfinished append began, if it ends inside it and
+    the note applies to it (`loader.unfinished_offset`), after saving the bytes removed (see
+    `RolledBack`)."""
     try:
         fd = open_regular(log_path, os.O_RDWR)
     except FileNotFoundError:
         return None
     try:
         info = os.fstat(fd)
-        if not pending.cut_short(info.st_size, (info.st_dev, info.st_ino)):
+        offset = unfinished_offset(
+            note,
+            info.st_size,
+            (info.st_dev, info.st_ino),
+            lambda start, count: os.pread(fd, count, start),
+            lambda: birth_time(fd=fd),
+        )
+        if offset is None:
             return None
-        tail = os.pread(fd, info.st_size - pending.offset, pending.offset)
-        if not pending.data.startswith(tail):
-            return None
+        tail = os.pread(fd, info.st_size - offset, offset)
         saved = _save_taken_back(log_path.parent, tail)
-        first_line = os.pread(fd, pending.offset, 0).count(b"\n") + 1
+        first_line = os.pread(fd, offset, 0).count(b"\n") + 1
         first_line += tail.startswith((b"\n", b"\r\n"))  # an append after a missing newline
-        os.ftruncate(fd, pending.offset)
+        os.ftruncate(fd, offset)
         os.fsync(fd)
     finally:
         os.close(fd)
@@ -404,13 +414,14 @@ def _take_back(data_dir: Path, log_path: Path, pending: PendingAppend) -> Rolled
 
 def _roll_back_unfinished(data_dir: Path, lock: LockFile, log_path: Path) -> RolledBack | None:
     """Take back what a writer stopped mid-append left at the end of the log (saving it),
-    and empty the journal. Holding the exclusive lock, so no append is under way."""
+    and empty the journal. Holding the exclusive lock, so no append is under way. Only the
+    note's header is read, and of its bytes no more than the log's end is compared with: a
+    lock file of gigabytes (sparse, or not a note at all) is emptied unread."""
     size = os.fstat(lock.fd).st_size
     if not size:
         return None
-    journal = os.pread(lock.fd, size, 0)
-    pending = PendingAppend.from_journal(journal)
-    rolled_back = _take_back(data_dir, log_path, pending) if pending is not None else None
+    note = read_note(lambda start, count: os.pread(lock.fd, count, start), size)
+    rolled_back = _take_back(data_dir, log_path, note) if note is not None else None
     _clear_journal(lock)
     return rolled_back
 
@@ -471,7 +482,7 @@ def _append_to(
         size = info.st_size
         ends_cleanly = size == 0 or os.pread(fd, 1, size - 1) == b"\n"
         data = _appended_text(ends_cleanly, payload, newline).encode("utf-8")
-        _journal(lock, PendingAppend(size, data, (info.st_dev, info.st_ino)))
+        _journal(lock, PendingAppend.for_log(fd, size, data))
         try:
             _write_all_once(fd, data)
         except OSError:
@@ -495,8 +506,7 @@ def _create(path: Path, payload: list[str], lock: LockFile, shown: str) -> None:
             "nothing was recorded: run this command again"
         ) from None
     try:
-        info = os.fstat(fd)
-        _journal(lock, PendingAppend(0, data, (info.st_dev, info.st_ino)))
+        _journal(lock, PendingAppend.for_log(fd, 0, data))
         try:
             _write_all_once(fd, data)
         finally:

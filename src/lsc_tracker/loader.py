@@ -59,7 +59,8 @@ ACTUALS_FILE = "actuals.yaml"
 # flock'ed by writers (actuals.locked) and readers, beside the real log (`lock_path_for`);
 # holds the journal of an append under way (`PendingAppend`)
 LOCK_FILE = ".actuals.yaml.lock"
-PENDING_APPEND = b"lsc-pending-append "  # + b"OFFSET LENGTH DEVICE INODE\n" + the bytes
+# + b"OFFSET LENGTH DEVICE INODE BIRTH SHA256\n" + the bytes (see `PendingAppend`)
+PENDING_APPEND = b"lsc-pending-append "
 ROLLED_BACK = ".actuals.yaml.rolled-back-"  # + a UTC time: bytes a writer took back
 FILE_NAMES = [name for name, _ in PLAN_FILES.values()] + [ACTUALS_FILE]
 
@@ -146,39 +147,91 @@ def lock_path_for(log: Path) -> Path:
 class PendingAppend:
     """The journal of an append under way, kept in the lock file.
 
-    Before appending, a writer notes durably where it appends (``offset``), the bytes, and the
-    log's identity; it empties the note, durably, once they are all written and synced. A
-    SIGKILL or a power cut can stop a write of more than a page partway: then the log ends
-    with a proper part of those bytes, which readers do not count and the next writer takes
-    back (`actuals._roll_back_unfinished`). The identity makes a note left behind (a writer
-    killed between its fsync and emptying the note) apply to that very file only: ``sed -i``
-    or an editor that saves a new file gives a new inode, and the note no longer applies.
+    Before appending, a writer notes durably where it appends (``offset``), the bytes, and
+    which file with what content it appends to; it empties the note, durably, once they are
+    all written and synced. A SIGKILL or a power cut can stop a write of more than a page
+    partway: then the log ends with a proper part of those bytes, which readers do not count
+    and the next writer takes back (`actuals._roll_back_unfinished`).
+
+    A note left behind (a writer killed between its fsync and emptying the note) must apply
+    to that very file, with that very content, only: so it names the log's device and inode,
+    its birth time (``birth``, from ``statx``; 0 where the system does not keep one), which
+    tells a new file that got the old inode back (``sed -i`` twice) from the file itself, and
+    the sha256 of the log's bytes before ``offset`` (``digest``), which an edit of those
+    bytes changes.
     """
 
     offset: int
     data: bytes
     identity: Identity
+    birth: int
+    digest: bytes  # sha256 of the log's first ``offset`` bytes, in hex
+
+    @classmethod
+    def for_log(cls, fd: int, offset: int, data: bytes) -> PendingAppend:
+        """The note for appending ``data`` at ``offset`` to the log open as ``fd``."""
+        info = os.fstat(fd)
+        digest = _sha256_of(_reader_of_fd(fd), offset)
+        return cls(offset, data, (info.st_dev, info.st_ino), birth_time(fd=fd), digest)
 
     def journal(self) -> bytes:
-        """The note as written to the lock file."""
+        """The note as written to the lock file: a one-line header, then the bytes."""
         device, inode = self.identity
-        header = b"%d %d %d %d\n" % (self.offset, len(self.data), device, inode)
-        return PENDING_APPEND + header + self.data
+        fields = (self.offset, len(self.data), device, inode, self.birth, self.digest)
+        return PENDING_APPEND + b"%d %d %d %d %d %s\n" % fields + self.data
 
     @classmethod
     def from_journal(cls, journal: bytes) -> PendingAppend | None:
         """The note in a lock file's content; None for an empty or unreadable one (and for one
-        written before notes held the log's identity, which cannot be told to apply)."""
-        if not journal.startswith(PENDING_APPEND):
+        written before notes held all of the above, which cannot be told to apply)."""
+        note = read_note(_reader_of_bytes(journal), len(journal))
+        if note is None:
             return None
-        header, _, data = journal.partition(b"\n")
-        try:
-            offset, length, device, inode = (int(n) for n in header[len(PENDING_APPEND) :].split())
-        except ValueError:
-            return None
-        if len(data) != length:
-            return None
-        return cls(offset, data, (device, inode))
+        data = note.read_data(0, note.length)
+        return cls(note.offset, data, note.identity, note.birth, note.digest)
+
+
+Reader = Callable[[int, int], bytes]  # (offset, count) -> at most count bytes from offset
+_CHUNK = 1 << 20
+# the longest header a note can have: the prefix, five numbers of up to 20 digits, a sha256
+MAX_NOTE_HEADER = len(PENDING_APPEND) + 5 * 21 + 64 + 1
+
+
+def _reader_of_fd(fd: int) -> Reader:
+    return lambda offset, count: os.pread(fd, count, offset)
+
+
+def _reader_of_bytes(raw: bytes) -> Reader:
+    view = memoryview(raw)
+    return lambda offset, count: bytes(view[offset : offset + count])
+
+
+def _sha256_of(read: Reader, count: int) -> bytes:
+    """The sha256 (hex) of the first ``count`` bytes, read a chunk at a time."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    done = 0
+    while done < count:
+        chunk = read(done, min(_CHUNK, count - done))
+        if not chunk:
+            break
+        digest.update(chunk)
+        done += len(chunk)
+    return digest.hexdigest().encode() if done == count else b""
+
+
+def _same_bytes(read_a: Reader, start_a: int, read_b: Reader, start_b: int, count: int) -> bool:
+    """Whether ``count`` bytes from the two sources are equal, compared a chunk at a time."""
+    done = 0
+    while done < count:
+        size = min(_CHUNK, count - done)
+        chunk = read_a(start_a + done, size)
+        if len(chunk) != size or chunk != read_b(start_b + done, size):
+            return False
+        done += size
+    return True
+
 
     def cut_short(self, size: int, identity: Identity) -> bool:
         """Whether a log of this identity and ``size`` may end inside these bytes."""
@@ -189,13 +242,80 @@ class PendingAppend:
         return self.cut_short(len(raw), identity) and self.data.startswith(raw[self.offset :])
 
 
-def committed(raw: bytes, journal: bytes, identity: Identity) -> bytes:
+    offset: int
+    length: int
+    identity: Identity
+    birth: int
+    digest: bytes
+    read_data: Reader
+
+
+def read_note(read: Reader, size: int) -> Note | None:
+    """The note in a lock file of ``size`` bytes, reading its header only (at most
+    `MAX_NOTE_HEADER` bytes): None unless the header is whole and the file holds exactly the
+    bytes it announces, no more than a log can hold. A lock file of gigabytes is not read."""
+    if size <= len(PENDING_APPEND):
+        return None
+    head = read(0, min(size, MAX_NOTE_HEADER))
+    line, newline, _ = head.partition(b"\n")
+    if not line.startswith(PENDING_APPEND) or not newline:
+        return None
+    fields = line[len(PENDING_APPEND) :].split(b" ")
+    try:
+        offset, length, device, inode, birth = (int(n) for n in fields[:5])
+    except ValueError:
+        return None
+    digest = fields[5] if len(fields) == 6 else b""
+    header = len(line) + 1
+    if (
+        len(digest) != 64
+        or not all(c in b"0123456789abcdef" for c in digest)
+        or not 0 < length <= MAX_LOG_BYTES
+        or offset < 0
+        or size != header + length
+    ):
+        return None
+    return Note(
+        offset,
+        length,
+        (device, inode),
+        birth,
+        digest,
+        lambda start, count: read(header + start, count),
+    )
+
+
+def unfinished_offset(
+    note: Note | None,
+    size: int,
+    identity: Identity,
+    read_log: Reader,
+    birth: Callable[[], int],
+) -> int | None:
+    """Where the unfinished append begins in a log of ``size`` bytes (read by ``read_log``),
+    if the note applies to it: the same file (device, inode, and birth time where known),
+    ending inside the noted bytes with a proper part of them, and holding before them the
+    very bytes the writer saw (sha256). None otherwise: the log is kept whole."""
+    if note is None or identity != note.identity:
+        return None
+    if not note.offset < size < note.offset + note.length:
+        return None
+    if not _same_bytes(read_log, note.offset, note.read_data, 0, size - note.offset):
+        return None
+    if note.birth and (born := birth()) and born != note.birth:
+        return None  # a new file that got the inode back
+    if _sha256_of(read_log, note.offset) != note.digest:
+        return None
+    return note.offset
+
+
+def committed(raw: bytes, journal: bytes, identity: Identity, birth: int = 0) -> bytes:
     """The log without the part of an append whose writer was stopped mid-write (see
-    `PendingAppend`); anything else is kept as it is."""
-    pending = PendingAppend.from_journal(journal)
-    if pending is not None and pending.unfinished_in(raw, identity):
-        return raw[: pending.offset]
-    return raw
+    `PendingAppend`); anything else is kept as it is. ``birth``: the log's birth time, 0 if
+    not known (then it is not compared)."""
+    note = read_note(_reader_of_bytes(journal), len(journal))
+    offset = unfinished_offset(note, len(raw), identity, _reader_of_bytes(raw), lambda: birth)
+    return raw if offset is None else raw[:offset]
 
 
 class NotRegularFile(OSError):
@@ -365,32 +485,29 @@ def _read_at_most(fd: int, size: int, limit: int) -> bytes | None:
 
 
 @contextmanager
-def shared_log_lock(lock_path: Path, *, timeout: float = 60.0) -> Iterator[bytes | None]:
+def shared_log_lock(lock_path: Path, *, timeout: float = 60.0) -> Iterator[Journal]:
     """Hold a shared lock on the log while reading it, so that no append is under way; yields
-    the journal (see `PendingAppend`), or None when there is no lock file yet (no one has
-    recorded beside this log, or not yet: see `read_log`). A lock that cannot be opened as a
-    file of its own (`open_side_file`: a link is never followed; writers refuse it, so nothing
-    is being appended), or after ``timeout`` s of writers, reads without the lock (yields
-    b"")."""
+    the journal (see `PendingAppend`; its bytes are read only as a check needs them, while
+    the lock is held), not ``found`` when there is no lock file yet (no one has recorded
+    beside this log, or not yet: see `read_log`). A lock that cannot be opened as a file of
+    its own (`open_side_file`: a link is never followed; writers refuse it, so nothing is
+    being appended), or after ``timeout`` s of writers, reads without the lock (and with no
+    note)."""
     try:
         fd = open_side_file(lock_path)
     except FileNotFoundError:
-        fd = None
-        journal: bytes | None = None
+        yield Journal(found=False)
+        return
     except OSError:
-        fd = None
-        journal = b""
-    if fd is None:
-        yield journal
+        yield Journal(found=True)
         return
     try:
         _wait_for_shared_lock(fd, timeout)
         try:
-            size = os.fstat(fd).st_size
-            journal = os.pread(fd, size, 0) if size <= MAX_LOG_BYTES else b""
+            note = read_note(_reader_of_fd(fd), os.fstat(fd).st_size)
         except OSError:
-            journal = b""
-        yield journal
+            note = None
+        yield Journal(found=True, note=note)
     finally:
         os.close(fd)
 
@@ -506,26 +623,28 @@ def read_log(path: Path, shown: str, *, lock: bool = True) -> LogText:
     files, so ``lsc check`` changes nothing.)
     """
     if not lock:
-        return _log_text(path, shown, b"")
+        return _log_text(path, shown, None)
     lock_path = lock_path_for(path)
     with shared_log_lock(lock_path) as journal:
-        result = _log_text(path, shown, journal or b"")
-    if journal is None and os.path.lexists(lock_path):
+        result = _log_text(path, shown, journal.note)
+    if not journal.found and os.path.lexists(lock_path):
         with shared_log_lock(lock_path) as journal:
-            result = _log_text(path, shown, journal or b"")
+            result = _log_text(path, shown, journal.note)
     return result
 
 
-def _log_text(path: Path, shown: str, journal: bytes) -> LogText:
+def _log_text(path: Path, shown: str, note: Note | None) -> LogText:
     try:
         file = read_regular(path, MAX_LOG_BYTES)
     except OSError as error:
         return LogText(None, [_read_problem(error, shown, "a YAML file")])
     raw, problems = file.raw, []
-    pending = PendingAppend.from_journal(journal) if journal else None
-    if pending is not None and pending.unfinished_in(raw, file.identity):
-        problems.append(_unfinished_append(raw, pending.offset, shown, path))
-        raw = raw[: pending.offset]
+    offset = unfinished_offset(
+        note, len(raw), file.identity, _reader_of_bytes(raw), lambda: birth_time(path=path)
+    )
+    if offset is not None:
+        problems.append(_unfinished_append(raw, offset, shown, path))
+        raw = raw[:offset]
     text, problem, cut_inside_character = _decode(raw, shown)
     if problem is not None:
         if cut_inside_character and _last_line(raw).lstrip().startswith(b"-"):
