@@ -18,11 +18,11 @@ import os
 import re
 import stat
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal, NotRequired
 
@@ -233,14 +233,57 @@ def _same_bytes(read_a: Reader, start_a: int, read_b: Reader, start_b: int, coun
     return True
 
 
-    def cut_short(self, size: int, identity: Identity) -> bool:
-        """Whether a log of this identity and ``size`` may end inside these bytes."""
-        return identity == self.identity and self.offset < size < self.offset + len(self.data)
+@cache
+def _statx() -> Callable[..., int] | None:
+    try:
+        import ctypes
 
-    def unfinished_in(self, raw: bytes, identity: Identity) -> bool:
-        """Whether ``raw`` (the log with this identity) ends with a proper part of the bytes."""
-        return self.cut_short(len(raw), identity) and self.data.startswith(raw[self.offset :])
+        function = ctypes.CDLL(None, use_errno=True).statx
+    except (OSError, AttributeError, ImportError):
+        return None
+    function.restype = ctypes.c_int
+    return function
 
+
+def birth_time(*, fd: int | None = None, path: Path | None = None) -> int:
+    """A file's birth time in nanoseconds (``statx``; ``st_birthtime`` on macOS), or 0 where
+    the system or the file system does not say. A file given by ``path`` is followed through
+    links."""
+    if fd is not None:
+        info = os.fstat(fd)
+    else:
+        try:
+            info = os.stat(path)  # type: ignore[arg-type]
+        except OSError:
+            return 0
+    born = getattr(info, "st_birthtime_ns", None) or getattr(info, "st_birthtime", None)
+    if born:
+        return int(born) if isinstance(born, int) else int(born * 1e9)
+    statx = _statx()
+    if statx is None:
+        return 0
+    import ctypes
+    import struct
+
+    buffer = ctypes.create_string_buffer(256)  # struct statx
+    at_empty_path, at_fdcwd, statx_btime = 0x1000, -100, 0x800
+    if fd is not None:
+        failed = statx(fd, b"", at_empty_path, statx_btime, buffer)
+    else:
+        failed = statx(at_fdcwd, os.fsencode(path), 0, statx_btime, buffer)  # type: ignore[arg-type]
+    if failed:
+        return 0
+    (mask,) = struct.unpack_from("=I", buffer, 0)
+    if not mask & statx_btime:
+        return 0
+    seconds, nanoseconds = struct.unpack_from("=qI", buffer, 80)  # stx_btime
+    return seconds * 1_000_000_000 + nanoseconds
+
+
+@dataclass(frozen=True)
+class Note:
+    """A note's header, read from a lock file, and how to read its bytes (``read_data``):
+    nothing more of the lock file is read than a check needs."""
 
     offset: int
     length: int
@@ -482,6 +525,15 @@ def _read_at_most(fd: int, size: int, limit: int) -> bytes | None:
             return None
         want = 1 << 16
     return b"".join(chunks)
+
+
+@dataclass(frozen=True)
+class Journal:
+    """What a reader found beside the log: whether there is a lock file (``found``), and
+    the note in it, if any (read while the lock file is open and locked)."""
+
+    found: bool
+    note: Note | None = None
 
 
 @contextmanager
