@@ -7,6 +7,7 @@ notice: the exit code, the one readable message and its position, and that no fi
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from pathlib import Path
 
@@ -280,8 +281,6 @@ def test_targets_that_cannot_mean_what_they_say_are_refused_with_the_reason(
     )
     code, out, _ = lsc(data, "check", "--format", "json")
     assert code == 1
-    import json
-
     errors = [(e["line"], e["column"], e["rule"], e["message"]) for e in json.loads(out)["errors"]]
     assert errors == [
         (
@@ -303,4 +302,41 @@ def test_targets_that_cannot_mean_what_they_say_are_refused_with_the_reason(
             "target-below-zero",
             "change -150% takes the target below zero (120 -> -60): a fall is at most -100%",
         ),
+    ]
+
+
+# --- finding 19: lone-CR line ends ----------------------------------------------------------
+
+
+def test_a_file_with_lone_cr_line_ends_is_refused_at_line_1_with_how_to_convert(
+    write_plan: WritePlan,
+) -> None:
+    data = write_plan()
+    (data / "metrics.yaml").write_bytes(METRICS.replace("\n", "\r").encode())
+    log = b'- {"metric": "ooa-placements", "date": "2020-01-31", "value": 3}\r'
+    (data / "actuals.yaml").write_bytes(log)
+    code, out, _ = lsc(data, "check")
+    assert code == 1
+    how = "save it with LF line ends (for example: tr '\\r' '\\n' < FILE > FILE.new"
+    assert [line.split(": error: ")[0] for line in out.splitlines()] == [
+        f"{data}/actuals.yaml:1:1",
+        f"{data}/metrics.yaml:1:1",
+    ]
+    assert all("lone CR (classic Mac OS)" in line and how in line for line in out.splitlines())
+    before = digests(data)
+    code, _, err = lsc(data, "record", "ooa-placements", "4", "--date", "2020-02-29")
+    assert code == 1 and "nothing was recorded" in err
+    assert digests(data) == before
+
+
+def test_a_lone_cr_pasted_into_an_lf_file_keeps_positions_by_lf(write_plan: WritePlan) -> None:
+    data = write_plan(
+        metrics=METRICS.replace(
+            "name: Out of area placements", 'name: "Out of\rarea placements"'
+        ).replace("due: 2020-04-30", "due: 2020-02-30")
+    )
+    code, out, _ = lsc(data, "check")
+    assert code == 1
+    assert out.splitlines() == [
+        f"{data}/metrics.yaml:15:10: error: 2020-02-30 is not a real date (expected YYYY-MM-DD)"
     ]

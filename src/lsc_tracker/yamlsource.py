@@ -251,8 +251,35 @@ def _too_deep(text: str, error: yaml.MarkedYAMLError, doc: Document, builder: _B
     return False
 
 
+_LONE_CR = re.compile("\r(?!\n)")
+LONE_CR_MESSAGE = (
+    "this file ends its lines with a lone CR (classic Mac OS), which editors, git and CI "
+    "count differently from YAML: save it with LF line ends (for example: "
+    "tr '\\r' '\\n' < FILE > FILE.new, then replace FILE with it)"
+)
+
+
+def lone_cr_line_ends(text: str) -> bool:
+    """Whether ``text`` ends its lines with lone CRs rather than LF or CRLF: more lone CRs
+    than LFs. (A few lone CRs pasted into a value of an LF file are read as YAML reads them,
+    with positions counted by LF.)"""
+    if "\r" not in text:
+        return False
+    return len(_LONE_CR.findall(text)) > text.count("\n")
+
+
 def parse_yaml(text: str, path: str, *, line_offset: int = 0) -> Document:
-    """Parse one YAML document from ``text``; never raises for bad input."""
+    """Parse one YAML document from ``text``; never raises for bad input. A file whose line
+    ends are lone CRs is refused at 1:1 (`lone_cr_line_ends`)."""
+    if lone_cr_line_ends(text):
+        doc = Document(path)
+        doc.add_problem(1 + line_offset, 1, LONE_CR_MESSAGE, "line-ends")
+        return doc
+    return _parse_part(text, path, line_offset=line_offset)
+
+
+def _parse_part(text: str, path: str, *, line_offset: int = 0) -> Document:
+    """`parse_yaml` for a part of a file (lines of the log, whose CRLF ends keep their CR)."""
     doc = Document(path)
     builder = _Builder(doc, line_offset, text)
     try:
@@ -421,7 +448,8 @@ class LogDocument(Document):
         if loc and loc[0] in self.fast_entry_lines:
             index = loc[0]
             line_number = self.fast_entry_lines[index]
-            single = parse_yaml(self.lines[line_number - 1], self.path, line_offset=line_number - 1)
+            line = self.lines[line_number - 1]
+            single = _parse_part(line, self.path, line_offset=line_number - 1)
             return single.source((0, *loc[1:]), key=key)
         return super().source(loc, key=key)
 
@@ -442,6 +470,10 @@ def parse_log(text: str, path: str) -> LogDocument:
     line is one segment, read as the YAML document it is. Returns data as a list of entries
     (or the offending value when the file is not a list).
     """
+    if lone_cr_line_ends(text):
+        doc = LogDocument(path, data=[], lines=[text])
+        doc.add_problem(1, 1, LONE_CR_MESSAGE, "line-ends")
+        return doc
     lines = text.split("\n")
     doc = LogDocument(path, data=[], lines=lines)
     entries: list[Any] = doc.data
@@ -459,7 +491,7 @@ def parse_log(text: str, path: str) -> LogDocument:
             doc.add_problem(misplaced[0] + 1, 1, misplaced[1], "log-shape")
             return
         segment_text = "\n".join(lines[start:end])
-        part = parse_yaml(segment_text, path, line_offset=start)
+        part = _parse_part(segment_text, path, line_offset=start)
         doc.problems.extend(part.problems)
         if part.problems:
             return
