@@ -294,7 +294,8 @@ def test_targets_that_cannot_mean_what_they_say_are_refused_with_the_reason(
             34,
             "change-direction",
             "change 50% raises the target, but this metric's "
-            "direction is decrease: write -50% for a decrease of 50%",
+            "direction is decrease: write -50% for a decrease of 50% (or +50% if growth is "
+            "really allowed)",
         ),
         (
             11,
@@ -303,6 +304,13 @@ def test_targets_that_cannot_mean_what_they_say_are_refused_with_the_reason(
             "change -150% takes the target below zero (120 -> -60): a fall is at most -100%",
         ),
     ]
+
+
+def test_a_signed_change_against_the_direction_is_a_deliberate_cap(write_plan: WritePlan) -> None:
+    """'+2%' on a decrease metric caps growth (a real NHS form): accepted, unlike '2%'."""
+    data = write_plan(metrics=METRICS.replace("change: -50%", "change: +2%"))
+    code, out, err = lsc(data, "check")
+    assert code == 0, out + err
 
 
 # --- finding 19: lone-CR line ends ----------------------------------------------------------

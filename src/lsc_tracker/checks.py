@@ -207,20 +207,21 @@ def _change_problems(
     base_value: float | None,
 ) -> Iterator[Problem]:
     """A relative change that cannot mean what it says: below -100% (the target would be
-    below zero), or against the metric's direction (an unsigned 50% on a decrease)."""
+    below zero), or an unsigned 50% on a decrease metric (the plan's words would be a fall).
+
+    A sign written out is deliberate: "+2%" on a decrease metric is a cap on growth (NHS
+    plans do say "limit the growth in admissions to 2%"), so only the unsigned form is refused.
+    """
     shown = text.strip()
     if change < -1:
         result = "" if base_value is None else f" ({base_value:g} -> {base_value * (1 + change):g})"
         message = f"change {shown} takes the target below zero{result}: a fall is at most -100%"
         yield _at(plan, index, loc, message, "target-below-zero")
     direction = raw.get("direction")
-    if (direction == "decrease" and change > 0) or (direction == "increase" and change < 0):
-        size = shown.lstrip("+-")
-        wanted = f"-{size}" if direction == "decrease" else f"+{size}"
-        way = "raises" if change > 0 else "lowers"
+    if direction == "decrease" and change > 0 and not shown.startswith("+"):
         message = (
-            f"change {shown} {way} the target, but this metric's direction is {direction}: "
-            f"write {wanted} for a {direction} of {size}"
+            f"change {shown} raises the target, but this metric's direction is decrease: "
+            f"write -{shown} for a decrease of {shown} (or +{shown} if growth is really allowed)"
         )
         yield _at(plan, index, loc, message, "change-direction")
 
