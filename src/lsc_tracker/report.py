@@ -5,13 +5,20 @@ one section per metric, grouped by priority: its facts, its Making Data Count ch
 coloured grey / blue / orange, SPC mean and process limits, plan line, targets) and its
 variation and assurance icons. A key to the icons closes it.
 
-Self-contained: the charts are inline SVG drawn by matplotlib, the icons hand-written inline
-SVG, the CSS inline; no font, script or image is fetched, so opening the file makes no network
-request. Every text taken from the data is HTML-escaped. The same plan and date give the
-same bytes (no clock, fixed SVG ids), so reports can be compared.
+The markup is in Jinja2 templates (``templates/report.html``, the page, and
+``templates/parts.html``, its pieces) rendered with autoescape on: every text taken from the
+data is HTML-escaped by default, wherever it lands. The one exception is the charts, inline
+SVG drawn by matplotlib and cleaned by `clean_svg`, passed as `markupsafe.Markup`. This module
+computes what the templates show (facts, icon looks, timeline marks, the exceptions) as plain
+values.
 
-matplotlib is imported only inside `chart_svg`, so that importing this module (and every
-other command) stays fast.
+Self-contained: the charts are inline SVG drawn by matplotlib, the icons inline SVG in the
+templates, the CSS inline; no font, script or image is fetched, so opening the file makes no
+network request. The same plan and date give the same bytes (no clock, fixed SVG ids), so
+reports can be compared.
+
+matplotlib and jinja2 are imported only when a report is rendered, so that importing this
+module (and every other command) stays fast.
 """
 
 from __future__ import annotations
@@ -19,10 +26,9 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
-from html import escape
-from importlib import resources
-from string import Template
+from functools import cache
 from typing import TYPE_CHECKING
 
 from . import __version__, mdc, spc
@@ -41,8 +47,10 @@ from .views import (
 )
 
 if TYPE_CHECKING:
+    import jinja2
+    from markupsafe import Markup
+
     from .loader import Plan
-    from .status import StatusReport
 
 EXCEPTION_STATUSES = ("overdue", "off_track", "at_risk")
 """Statuses listed in the exceptions section, worst first."""
@@ -82,11 +90,6 @@ _RC = {
 }
 
 
-def h(text: object) -> str:
-    """HTML-escape any text taken from the data (quotes too, for attributes)."""
-    return escape(str(text), quote=True)
-
-
 # --- the page --------------------------------------------------------------------------------
 
 
@@ -101,21 +104,67 @@ def render_report(plan: Plan, as_of: date) -> str:
         The HTML text (UTF-8 when written), identical for the same plan and date.
     """
     report, views = plan_views(plan, as_of)
-    title = report_title(plan)
-    body = "\n".join(
-        [
-            _header(title, report, views),
-            _summary(report, views),
-            _exceptions(views),
-            _metric_sections(report, views),
-            _key(),
-            _footer(),
-        ]
+    measures = sum(1 for v in views if not v.metric.is_milestone)
+    groups = [
+        (priority, [v for v in views if v.metric.priority == priority.id])
+        for priority in report.priorities
+    ]
+    return (
+        _environment()
+        .get_template("report.html")
+        .render(
+            title=report_title(plan),
+            version=__version__,
+            report=report,
+            views=views,
+            measures=measures,
+            groups=groups,
+            exceptions=exception_rows(views),
+            summary=" ".join(summary_lines(report)),
+        )
     )
-    template = Template(
-        resources.files("lsc_tracker").joinpath("templates/report.html").read_text("utf-8")
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    """The Jinja2 environment of the report's templates (package data ``templates/``).
+
+    Autoescape is on for every template: text from the data is escaped wherever it lands,
+    so escaping is the default and raw markup the marked exception (`markupsafe.Markup`,
+    given only to the charts matplotlib draws, cleaned by `clean_svg`). Unknown names fail
+    rather than render as nothing. jinja2 is imported here, not at start-up.
+    """
+    import jinja2
+
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("lsc_tracker", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
     )
-    return template.substitute(title=h(title), version=h(__version__), body=body)
+    environment.globals.update(
+        status_label=lambda status: STATUS_LABELS.get(status, status),
+        status_order=STATUS_ORDER,
+        variation_labels=mdc.VARIATION_LABELS,
+        assurance_labels=mdc.ASSURANCE_LABELS,
+        variation_label=lambda kind: mdc.VARIATION_LABELS.get(kind, kind),
+        assurance_label=lambda kind: mdc.ASSURANCE_LABELS.get(kind, kind),
+        colours={"target": COLOURS["target"], "improvement": COLOURS[spc.IMPROVEMENT]},
+        format_value=format_value,
+        format_figure=format_figure,
+        describe_days=describe_days,
+        spc_verdict=spc_verdict,
+        spc_counts=spc_counts,
+        facts=facts,
+        chart_key_items=chart_key_items,
+        timeline_marks=timeline_marks,
+        variation_look=variation_look,
+        assurance_look=assurance_look,
+        chart=_chart_markup,
+    )
+    return environment
 
 
 def report_title(plan: Plan) -> str:
@@ -125,33 +174,7 @@ def report_title(plan: Plan) -> str:
     return f"{prefix}plan tracker board report"
 
 
-def _badge(status: str) -> str:
-    return f'<span class="badge status-{h(status)}">{h(STATUS_LABELS.get(status, status))}</span>'
-
-
-def _anchor(view: MetricView) -> str:
-    return f"m-{view.id}"
-
-
-def _header(title: str, report: StatusReport, views: Sequence[MetricView]) -> str:
-    counts = report.counts
-    glance = "".join(
-        f"<li><strong>{n}</strong> {h(STATUS_LABELS[s].lower())}</li>" for s, n in counts.items()
-    )
-    measures = sum(1 for v in views if not v.metric.is_milestone)
-    return (
-        f'<header id="top"><h1>{h(title)}</h1>\n'
-        f'<p class="meta">Position as of <strong>{report.as_of.isoformat()}</strong>: '
-        f"{len(views)} metrics ({measures} measures, {len(views) - measures} milestones) "
-        f"under {len(report.priorities)} priorities. "
-        "Status compares each metric with its plan line; the icons read its measures the "
-        "Making Data Count way (see the key at the end).</p>\n"
-        f'<ul class="glance" aria-label="Metrics by status">{glance}</ul>\n'
-        + f'<p class="meta">{h(" ".join(summary_lines(report)))}</p></header>'
-    )
-
-
-def _spc_counts(views: Iterable[MetricView]) -> tuple[int, int]:
+def spc_counts(views: Iterable[MetricView]) -> tuple[int, int]:
     """How many measure series end on a special cause concern, and on an improvement."""
     concern = improvement = 0
     for view in views:
@@ -162,110 +185,41 @@ def _spc_counts(views: Iterable[MetricView]) -> tuple[int, int]:
     return concern, improvement
 
 
-def _summary(report: StatusReport, views: Sequence[MetricView]) -> str:
-    rows = []
-    for priority in report.priorities:
-        mine = [v for v in views if v.metric.priority == priority.id]
-        counts = ", ".join(f"{n} {STATUS_LABELS[s].lower()}" for s, n in priority.counts.items())
-        concern, improvement = _spc_counts(mine)
-        rows.append(
-            "<tr>"
-            f'<td><a href="#p-{h(priority.id)}">{h(priority.id)}</a></td>'
-            f"<td>{h(priority.priority.title)}</td>"
-            f"<td>{_badge(priority.status)}</td>"
-            f"<td>{h(counts) or 'no metrics'}</td>"
-            f'<td class="num">{concern}</td><td class="num">{improvement}</td>'
-            "</tr>"
-        )
-    return (
-        '<section id="summary"><h2>Summary by priority</h2>\n'
-        "<table><thead><tr><th>Priority</th><th>Title</th><th>Status</th><th>Metrics</th>"
-        '<th class="num">SPC concern</th><th class="num">SPC improvement</th></tr></thead>\n'
-        f"<tbody>{''.join(rows)}</tbody></table>\n"
-        '<p class="note">A priority takes the worst status of its metrics. The SPC columns '
-        "count the measures (and places) whose latest point is a special cause concern or "
-        "improvement.</p></section>"
-    )
-
-
-def _exceptions(views: Sequence[MetricView]) -> str:
+def exception_rows(views: Sequence[MetricView]) -> list[tuple[MetricView, SeriesView]]:
+    """Every metric (or place of one) overdue, off track or at risk: worst first, then in
+    plan order."""
     found: list[tuple[int, int, MetricView, SeriesView]] = []
     for order, view in enumerate(views):
         for series in view.series:
             if series.status in EXCEPTION_STATUSES:
                 found.append((STATUS_ORDER.index(series.status), order, view, series))
     found.sort(key=lambda item: item[:2])
-    if not found:
-        body = "<p>None: no metric is overdue, off track or at risk.</p>"
-        return f'<section id="exceptions"><h2>Exceptions</h2>\n{body}</section>'
-    rows = []
-    for _, _, view, series in found:
-        metric = view.metric
-        place = h(series.place_name) if series.place_name else ""
-        latest = series.latest
-        shown = format_value(latest.value, metric.unit) if latest else "—"
-        when = f' <span class="muted">({latest.date.isoformat()})</span>' if latest else ""
-        deadline = view.assessed.deadline
-        rows.append(
-            "<tr>"
-            f"<td>{_badge(series.status)}</td>"
-            f'<td><a href="#{_anchor(view)}">{h(metric.name)}</a>'
-            f' <span class="muted">{h(metric.priority)}</span></td>'
-            f"<td>{place}</td>"
-            f"<td>{h(shown)}{when}</td>"
-            f'<td class="num">{h(format_figure(series.expected, metric.unit))}</td>'
-            f"<td>{h(deadline.isoformat()) if deadline else '—'}"
-            f' <span class="muted">{h(describe_days(series.days_to_deadline))}</span></td>'
-            f"<td>{h(metric.owner or '—')}</td>"
-            "</tr>"
-        )
-    return (
-        '<section id="exceptions"><h2>Exceptions</h2>\n'
-        "<table><thead><tr><th>Status</th><th>Metric</th><th>Place</th><th>Latest</th>"
-        '<th class="num">Plan line</th><th>Deadline</th><th>Owner</th></tr></thead>\n'
-        f"<tbody>{''.join(rows)}</tbody></table></section>"
-    )
+    return [(view, series) for _, _, view, series in found]
 
 
-def _metric_sections(report: StatusReport, views: Sequence[MetricView]) -> str:
-    parts = ['<section id="metrics">']
-    for priority in report.priorities:
-        mine = [v for v in views if v.metric.priority == priority.id]
-        parts.append(
-            f'<section class="priority-group" id="p-{h(priority.id)}">'
-            f"<h2>{h(priority.id)} {h(priority.priority.title)} {_badge(priority.status)}</h2>"
-        )
-        if not mine:
-            parts.append('<p class="muted">No metrics.</p>')
-        parts.extend(_metric_section(view) for view in mine)
-        parts.append("</section>")
-    parts.append("</section>")
-    return "\n".join(parts)
-
-
-def _facts(view: MetricView) -> str:
+def facts(view: MetricView) -> list[tuple[str, str]]:
+    """The facts of a metric's section, as (name, text) pairs of plain text."""
     metric = view.metric
-    facts: list[tuple[str, str]] = [("Kind", "milestone" if metric.is_milestone else "measure")]
+    found: list[tuple[str, str]] = [("Kind", "milestone" if metric.is_milestone else "measure")]
     if metric.is_milestone:
-        facts.append(("Due", metric.due.isoformat() if metric.due else "—"))
+        found.append(("Due", metric.due.isoformat() if metric.due else "—"))
     else:
-        facts.append(("Direction", direction_words(metric)))
+        found.append(("Direction", direction_words(metric)))
         if metric.unit:
-            facts.append(("Unit", metric.unit))
+            found.append(("Unit", metric.unit))
         if metric.cadence:
-            facts.append(("Cadence", metric.cadence))
+            found.append(("Cadence", metric.cadence))
         if metric.baseline:
             base = metric.baseline
-            facts.append(("Baseline", f"{format_value(base.value, metric.unit)} on {base.date}"))
+            found.append(("Baseline", f"{format_value(base.value, metric.unit)} on {base.date}"))
         targets = [_target_text(view, i) for i in range(len(metric.targets))]
-        facts.append(("Targets", "; ".join(targets) if targets else "none with a date"))
+        found.append(("Targets", "; ".join(targets) if targets else "none with a date"))
     deadline = view.assessed.deadline
     if deadline:
-        facts.append(("Deadline", f"{deadline} ({describe_days(view.assessed.days_to_deadline)})"))
-    facts.append(("Owner", metric.owner or "—"))
-    facts.append(("Source", metric.source or "—"))
-    cells = "".join(f"<dt>{h(k)}</dt><dd>{h(v)}</dd>" for k, v in facts)
-    return f'<dl class="facts">{cells}</dl>'
+        found.append(("Deadline", f"{deadline} ({describe_days(view.assessed.days_to_deadline)})"))
+    found.append(("Owner", metric.owner or "—"))
+    found.append(("Source", metric.source or "—"))
+    return found
 
 
 def _target_text(view: MetricView, index: int) -> str:
@@ -279,173 +233,55 @@ def _target_text(view: MetricView, index: int) -> str:
     return f"{shown}{change} by {target.by}"
 
 
-def _metric_section(view: MetricView) -> str:
-    metric = view.metric
-    flags = []
-    if view.assessed.stale:
-        flags.append('<span class="flag">STALE DATA</span>')
-    if view.assessed.late:
-        flags.append('<span class="flag">DONE LATE</span>')
-    head = (
-        f'<div class="metric-head"><h3>{h(metric.name)} '
-        f'<span class="metric-id">{h(metric.id)}</span></h3>'
-        f"<div>{' '.join(flags)} {_badge(view.assessed.status)}</div></div>"
-    )
-    parts = [f'<section class="metric" id="{_anchor(view)}">', head, _facts(view)]
-    if metric.description:
-        parts.append(f'<p class="description">{h(metric.description)}</p>')
-    notes = [t.note for t in metric.targets if t.note]
-    parts.extend(f'<p class="note">Target note: {h(note)}</p>' for note in notes)
-    if metric.is_milestone:
-        parts.append(_milestone_body(view))
-    else:
-        parts.extend(_measure_series(view, series) for series in view.series)
-    parts.append("</section>")
-    return "\n".join(parts)
-
-
-def _latest_text(view: MetricView, series: SeriesView) -> str:
-    unit = view.metric.unit
-    latest = series.latest
-    if latest is None:
-        return "Latest: no actual recorded."
-    text = f"Latest: <strong>{h(format_value(latest.value, unit))}</strong> on {latest.date}"
-    if series.expected is not None:
-        text += f"; the plan line expects {h(format_figure(series.expected, unit))} then"
-    if series.stale:
-        text += " (stale: older than 1.5 reporting periods)"
-    return text + "." + _entry_note(series)
-
-
-def _entry_note(series: SeriesView) -> str:
-    """The note and recorder of the entry behind the latest value ("January return, revised",
-    by jo.bloggs): what a board member asks first about a figure. Escaped like every text."""
-    entry = series.entries[-1] if series.entries else None
-    if entry is None or (entry.note is None and entry.by is None):
-        return ""
-    parts = [f"“{h(entry.note)}”"] if entry.note else []
-    if entry.by:
-        parts.append(f"recorded by {h(entry.by)}")
-    return f' <span class="muted">({", ".join(parts)})</span>'
-
-
-def _measure_series(view: MetricView, series: SeriesView) -> str:
-    title = ""
-    if series.place is not None:
-        title = f"<h4>{h(series.place_name)} {_badge(series.status)}</h4>"
-    key = f"{view.id}--{series.place}" if series.place else view.id
-    label = f"{view.metric.name}" + (f", {series.place_name}" if series.place_name else "")
-    if series.entries or view.goals:
-        figure = (
-            f"<figure>{chart_svg(view, series, key=key, label=label)}"
-            f"<figcaption>{_chart_key(series)}</figcaption></figure>"
-        )
-    else:
-        figure = f"<figure>{empty_chart_svg(label)}</figure>"
-    verdict = h(spc_verdict(view.metric, series.spc))
-    return (
-        f'<div class="series">{title}<p>{_latest_text(view, series)}</p>\n{figure}\n'
-        f'{_icons(series.spc)}\n<p class="verdict">{verdict}</p></div>'
-    )
-
-
-def _chart_key(series: SeriesView) -> str:
-    parts = []
+def chart_key_items(series: SeriesView) -> list[tuple[str, str | None, str]]:
+    """The key under a chart: (glyph, its colour or None, words) for what the chart shows."""
+    items: list[tuple[str, str | None, str]] = []
     types = {p.type for p in series.spc.points} if series.spc else set()
     for kind in (spc.COMMON_CAUSE, spc.IMPROVEMENT, spc.CONCERN):
         if kind in types:
-            glyph = f'<span style="color:{COLOURS[kind]}">{MARKER_GLYPHS[kind]}</span>'
-            parts.append(f'<span class="key-line">{glyph} {mdc.POINT_LABELS[kind]}</span>')
+            items.append((MARKER_GLYPHS[kind], COLOURS[kind], mdc.POINT_LABELS[kind]))
     if series.spc and series.spc.groups and series.spc.groups[-1].upl is not None:
-        parts.append('<span class="key-line">━ mean</span>')
-        parts.append('<span class="key-line">╌ process limits</span>')
+        items.append(("━", None, "mean"))
+        items.append(("╌", None, "process limits"))
     if len(series.line) > 1:
-        plan = f'<span style="color:{COLOURS["plan"]}">╌</span>'
-        parts.append(f'<span class="key-line">{plan} plan line</span>')
+        items.append(("╌", COLOURS["plan"], "plan line"))
     if series.line:
-        target = f'<span style="color:{COLOURS["target"]}">✕</span>'
-        parts.append(f'<span class="key-line">{target} target</span>')
-    parts.append('<span class="key-line">┆ report date</span>')
-    return " ".join(parts)
+        items.append(("✕", COLOURS["target"], "target"))
+    items.append(("┆", None, "report date"))
+    return items
 
 
-def _milestone_body(view: MetricView) -> str:
-    rows = []
-    for series in view.series:
-        done = series.latest.date.isoformat() if series.latest else "not yet"
-        late = ' <span class="flag">LATE</span>' if series.late else ""
-        place = f"<td>{h(series.place_name)}</td>" if series.place else ""
-        note = _entry_note(series) if series.latest else ""
-        rows.append(f"<tr>{place}<td>{_badge(series.status)}</td><td>{done}{late}{note}</td></tr>")
-    head = "<th>Place</th>" if view.metric.places else ""
-    table = (
-        f"<table><thead><tr>{head}<th>Status</th><th>Done</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
-    return f"<figure>{timeline_svg(view)}</figure>\n{table}"
+def _chart_markup(view: MetricView, series: SeriesView, label: str) -> Markup:
+    """`chart_svg` for the template: the one place raw markup enters the page. The SVG is
+    matplotlib's (which escapes the text it draws), cleaned by `clean_svg` (which escapes the
+    label it adds)."""
+    from markupsafe import Markup
 
-
-def _key() -> str:
-    variation = "".join(
-        f'<div class="icon-pair">{variation_icon(kind)}<span>{h(label)}</span></div>'
-        for kind, label in mdc.VARIATION_LABELS.items()
-        if kind is not None
-    )
-    assurance = "".join(
-        f'<div class="icon-pair">{assurance_icon(kind)}<span>{h(label)}</span></div>'
-        for kind, label in mdc.ASSURANCE_LABELS.items()
-    )
-    statuses = " ".join(_badge(s) for s in STATUS_ORDER)
-    return (
-        '<section id="key"><h2>How to read this report</h2>\n'
-        f"<p><strong>Status</strong> (against the plan line to each target): {statuses}</p>\n"
-        "<p><strong>Charts</strong>: each measure's actuals as an XmR chart. Grey points are "
-        "common cause variation (noise); blue points a special cause improvement; orange "
-        "points a special cause concern (a point outside the process limits, a trend of 7, "
-        "2 of 3 points beyond the 2-sigma line, or a run of 7 on one side of the mean). "
-        "Limits drawn dotted are trial limits (fewer than 13 points).</p>\n"
-        f'<h4>Variation (the latest point)</h4><div class="icons">{variation}</div>\n'
-        f'<h4>Assurance (the target against the process limits)</h4><div class="icons">'
-        f"{assurance}</div>\n"
-        "<p>See docs/report.md and docs/spc.md for the rules.</p></section>"
-    )
-
-
-def _footer() -> str:
-    return (
-        f"<footer>Made with lsc-tracker {h(__version__)} (lsc report). Figures come from "
-        "the plan's data files; each metric cites its source.</footer>"
-    )
+    key = f"{view.id}--{series.place}" if series.place else view.id
+    return Markup(chart_svg(view, series, key=key, label=label))
 
 
 # --- icons -------------------------------------------------------------------------------------
 
-_ICON_OPEN = (
-    '<svg class="icon" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40" width="34" '
-    'height="34" role="img" aria-label="{label}"><title>{label}</title>'
-)
-_ICON_FONT = 'font-family="Arial, sans-serif" font-weight="bold" text-anchor="middle"'
+
+@dataclass(frozen=True)
+class IconLook:
+    """What an MDC icon shows: its label (title), ring colour, letter and dots."""
+
+    label: str
+    colour: str
+    letter: str = ""
+    dashed: bool = False
+    dots: tuple[tuple[int, int, str], ...] = ()
 
 
-def _dots(ys: Sequence[float], colours: Sequence[str]) -> str:
-    return "".join(
-        f'<circle cx="{10 + 5 * i}" cy="{y}" r="2.1" fill="{c}"/>'
-        for i, (y, c) in enumerate(zip(ys, colours, strict=True))
-    )
-
-
-def variation_icon(kind: str | None) -> str:
-    """The MDC variation icon as inline SVG: a ring in the verdict's colour, a letter (H or L)
-    for a special cause, and five dots showing the movement; with a text title."""
-    label = h(mdc.VARIATION_LABELS.get(kind, str(kind)))
+def variation_look(kind: str | None) -> IconLook:
+    """The MDC variation icon: a ring in the verdict's colour, a letter (H or L) for a special
+    cause, and five dots showing the movement; a dashed ring when there is no verdict."""
+    label = mdc.VARIATION_LABELS.get(kind, str(kind))
     grey = COLOURS[spc.COMMON_CAUSE]
     if kind is None:
-        body = (
-            f'<circle cx="20" cy="20" r="17" fill="#fff" stroke="{grey}" stroke-width="2.5" '
-            f'stroke-dasharray="4 3"/><text x="20" y="25" font-size="14" {_ICON_FONT} '
-            f'fill="{grey}">–</text>'
-        )
-        return _ICON_OPEN.format(label=label) + body + "</svg>"
+        return IconLook(label, grey, dashed=True)
     if kind == spc.COMMON_CAUSE:
         colour, letter, ys = grey, "", [26, 24, 27, 25, 26]
         tints = [grey] * 5
@@ -455,52 +291,39 @@ def variation_icon(kind: str | None) -> str:
         letter = "H" if high else "L"
         ys = [29, 28, 26, 24, 22] if high else [22, 24, 26, 28, 29]
         tints = [grey, grey, colour, colour, colour]
-    text = (
-        f'<text x="20" y="17" font-size="11" {_ICON_FONT} fill="{colour}">{letter}</text>'
-        if letter
-        else ""
-    )
-    body = (
-        f'<circle cx="20" cy="20" r="17" fill="#fff" stroke="{colour}" stroke-width="3"/>'
-        f"{text}{_dots(ys, tints)}"
-    )
-    return _ICON_OPEN.format(label=label) + body + "</svg>"
+    dots = tuple((10 + 5 * i, y, c) for i, (y, c) in enumerate(zip(ys, tints, strict=True)))
+    return IconLook(label, colour, letter, dots=dots)
 
 
-def assurance_icon(kind: str | None) -> str:
-    """The MDC assurance icon as inline SVG: P (pass, blue), F (fail, orange) or ? (grey)."""
-    label = h(mdc.ASSURANCE_LABELS.get(kind, str(kind)))
+def assurance_look(kind: str | None) -> IconLook:
+    """The MDC assurance icon: P (pass, blue), F (fail, orange) or ? (grey); a dashed ring
+    and a dash when there is no target."""
+    label = mdc.ASSURANCE_LABELS.get(kind, str(kind))
     letter, colour = {
         spc.CONSISTENT_PASS: ("P", COLOURS[spc.IMPROVEMENT]),
         spc.CONSISTENT_FAIL: ("F", COLOURS[spc.CONCERN]),
         spc.INCONSISTENT: ("?", COLOURS[spc.COMMON_CAUSE]),
     }.get(kind or "", ("–", COLOURS[spc.COMMON_CAUSE]))
-    dash = ' stroke-dasharray="4 3"' if kind is None else ""
-    body = (
-        f'<circle cx="20" cy="20" r="17" fill="#fff" stroke="{colour}" stroke-width="3"{dash}/>'
-        f'<line x1="8" y1="27" x2="32" y2="27" stroke="{COLOURS["target"]}" stroke-width="1.2"/>'
-        f'<text x="20" y="23" font-size="15" {_ICON_FONT} fill="{colour}">{letter}</text>'
-    )
-    return _ICON_OPEN.format(label=label) + body + "</svg>"
-
-
-def _icons(result: spc.SpcResult | None) -> str:
-    variation = result.variation if result else None
-    assurance = result.assurance if result else None
-    return (
-        '<div class="icons">'
-        f'<div class="icon-pair">{variation_icon(variation)}<span><strong>Variation</strong>: '
-        f"{h(mdc.VARIATION_LABELS.get(variation, variation))}</span></div>"
-        f'<div class="icon-pair">{assurance_icon(assurance)}<span><strong>Assurance</strong>: '
-        f"{h(mdc.ASSURANCE_LABELS.get(assurance, assurance))}</span></div></div>"
-    )
+    return IconLook(label, colour, letter, dashed=kind is None)
 
 
 # --- charts ------------------------------------------------------------------------------------
 
 
-def timeline_svg(view: MetricView) -> str:
-    """A milestone's due date, the report date and each completion on one line (inline SVG).
+@dataclass(frozen=True)
+class TimelineMarks:
+    """Where a milestone's timeline puts its marks (x in the 600-wide viewBox)."""
+
+    left: int
+    right: int
+    as_of_x: float
+    due_x: float | None
+    done_xs: tuple[float, ...]
+    labels: tuple[tuple[float, str, str, str], ...]  # x, text-anchor, words, colour
+
+
+def timeline_marks(view: MetricView) -> TimelineMarks:
+    """A milestone's due date, the report date and each completion on one line.
 
     The due date and a single completion are labelled above the line, the earlier of the two
     to the left of its mark and the later to the right, so that close dates never overlap;
@@ -516,55 +339,28 @@ def timeline_svg(view: MetricView) -> str:
     def x(day: date) -> float:
         return round(left + (right - left) * (day - first).days / span, 1)
 
-    font = 'font-family="Arial, sans-serif" font-size="11"'
-    parts = [
-        '<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 600 66" '
-        f'role="img" aria-label="{h(view.metric.name)}: timeline"><title>'
-        f"{h(view.metric.name)}: due date, report date and completion</title>",
-        f'<line x1="{left}" y1="34" x2="{right}" y2="34" stroke="#a6a6a6" stroke-width="2"/>',
-        f'<line x1="{x(view.as_of)}" y1="22" x2="{x(view.as_of)}" y2="46" stroke="#4c6272" '
-        f'stroke-dasharray="3 2"/><text x="{x(view.as_of)}" y="60" {font} '
-        f'text-anchor="middle" fill="#4c6272">report date {view.as_of.isoformat()}</text>',
-    ]
     labels: list[tuple[date, str, str]] = []
     if due:
-        parts.append(
-            f'<path d="M{x(due)} 27 l7 7 -7 7 -7 -7z" fill="#fff" '
-            f'stroke="{COLOURS["target"]}" stroke-width="2"/>'
-        )
         labels.append((due, f"due {due.isoformat()}", COLOURS["target"]))
-    parts.extend(
-        f'<circle cx="{x(day)}" cy="34" r="5" fill="{COLOURS[spc.IMPROVEMENT]}" '
-        'stroke="#fff" stroke-width="1"/>'
-        for day in done
-    )
     if len(done) == 1:
         labels.append((done[0], f"done {done[0].isoformat()}", "#005eb8"))
     elif done:
         labels.append((max(done), f"{len(done)} of {len(view.series)} places done", "#005eb8"))
     labels.sort(key=lambda label: label[0])
-    for position, (day, text, colour) in enumerate(labels):
+    placed = []
+    for position, (day, words, colour) in enumerate(labels):
         later = position == len(labels) - 1 and len(labels) > 1
         anchor, shift = ("start", 6) if later else ("end", -6)
         if len(labels) == 1:
             anchor, shift = "middle", 0
-        parts.append(
-            f'<text x="{x(day) + shift}" y="16" {font} text-anchor="{anchor}" '
-            f'fill="{colour}">{h(text)}</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def empty_chart_svg(label: str) -> str:
-    """A slim placeholder where a measure with no actuals and no target would have its chart."""
-    return (
-        '<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 600 36" role="img" '
-        f'aria-label="{h(label)}: no actuals recorded yet"><title>{h(label)}</title>'
-        '<rect x="1" y="1" width="598" height="34" fill="#fff" stroke="#a6a6a6" '
-        'stroke-dasharray="4 3"/><text x="300" y="23" font-family="Arial, sans-serif" '
-        'font-size="12" text-anchor="middle" fill="#4c6272">No actuals recorded yet, and no '
-        "target with a figure: nothing to chart</text></svg>"
+        placed.append((x(day) + shift, anchor, words, colour))
+    return TimelineMarks(
+        left=left,
+        right=right,
+        as_of_x=x(view.as_of),
+        due_x=x(due) if due else None,
+        done_xs=tuple(x(day) for day in done),
+        labels=tuple(placed),
     )
 
 
@@ -706,16 +502,17 @@ def clean_svg(svg: str, *, prefix: str, label: str) -> str:
     external vocabularies); prefixes every id and reference to it, so two charts never share
     an id; lets CSS size the chart (the viewBox keeps the shape); adds an accessible name.
     """
+    from markupsafe import escape
+
     svg = _COMMENT.sub("", _METADATA.sub("", _XML_HEADER.sub("", svg)))
     safe = re.sub(r"[^A-Za-z0-9_-]", "-", prefix)
     svg = _ID.sub(lambda m: f'id="{safe}{m.group(1)}"', svg)
     svg = _REF.sub(lambda m: f"{m.group(1)}{safe}{m.group(2)}", svg)
 
+    name = escape(label)
+
     def root(match: re.Match[str]) -> str:
         tag = _SIZE.sub("", match.group(0))
-        return (
-            tag[:-1]
-            + f' class="chart" role="img" aria-label="{h(label)}"><title>{h(label)}</title>'
-        )
+        return tag[:-1] + f' class="chart" role="img" aria-label="{name}"><title>{name}</title>'
 
     return _ROOT.sub(root, svg, count=1).strip()
