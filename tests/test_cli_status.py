@@ -83,8 +83,8 @@ def test_status_on_the_shipped_data_says_the_deadlines_are_past() -> None:
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "OVERDUE" in out and "NO TARGET" in out
-    assert "27 metrics as of 2026-11-23: 18 overdue, 3 no data, 6 no target." in out
-    assert "21 of them have a deadline that has passed without being met." in out
+    assert "64 metrics as of 2026-11-23: 20 overdue, 3 no data, 41 no target." in out
+    assert "23 of them have a deadline that has passed without being met." in out
     assert "No actuals are recorded on or before 2026-11-23" in out
 
 
@@ -101,7 +101,7 @@ def test_status_on_the_shipped_data_as_an_installed_command() -> None:
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
     assert payload["as_of"] == date.today().isoformat()  # the default --as-of
-    assert payload["summary"]["counts"]["overdue"] >= 18
+    assert payload["summary"]["counts"]["overdue"] >= 20
 
 
 # --- formats ----------------------------------------------------------------------------------
