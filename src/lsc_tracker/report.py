@@ -24,12 +24,13 @@ module (and every other command) stays fast.
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__, mdc, spc
 from .render import summary_lines
@@ -48,9 +49,8 @@ from .views import (
 
 if TYPE_CHECKING:
     import jinja2
-    from markupsafe import Markup
 
-    from .loader import Plan
+    from .plan import Plan
 
 EXCEPTION_STATUSES = ("overdue", "off_track", "at_risk")
 """Statuses listed in the exceptions section, worst first."""
@@ -87,6 +87,10 @@ _RC = {
     "xtick.color": "#4c6272",
     "ytick.color": "#4c6272",
     "lines.solid_capstyle": "round",
+    # text is text: never LaTeX, never mathtext in tick labels (user text is drawn with
+    # parse_math=False), whatever the user's matplotlibrc says
+    "text.usetex": False,
+    "axes.formatter.use_mathtext": False,
 }
 
 
@@ -251,14 +255,15 @@ def chart_key_items(series: SeriesView) -> list[tuple[str, str | None, str]]:
     return items
 
 
-def _chart_markup(view: MetricView, series: SeriesView, label: str) -> Markup:
-    """`chart_svg` for the template: the one place raw markup enters the page. The SVG is
+def _chart_markup(view: MetricView, series: SeriesView, label: str) -> Chart:
+    """`chart` for the template: the one place raw markup enters the page. The SVG is
     matplotlib's (which escapes the text it draws), cleaned by `clean_svg` (which escapes the
-    label it adds)."""
+    label it adds); a reason (why there is no chart) stays text, escaped by the template."""
     from markupsafe import Markup
 
     key = f"{view.id}--{series.place}" if series.place else view.id
-    return Markup(chart_svg(view, series, key=key, label=label))
+    drawn = chart(view, series, key=key, label=label)
+    return Chart(Markup(drawn.svg), "") if drawn.svg is not None else drawn
 
 
 # --- icons -------------------------------------------------------------------------------------
@@ -364,38 +369,108 @@ def timeline_marks(view: MetricView) -> TimelineMarks:
     )
 
 
+MAX_DRAWABLE = 1e300
+"""The largest magnitude a chart draws. Beyond it, matplotlib's margins, tick steps and
+transforms overflow (a range of 1e308 to -1e308 is already infinite): such a chart is
+replaced by a box saying why, and the figures stay in the text around it."""
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One measure series' chart: the cleaned SVG, or why it cannot be drawn."""
+
+    svg: str | None  # inline SVG (cleaned by clean_svg); None when it cannot be drawn
+    reason: str = ""  # why it cannot be drawn, in words for the reader
+
+
+class ChartError(Exception):
+    """A chart cannot be drawn; the message says why, in words for the reader."""
+
+
+def _finite(*values: float | None) -> bool:
+    return all(v is not None and math.isfinite(v) for v in values)
+
+
+def _sized(value: float) -> str:
+    return format(value, ".3g")
+
+
+def chart(view: MetricView, series: SeriesView, *, key: str, label: str) -> Chart:
+    """The chart of one measure series, never an exception: whatever `chart_svg` cannot
+    draw (numbers too large to plot, dates at the ends of the calendar that matplotlib
+    cannot place) comes back as a reason the page shows instead of the chart."""
+    try:
+        return Chart(chart_svg(view, series, key=key, label=label))
+    except ChartError as error:
+        return Chart(None, str(error))
+    except (ValueError, ArithmeticError) as error:  # numpy's LinAlgError is a ValueError
+        return Chart(None, f"the chart library could not draw it ({type(error).__name__})")
+
+
 def chart_svg(view: MetricView, series: SeriesView, *, key: str, label: str) -> str:
     """The MDC chart of one measure series as inline SVG, drawn with matplotlib.
 
     Actuals joined by a grey line, each point coloured (and shaped) by its SPC type; per
     group the mean and the process limits (dotted when trial limits); the plan line and the
-    targets; a dotted line on the report date.
+    targets; a dotted line on the report date. A value that is not a finite number is left
+    out of the drawing (the chart says how many).
+
+    Every text from the data (the unit) is drawn as plain text: never read as mathtext.
 
     Args:
         view: the metric.
         series: the metric's series (the whole metric, or one place).
         key: unique within the page: prefixes every SVG id, so charts never share one.
         label: the chart's accessible name.
+
+    Raises:
+        ChartError: the values are too large to draw.
     """
+    import warnings
+
     import matplotlib
-    from matplotlib import dates as mdates
     from matplotlib.figure import Figure
 
     metric = view.metric
     result = series.spc
-    with matplotlib.rc_context(_RC):
-        has_points = bool(result and result.points)
+    all_points = result.points if result else ()
+    points = [p for p in all_points if _finite(p.value)]
+    left_out = len(all_points) - len(points)
+    groups = [
+        (index, group)
+        for index, group in enumerate(result.groups if result else ())
+        if _finite(group.mean)
+    ]
+    line = series.line if all(_finite(v) for _, v in series.line) else ()
+    goals = [goal for goal in view.goals if _finite(goal.value)]
+    values = [p.value for p in points] + [v for _, v in line] + [g.value for g in goals]
+    for _, group in groups:
+        values += [v for v in (group.mean, group.lpl, group.upl) if v is not None and _finite(v)]
+    if values and max(abs(v) for v in values) > MAX_DRAWABLE:
+        biggest = max(values, key=abs)
+        raise ChartError(
+            f"its values (as large as {_sized(biggest)}) are too large to plot (a chart draws "
+            f"numbers up to ±{_sized(MAX_DRAWABLE)})"
+        )
+    days = [view.as_of, *(p.date for p in points), *(d for d, _ in line), *(g.by for g in goals)]
+    has_points = bool(points)
+    with matplotlib.rc_context(_RC), warnings.catch_warnings():
+        # e.g. a glyph missing from matplotlib's font: the SVG keeps the text as text and the
+        # browser draws it, so the warning would only be noise on the terminal
+        warnings.simplefilter("ignore")
         size = CHART_SIZE if has_points else (CHART_SIZE[0], CHART_SIZE[1] * 0.6)
         figure = Figure(figsize=size, layout="constrained")
         ax = figure.subplots()
-        days: list[date] = [view.as_of]
-        if result and result.points:
-            xs = [p.date for p in result.points]
-            ys = [p.value for p in result.points]
-            days += xs
-            ax.plot(xs, ys, color=COLOURS["value_line"], linewidth=1, zorder=2)
+        if has_points:
+            ax.plot(
+                [p.date for p in points],
+                [p.value for p in points],
+                color=COLOURS["value_line"],
+                linewidth=1,
+                zorder=2,
+            )
             for kind, marker in MARKERS.items():
-                chosen = [p for p in result.points if p.type == kind]
+                chosen = [p for p in points if p.type == kind]
                 if chosen:
                     ax.scatter(
                         [p.date for p in chosen],
@@ -406,21 +481,17 @@ def chart_svg(view: MetricView, series: SeriesView, *, key: str, label: str) -> 
                         zorder=3,
                         linewidths=0,
                     )
-            _draw_limits(ax, result)
-        values: list[float] = [p.value for p in result.points] if result else []
-        if len(series.line) > 1:
+            _draw_limits(ax, points, groups)
+        if len(line) > 1:
             ax.plot(
-                [d for d, _ in series.line],
-                [v for _, v in series.line],
+                [d for d, _ in line],
+                [v for _, v in line],
                 color=COLOURS["plan"],
                 linewidth=1.1,
                 linestyle=(0, (5, 2)),
                 zorder=1,
             )
-            days += [d for d, _ in series.line]
-            values += [v for _, v in series.line]
-        for goal in view.goals:
-            values.append(goal.value)
+        for goal in goals:
             ax.scatter([goal.by], [goal.value], marker="X", s=34, color=COLOURS["target"], zorder=4)
             ax.annotate(
                 f"target {format_figure(goal.value, metric.unit)}",
@@ -430,53 +501,82 @@ def chart_svg(view: MetricView, series: SeriesView, *, key: str, label: str) -> 
                 ha="center",
                 fontsize=7,
                 color=COLOURS["target"],
+                parse_math=False,
             )
-            days.append(goal.by)
         ax.axvline(view.as_of, color=COLOURS["as_of"], linewidth=0.8, linestyle=":", zorder=1)
         if values and max(values) == min(values) and not has_points:
             # a lone target: give it room instead of a +/-0.04 axis
             half = max(1.0, abs(values[0]) * 0.5)
             ax.set_ylim(values[0] - half, values[0] + half)
         if not has_points:
+            words = "No actuals recorded yet" if not left_out else "No actual can be drawn"
             ax.text(
                 0.5,
                 0.5,
-                "No actuals recorded yet",
+                words,
                 transform=ax.transAxes,
                 ha="center",
                 va="center",
                 fontsize=9,
                 color="#4c6272",
             )
-            if not view.goals:
+            if not goals:
                 ax.set_yticks([])
-        first, last = min(days), max(days)
-        pad = max((last - first).days // 30, 15)
-        ax.set_xlim(mdates.date2num(first) - pad, mdates.date2num(last) + pad)
-        locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
-        ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        left = f"{left_out} point{'s' if left_out != 1 else ''} not drawn: not a finite number"
+        if left_out:
+            ax.text(0.01, 0.98, left, transform=ax.transAxes, ha="left", va="top", fontsize=7)
+        _date_axis(ax, min(days), max(days))
         if metric.unit:
             unit = metric.unit if len(metric.unit) <= 28 else metric.unit[:27] + "…"
-            ax.set_ylabel(unit)
+            ax.set_ylabel(unit, parse_math=False)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     return clean_svg(buffer.getvalue(), prefix=f"c-{key}-", label=label)
 
 
-def _draw_limits(ax: object, result: spc.SpcResult) -> None:
+_CALENDAR_MARGIN = 400
+"""Days kept clear of the calendar's ends (0001-01-01 and 9999-12-31): matplotlib's date
+locators round to whole years and beyond, and fail outside the calendar."""
+
+
+def _date_axis(ax: Any, first: date, last: date) -> None:
+    """The x axis from ``first`` to ``last`` with a margin: matplotlib's concise dates, or,
+    near the ends of the calendar where its locators cannot work, the two end dates."""
+    from matplotlib import dates as mdates
+    from matplotlib import ticker
+
+    pad = max((last - first).days // 30, 15)
+    low = max(first.toordinal() - pad, 1)
+    high = min(last.toordinal() + pad, date.max.toordinal())
+    start, end = date.fromordinal(low), date.fromordinal(high)
+    ax.set_xlim(mdates.date2num(start), mdates.date2num(end))
+    inside = low > _CALENDAR_MARGIN and high < date.max.toordinal() - _CALENDAR_MARGIN
+    if inside:
+        locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        return
+    ticks = sorted({first, last})
+    ax.xaxis.set_major_locator(ticker.FixedLocator([mdates.date2num(d) for d in ticks]))
+    ax.xaxis.set_major_formatter(ticker.FixedFormatter([d.isoformat() for d in ticks]))
+    ax.xaxis.set_minor_locator(ticker.NullLocator())
+
+
+def _draw_limits(
+    ax: Any, points: Sequence[spc.SpcPoint], groups: Sequence[tuple[int, spc.SpcGroup]]
+) -> None:
     """Each group's mean and process limits, over the group's own points."""
-    for index, group in enumerate(result.groups):
-        days = [p.date for p in result.points if p.group == index]
+    for index, group in groups:
+        days = [p.date for p in points if p.group == index]
         if not days or group.mean is None:
             continue
         start, end = days[0], days[-1]
-        ax.plot([start, end], [group.mean] * 2, color=COLOURS["mean"], linewidth=0.9, zorder=1)  # type: ignore[attr-defined]
-        if group.lpl is None or group.upl is None:
+        ax.plot([start, end], [group.mean] * 2, color=COLOURS["mean"], linewidth=0.9, zorder=1)
+        if not _finite(group.lpl, group.upl):
             continue
         style = (0, (1, 1.5)) if group.trial else (0, (4, 2))
         for limit in (group.lpl, group.upl):
-            ax.plot(  # type: ignore[attr-defined]
+            ax.plot(
                 [start, end],
                 [limit] * 2,
                 color=COLOURS["limits"],
