@@ -16,7 +16,7 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from lsc_tracker.actuals import format_line
+from lsc_tracker.applog.format import format_line
 
 MEASURES = 200
 PLACES = 41

@@ -18,19 +18,22 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from journal_reference import committed
 from lsc_tracker import actuals
-from lsc_tracker.actuals import (
-    HEADER,
-    DataNotValid,
-    LogNotWritable,
-    append_entries,
-    entry_line,
-    number_text,
-)
-from lsc_tracker.loader import PENDING_APPEND, PendingAppend, Plan, committed, load
+from lsc_tracker.actuals import DataNotValid, append_entries, entry_line
+from lsc_tracker.applog import append as log_append
+from lsc_tracker.applog import read as log_read
+from lsc_tracker.applog.format import number_text
+from lsc_tracker.applog.journal import PENDING_APPEND, PendingAppend
+from lsc_tracker.applog.lock import LogNotWritable, locked
+from lsc_tracker.applog.parse import parse_log
+from lsc_tracker.files import FileBytes
+from lsc_tracker.loader import load
 from lsc_tracker.models import Actual, ActualEntry
+from lsc_tracker.plan import ACTUALS, Plan
 from lsc_tracker.problems import LscError
-from lsc_tracker.yamlsource import parse_log
+
+HEADER = ACTUALS.header
 
 TODAY = date(2026, 1, 31)
 NOW = datetime(2026, 1, 31, 10, 15, tzinfo=UTC)
@@ -326,7 +329,7 @@ def test_a_failed_write_leaves_the_log_as_it_was(
         os.write(fd, data[: len(data) // 2])
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(actuals, "_write_all_once", half_then_disk_full)
+    monkeypatch.setattr(log_append, "write_all_once", half_then_disk_full)
     with pytest.raises(
         LogNotWritable, match=r"cannot write .*actuals\.yaml: No space left on device"
     ):
@@ -344,7 +347,7 @@ def test_a_directory_that_cannot_hold_a_lock_is_one_clear_error(data_dir: Path) 
 
 
 def test_a_writer_waiting_for_the_lock_gives_up_with_a_message(data_dir: Path) -> None:
-    with actuals.locked(data_dir):
+    with locked(ACTUALS, data_dir):
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child
             try:
@@ -364,7 +367,7 @@ def _append_leaving_the_journal(data_dir: Path, monkeypatch: pytest.MonkeyPatch,
     """Append as a writer killed between its fsync and emptying the journal would: the
     entries are all there, and so is the note about them."""
     with monkeypatch.context() as patched:
-        patched.setattr(actuals, "_clear_journal", lambda lock: None)
+        patched.setattr(log_append, "clear_journal", lambda lock: None)
         append(data_dir, *entries)
     assert (data_dir / ".actuals.yaml.lock").read_bytes().startswith(PENDING_APPEND)
 
@@ -485,7 +488,7 @@ def test_data_directories_sharing_one_log_share_its_lock(tmp_path: Path, write_p
     second = write_plan(PRIORITIES, PLACES, METRICS, directory="second")
     (first / "actuals.yaml").symlink_to(shared / "actuals.yaml")
     (second / "actuals.yaml").symlink_to("../shared/actuals.yaml")
-    with actuals.locked(first) as lock:
+    with locked(ACTUALS, first) as lock:
         assert lock.path == shared / ".actuals.yaml.lock"
         with pytest.raises(LogNotWritable, match="for over 0 s; nothing was recorded"):
             append_entries(second, lambda plan: [actual()], today=TODAY, lock_timeout=0.2)
@@ -502,15 +505,13 @@ def test_a_reader_that_found_no_lock_file_reads_again_if_a_writer_began(
     """In a fresh clone there is no lock file until the first writer creates it. A reader
     that found none, and during whose read a first writer began an append, must not take
     the half-written append for the log."""
-    from lsc_tracker import loader
-
     path = data_dir / "actuals.yaml"
     path.write_text(entry_line(actual(day=date(2020, 1, 31))) + "\n")
     payload = ("".join(entry_line(a) + "\n" for a in IMPORTED)).encode()
-    real_read = loader.read_regular
+    real_read = log_read.read_regular
     calls = []
 
-    def read_while_a_first_writer_begins(file: Path, limit: int) -> loader.FileBytes:
+    def read_while_a_first_writer_begins(file: Path, limit: int) -> FileBytes:
         if file != path:
             return real_read(file, limit)
         if not calls:  # the writer creates the lock, notes its append, and half of it lands
@@ -522,7 +523,7 @@ def test_a_reader_that_found_no_lock_file_reads_again_if_a_writer_began(
         calls.append(file)
         return real_read(file, limit)
 
-    monkeypatch.setattr(loader, "read_regular", read_while_a_first_writer_begins, raising=False)
+    monkeypatch.setattr(log_read, "read_regular", read_while_a_first_writer_begins)
     plan, problems = load(data_dir, today=TODAY)
     assert [p.rule for p in problems] == ["log-unfinished-append"]
     assert [a.date for a in plan.actuals] == [date(2020, 1, 31)]

@@ -23,13 +23,16 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import RECORDING_METRICS, RECORDING_PLACES, RECORDING_PRIORITIES, report_figure
-from lsc_tracker import actuals
+from journal_reference import committed
 from lsc_tracker.actuals import append_entries
+from lsc_tracker.applog import append as log_append
+from lsc_tracker.applog.journal import PENDING_APPEND
 from lsc_tracker.cli import app
-from lsc_tracker.loader import PENDING_APPEND, committed, load
+from lsc_tracker.loader import load
 from lsc_tracker.models import Actual
+from lsc_tracker.plan import ACTUALS
 
-LOCK_FILE = ".actuals.yaml.lock"
+LOCK_FILE = ACTUALS.lock
 RECORD = ["record", "ooa-placements", "42", "--date", "2020-06-30", "--by", "faults"]
 LOG = (
     "# actuals\n"
@@ -199,7 +202,9 @@ def test_an_actuals_file_that_is_a_directory(tmp_path: Path) -> None:
     before = snapshot(data)
     check = lsc(tmp_path, "check")
     assert check.returncode == 1
-    assert check.stdout == "data/actuals.yaml:1:1: error: is a directory, expected a YAML file\n"
+    assert check.stdout == (
+        "data/actuals.yaml:1:1: error: is a directory, expected a YAML file (file-unreadable)\n"
+    )
     assert_one_clear_error(lsc(tmp_path, *RECORD), "nothing was recorded")
     assert_one_clear_error(lsc(tmp_path, "status"), "the data has 1 problem")
     assert snapshot(data) == before and list((data / "actuals.yaml").iterdir()) == []
@@ -293,7 +298,8 @@ def test_a_missing_plan_file(tmp_path: Path, missing: str) -> None:
     before = snapshot(data)
     check = lsc(tmp_path, "check")
     assert check.returncode == 1
-    assert check.stdout.splitlines()[0] == f"data/{missing}:1:1: error: file not found"
+    first = check.stdout.splitlines()[0]
+    assert first == f"data/{missing}:1:1: error: file not found (file-missing)"
     assert_one_clear_error(lsc(tmp_path, *RECORD), "nothing was recorded")
     assert snapshot(data) == before
     _, problems = load(data)
@@ -303,7 +309,7 @@ def test_a_missing_plan_file(tmp_path: Path, missing: str) -> None:
 def test_a_missing_data_directory(tmp_path: Path) -> None:
     check = lsc(tmp_path, "check")
     assert check.returncode == 1 and "Traceback" not in check.stderr
-    assert check.stdout == "data:1:1: error: data directory does not exist\n"
+    assert check.stdout == "data:1:1: error: data directory does not exist (file-missing)\n"
     assert_one_clear_error(lsc(tmp_path, *RECORD), "data directory data does not exist")
     assert not (tmp_path / "data").exists()
 
@@ -513,7 +519,7 @@ def _killed_mid_write(data: Path, entries: list[Actual]) -> None:
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child
         try:
-            real = actuals._write_all_once
+            real = log_append.write_all_once
 
             def half_then_killed(fd: int, data_bytes: bytes) -> None:
                 if data_bytes.startswith(PENDING_APPEND):  # the journal goes down whole
@@ -522,7 +528,7 @@ def _killed_mid_write(data: Path, entries: list[Actual]) -> None:
                 os.write(fd, data_bytes[: len(data_bytes) // 2])
                 os.kill(os.getpid(), signal.SIGKILL)
 
-            actuals._write_all_once = half_then_killed
+            log_append.write_all_once = half_then_killed
             append_entries(data, lambda plan: entries, today=date(2030, 1, 1))
         finally:
             os._exit(3)

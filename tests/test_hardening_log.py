@@ -28,10 +28,16 @@ from pathlib import Path
 
 import pytest
 
-from lsc_tracker import actuals, loader
-from lsc_tracker.actuals import LogNotWritable, LogReplaced, append_entries
-from lsc_tracker.loader import PendingAppend, load
+from lsc_tracker import actuals
+from lsc_tracker.actuals import append_entries
+from lsc_tracker.applog import append as log_append
+from lsc_tracker.applog import lock as log_lock
+from lsc_tracker.applog.append import LogReplaced
+from lsc_tracker.applog.journal import PENDING_APPEND, PendingAppend
+from lsc_tracker.applog.lock import LogNotWritable
+from lsc_tracker.loader import load
 from lsc_tracker.models import Actual
+from lsc_tracker.problems import LscError
 from test_faults import LOCK_FILE, RECORD, assert_one_clear_error, lsc, make_data
 
 TODAY = __import__("datetime").date(2026, 1, 1)
@@ -183,14 +189,14 @@ def test_the_lock_file_replaced_while_waiting_is_refused(
     """A lock file swapped for another name while a writer waited for it: the writer would
     hold a lock no one else takes; it says so instead."""
     data = make_data(tmp_path)
-    real_flock_within = loader.flock_within
+    real_flock_within = log_lock.flock_within
 
     def swap_then_lock(fd: int, operation: int, timeout: float, **kwargs) -> bool:
         os.unlink(data / LOCK_FILE)
         (data / LOCK_FILE).touch()
         return real_flock_within(fd, operation, timeout, **kwargs)
 
-    monkeypatch.setattr(actuals, "flock_within", swap_then_lock)
+    monkeypatch.setattr(log_lock, "flock_within", swap_then_lock)
     before = sha(data / "actuals.yaml")
     with pytest.raises(LogNotWritable, match="was removed or replaced while this command waited"):
         append_entries(data, lambda plan: [_entry()], today=TODAY)
@@ -296,7 +302,7 @@ def test_a_log_changed_after_it_was_checked_is_refused_with_nothing_written(
         return result
 
     monkeypatch.setattr(actuals, "load", load_then_editor_saves)
-    with pytest.raises(actuals.LscError, match=r"was changed by another program .* nothing was"):
+    with pytest.raises(LscError, match=r"was changed by another program .* nothing was"):
         append_entries(data, lambda plan: [_entry()], today=TODAY)
     assert path.read_bytes().endswith(b"# saved by an editor\n")
     monkeypatch.undo()
@@ -355,7 +361,7 @@ def _import_leaving_the_note(data: Path, monkeypatch: pytest.MonkeyPatch, rows: 
     from datetime import date
 
     with monkeypatch.context() as patched:
-        patched.setattr(actuals, "_clear_journal", lambda lock: None)
+        patched.setattr(log_append, "clear_journal", lambda lock: None)
         append_entries(
             data,
             lambda plan: [
@@ -364,7 +370,7 @@ def _import_leaving_the_note(data: Path, monkeypatch: pytest.MonkeyPatch, rows: 
             ],
             today=TODAY,
         )
-    assert (data / LOCK_FILE).read_bytes().startswith(loader.PENDING_APPEND)
+    assert (data / LOCK_FILE).read_bytes().startswith(PENDING_APPEND)
 
 
 @pytest.mark.slow
@@ -432,7 +438,7 @@ def test_a_huge_sparse_lock_file_is_not_read_whole(tmp_path: Path, size: int) ->
     writer (and, for one under 1 GiB, from readers too)."""
     data = make_data(tmp_path)
     with (data / LOCK_FILE).open("wb") as lock:
-        lock.write(loader.PENDING_APPEND)
+        lock.write(PENDING_APPEND)
         lock.truncate(size)
     limit = str(1 << 30)
     for command in (["check"], ["status", "--format", "json"]):

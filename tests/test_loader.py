@@ -249,13 +249,13 @@ def test_files_that_are_not_regular_or_are_too_big_are_one_problem_each(
 ) -> None:
     import os
 
-    from lsc_tracker import loader
+    from lsc_tracker.applog import read as log_read
 
     data = write_plan(actuals="[]\n")
     os.mkfifo(data / "places.yaml.fifo")
     (data / "places.yaml").unlink()
     (data / "places.yaml").symlink_to("places.yaml.fifo")
-    monkeypatch.setattr(loader, "MAX_LOG_BYTES", 2)
+    monkeypatch.setattr(log_read, "MAX_LOG_BYTES", 2)
     assert messages(data) == [
         "actuals.yaml:1:1: too big to read: 3 bytes, more than the 2 bytes this tool reads from "
         "one file; is it the right file?",

@@ -31,8 +31,9 @@ from typer.testing import CliRunner
 from conftest import METRICS, PLACES, PRIORITIES, SHIPPED_DATA
 from lsc_tracker.actuals import entry_line
 from lsc_tracker.cli import app
-from lsc_tracker.loader import FILE_NAMES, load
+from lsc_tracker.loader import load
 from lsc_tracker.models import Actual, Metric
+from lsc_tracker.plan import FILE_NAMES
 from lsc_tracker.problems import Problem
 from lsc_tracker.status import STATUS_ORDER, assess_metric
 

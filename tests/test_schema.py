@@ -11,10 +11,12 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import REPO, SHIPPED_DATA
+from lsc_tracker.applog.parse import parse_log
 from lsc_tracker.cli import app
-from lsc_tracker.loader import FILE_NAMES, load
+from lsc_tracker.loader import load
+from lsc_tracker.plan import FILE_NAMES
 from lsc_tracker.schema import SCHEMA_MODELS, json_schema, schema_text
-from lsc_tracker.yamlsource import PlainScalar, parse_log, parse_yaml
+from lsc_tracker.yamlsource import PlainScalar, parse_yaml
 
 runner = CliRunner()
 NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")

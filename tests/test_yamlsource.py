@@ -8,7 +8,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lsc_tracker.yamlsource import MAX_DEPTH, PlainScalar, parse_log, parse_yaml
+from lsc_tracker.applog.parse import parse_log
+from lsc_tracker.yamlsource import MAX_DEPTH, PlainScalar, parse_yaml
 
 
 def problems(text: str) -> list[tuple[int, int, str]]:

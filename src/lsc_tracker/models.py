@@ -320,7 +320,7 @@ class _PlanItem(_Model):
     """An item of a plan file, which remembers its position in the file's list.
 
     Actuals do not carry this: a private attribute costs pydantic a hook per instance, which
-    matters at a million log entries. `loader.Plan.index_of` finds theirs instead.
+    matters at a million log entries. `plan.Plan.index_of` finds theirs instead.
     """
 
     _index: int = PrivateAttr(default=-1)

@@ -6,21 +6,19 @@ import contextlib
 from importlib import resources
 from pathlib import Path
 
-from .loader import FILE_NAMES
+from .plan import ACTUALS, FILE_NAMES
 from .problems import LscError
 from .schema import SCHEMA_MODELS, schema_text
 
 SCHEMA_DIR = "schemas"
 GITIGNORE = ".gitignore"
-# The side files `lsc record` and `lsc import` keep beside actuals.yaml (see actuals.py): the
-# writers' lock and journal, a rewrite's temporary file, and bytes kept from a rolled-back
-# append. None of them belongs in the plan's history.
-GITIGNORE_TEXT = """\
-# Side files lsc-tracker keeps beside actuals.yaml while recording: not part of the plan.
-.actuals.yaml.lock
-.actuals.yaml.*.tmp
-.actuals.yaml.rolled-back-*
-"""
+# The side files `lsc record` and `lsc import` keep beside actuals.yaml (see `applog.spec`):
+# the writers' lock and journal, a rewrite's temporary file, and bytes kept from a
+# rolled-back append. None of them belongs in the plan's history.
+_GITIGNORE_COMMENT = (
+    f"# Side files lsc-tracker keeps beside {ACTUALS.file} while recording: not part of the plan."
+)
+GITIGNORE_TEXT = "".join(f"{line}\n" for line in [_GITIGNORE_COMMENT, *ACTUALS.side_file_patterns])
 
 
 def planned_files(directory: Path) -> dict[Path, str]:

@@ -1,4 +1,4 @@
-"""Load: 8 processes recording and 2 reading the status at once, for a bounded time.
+"""Concurrency: 8 processes recording and 2 reading the status at once, for a bounded time.
 
 Recorders work in pairs on the same metric and the same dates, so every value is raced for:
 one of the pair records it, the other is told it is already recorded. Readers loop ``lsc
