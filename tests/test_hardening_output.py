@@ -30,11 +30,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import WritePlan
-from lsc_tracker import mdc, spc, status
+from conftest import RECORDING_METRICS, RECORDING_PLACES, RECORDING_PRIORITIES, WritePlan
+from lsc_tracker import spc, spc_inputs, status, words
 from lsc_tracker.cli import app
-from lsc_tracker.loader import Plan, load
+from lsc_tracker.loader import load
 from lsc_tracker.models import Actual
+from lsc_tracker.plan import Plan
 
 runner = CliRunner()
 LSC = [sys.executable, "-m", "lsc_tracker"]
@@ -273,21 +274,21 @@ def test_every_output_of_huge_figures_is_finite_and_crash_free(
 ) -> None:
     from rich.console import Console
 
-    from lsc_tracker.render import RENDERERS
-    from lsc_tracker.show import render_show, render_spc_table, spc_json
-    from lsc_tracker.views import metric_view
+    from lsc_tracker.metric_view import metric_view
+    from lsc_tracker.renderers import RENDERERS
+    from lsc_tracker.renderers.terminal_show import render_show, render_spc_table, spc_json
 
     plan = _huge_plan(write_plan, values, **fields)
     as_of = date(2021, 6, 30)
     measure = plan.metric_by_id["ooa-placements"]
-    report = mdc.assess_with_spc(plan, as_of)
+    report = spc_inputs.assess_with_spc(plan, as_of)
     for name, render in RENDERERS.items():
         out = io.StringIO()
         render(report, out)
         if name == "json":
             _finite_numbers(_json_strict(out.getvalue()))
         assert "inf" not in out.getvalue().lower() and "nan" not in out.getvalue().lower()
-    result = mdc.metric_spc(plan, measure, None, as_of)
+    result = spc_inputs.metric_spc(plan, measure, None, as_of)
     assert result is not None
     _finite_numbers(_json_strict(spc_json(measure.id, None, result)))
     console = Console(file=io.StringIO(), width=120)
@@ -306,7 +307,7 @@ def test_huge_baseline_and_target_give_a_status(write_plan: WritePlan) -> None:
         baseline=Baseline.model_construct(date=date(2019, 3, 31), value=-LARGEST),
         targets=[Target.model_construct(by=date(2021, 3, 31), value=LARGEST, change=None)],
     )
-    report = mdc.assess_with_spc(plan, date(2020, 6, 30))
+    report = spc_inputs.assess_with_spc(plan, date(2020, 6, 30))
     measure = report.metrics[0]
     assert measure.status in status.STATUS_ORDER
     assert measure.expected is not None and math.isfinite(measure.expected)
@@ -353,10 +354,10 @@ def test_entries_at_the_ends_of_the_calendar_are_shown_by_every_view(
     from rich.console import Console
 
     from lsc_tracker import recording
-    from lsc_tracker.cli import _history_table
-    from lsc_tracker.render import RENDERERS
-    from lsc_tracker.show import render_show, render_spc_table, spc_json
-    from lsc_tracker.views import metric_view
+    from lsc_tracker.metric_view import metric_view
+    from lsc_tracker.renderers import RENDERERS, history_files
+    from lsc_tracker.renderers.history_table import render_history_table
+    from lsc_tracker.renderers.terminal_show import render_show, render_spc_table, spc_json
 
     plan, problems = load(write_plan())
     assert not problems
@@ -376,20 +377,20 @@ def test_entries_at_the_ends_of_the_calendar_are_shown_by_every_view(
     ]
     measure = plan.metric_by_id["ooa-placements"]
     for as_of in (date.min, date(2020, 6, 30), date.max):
-        report = mdc.assess_with_spc(plan, as_of)
+        report = spc_inputs.assess_with_spc(plan, as_of)
         for render in RENDERERS.values():
             render(report, io.StringIO())
         console = Console(file=io.StringIO(), width=120)
-        result = mdc.metric_spc(plan, measure, None, as_of)
+        result = spc_inputs.metric_spc(plan, measure, None, as_of)
         assert result is not None
         _json_strict(spc_json(measure.id, None, result))
         render_spc_table(console, measure.name, None, measure.unit, result)
         for metric in plan.metrics:
             render_show(console, metric_view(plan, metric, as_of))
     rows = recording.history(plan, "ooa-placements")
-    _json_strict(recording.history_json(rows))
-    assert "9999-12-31" in recording.history_csv(rows)
-    _history_table(rows)
+    _json_strict(history_files.history_json(rows))
+    assert "9999-12-31" in history_files.history_csv(rows)
+    render_history_table(Console(), rows)
     shown = capsys.readouterr().out
     assert "2020-01-01 20:30" in shown  # 10:30 at +14:00 is the day before in UTC
     assert "0001-01-01 00:00" in shown  # before the calendar in UTC: shown as written
@@ -435,17 +436,17 @@ def test_terminal_views_show_control_characters_and_markup_as_typed(
     from rich.console import Console
 
     from lsc_tracker import recording
-    from lsc_tracker.cli import _history_table
-    from lsc_tracker.render import render_table
-    from lsc_tracker.show import render_show, render_spc_table
-    from lsc_tracker.views import metric_view
+    from lsc_tracker.metric_view import metric_view
+    from lsc_tracker.renderers.history_table import render_history_table
+    from lsc_tracker.renderers.status_table import render_table
+    from lsc_tracker.renderers.terminal_show import render_show, render_spc_table
 
     plan = _hostile_plan(write_plan)
     as_of = date(2020, 6, 30)
     measure = plan.metric_by_id["ooa-placements"]
     for terminal in (False, True):
         console = Console(file=io.StringIO(), width=200, force_terminal=terminal, no_color=True)
-        result = mdc.metric_spc(plan, measure, None, as_of)
+        result = spc_inputs.metric_spc(plan, measure, None, as_of)
         assert result is not None
         render_spc_table(console, measure.name, None, measure.unit, result)  # no MarkupError
         render_show(console, metric_view(plan, measure, as_of))
@@ -458,21 +459,21 @@ def test_terminal_views_show_control_characters_and_markup_as_typed(
         assert "Resilience" not in shown or "[/] \\x1b[5mblink" in shown
 
         out = io.StringIO()
-        render_table(mdc.assess_with_spc(plan, as_of), out, width=200, force_terminal=False)
+        render_table(spc_inputs.assess_with_spc(plan, as_of), out, width=200, force_terminal=False)
         _no_raw_controls(out.getvalue())
         assert "Resilience [/] \\x1b[5mblink" in out.getvalue()
 
-    _history_table(recording.history(plan, "ooa-placements"))
+    render_history_table(Console(), recording.history(plan, "ooa-placements"))
     shown = capsys.readouterr().out
     _no_raw_controls(shown)
     assert "ev\\x1b[31mil" in shown and "[red]=SUM(A1)" in shown
 
 
 def test_markdown_escapes_links_images_and_control_characters(write_plan: WritePlan) -> None:
-    from lsc_tracker.render import render_markdown
+    from lsc_tracker.renderers.status_files import render_markdown
 
     out = io.StringIO()
-    render_markdown(mdc.assess_with_spc(_hostile_plan(write_plan), date(2020, 6, 30)), out)
+    render_markdown(spc_inputs.assess_with_spc(_hostile_plan(write_plan), date(2020, 6, 30)), out)
     text = out.getvalue()
     assert not re.search(r"(?<!\\)\]\(", text)  # no "](" that is not escaped: no link
     assert "![" not in text  # no image
@@ -490,7 +491,7 @@ def test_spc_table_of_10k_points_is_fast_and_whole() -> None:
 
     from rich.console import Console
 
-    from lsc_tracker.show import render_spc_table
+    from lsc_tracker.renderers.terminal_show import render_spc_table
 
     rng = random.Random(11)
     first = date(1995, 1, 1)
@@ -509,6 +510,58 @@ def test_spc_table_of_10k_points_is_fast_and_whole() -> None:
     assert len(lines) == 10_000  # one line per point, none wrapped
     for point, line in zip(result.points, lines, strict=True):
         assert line.startswith(point.date.isoformat())
-        label = mdc.RULE_LABELS[point.rule] or mdc.POINT_LABELS[point.type]
+        label = words.RULE_LABELS[point.rule] or words.POINT_LABELS[point.type]
         assert line.endswith(label)
     assert "\x1b[34m■" in console.file.getvalue()  # type: ignore[attr-defined]
+
+
+# --- issue 12, point 5: user text through every command that prints it --------------------------
+
+MARKUP_NAME = "Out of area [red]=SUM(A1) fix [/] later"
+MARKUP_NOTE = "[red]=SUM(A1) fix [/] later \x1b[31mred"
+MARKUP_BY = "[bold]amy[/] \x1b[31m"
+
+
+def test_user_text_with_markup_prints_as_typed_through_each_command(
+    write_plan: WritePlan,
+) -> None:
+    """A metric name, a note and a recorder holding rich markup (``[red]``, a stray ``[/]``)
+    and an escape sequence, through show, history, status, record, spc and import: the
+    markup prints as typed (never a MarkupError, never swallowed) and no raw ESC is sent."""
+    metrics = RECORDING_METRICS.replace("name: Out of area placements", f'name: "{MARKUP_NAME}"')
+    data = write_plan(RECORDING_PRIORITIES, RECORDING_PLACES, metrics, "[]\n")
+    runner = CliRunner()
+
+    def lsc(*args: str) -> str:
+        result = runner.invoke(app, ["--data", str(data), *args])
+        assert result.exit_code == 0, (args, result.output, result.exception)
+        assert "\x1b" not in result.stdout, args
+        return result.stdout
+
+    typed = "[red]=SUM(A1) fix [/] later"
+    recorded = lsc(
+        "record", "ooa-placements", "90", "--date", "2020-01-31",
+        "--note", MARKUP_NOTE, "--by", MARKUP_BY,
+    )  # fmt: skip
+    assert typed in recorded and "\\u001b[31mred" in recorded  # the log line, as written
+    csv_file = data.parent / "return.csv"
+    csv_file.write_text(
+        "metric,date,value,note,by\n"
+        + "".join(
+            f'ooa-placements,2020-0{month}-28,{value},"{MARKUP_NOTE}",{MARKUP_BY}\n'
+            for month, value in ((2, 85), (3, 80), (4, 75))
+        ),
+        encoding="utf-8",
+    )
+    assert typed in lsc("import", str(csv_file), "--dry-run")
+    lsc("import", str(csv_file))  # prints only "recorded 3 ..." (stderr)
+
+    history = lsc("history", "ooa-placements")
+    assert f"{typed} \\x1b[31mred" in history and "[bold]amy[/] \\x1b[31m" in history
+    shown = lsc("show", "ooa-placements", "--as-of", "2020-06-30")
+    assert MARKUP_NAME in shown and f"{typed} \\x1b[31mred" in shown
+    assert MARKUP_NAME in lsc("spc", "ooa-placements", "--as-of", "2020-06-30")
+    assert MARKUP_NAME in lsc("status", "--as-of", "2020-06-30")
+    assert MARKUP_NAME.replace("[", "\\[").replace("]", "\\]") in lsc(
+        "status", "--as-of", "2020-06-30", "--format", "markdown"
+    )

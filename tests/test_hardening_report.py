@@ -27,12 +27,12 @@ from pathlib import Path
 import pytest
 
 from conftest import AS_OF, WritePlan
-from lsc_tracker import report as report_module
 from lsc_tracker.loader import load
+from lsc_tracker.metric_view import metric_view
 from lsc_tracker.models import Actual
 from lsc_tracker.plan import Plan
-from lsc_tracker.report import render_report
-from lsc_tracker.views import metric_view
+from lsc_tracker.renderers import html_report as report_module
+from lsc_tracker.renderers.html_report import render_report
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 
@@ -58,7 +58,9 @@ def test_no_template_turns_escaping_off() -> None:
     for name in names:
         text = folder.joinpath(name).read_text("utf-8")
         assert not re.search(r"\|\s*safe\b|autoescape\s+false", text), name
-    source = resources.files("lsc_tracker").joinpath("report.py").read_text("utf-8")
+    source = (
+        resources.files("lsc_tracker").joinpath("renderers", "html_report.py").read_text("utf-8")
+    )
     assert source.count("Markup(") == 1  # the charts, in _chart_markup
 
 
@@ -91,7 +93,7 @@ metrics:
 
 def test_cli_start_up_does_not_import_jinja2() -> None:
     code = (
-        "import sys, lsc_tracker.cli, lsc_tracker.report; "
+        "import sys, lsc_tracker.cli, lsc_tracker.renderers.html_report; "
         "assert 'jinja2' not in sys.modules and 'markupsafe' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

@@ -8,19 +8,19 @@ from pathlib import Path
 import pytest
 
 from conftest import RECORDING_METRICS, RECORDING_PLACES, RECORDING_PRIORITIES
-from lsc_tracker.loader import Plan, load
+from lsc_tracker.import_files import read_rows
+from lsc_tracker.loader import load
+from lsc_tracker.plan import Plan
 from lsc_tracker.problems import LscError
 from lsc_tracker.recording import (
     BadRows,
     EntryInput,
     history,
-    history_csv,
-    history_json,
     import_entries,
     parse_value,
-    read_rows,
     record_entries,
 )
+from lsc_tracker.renderers.history_files import history_csv, history_json
 
 TODAY = date(2020, 6, 30)
 NOW = datetime(2020, 6, 30, 9, 15, 0, 123456, tzinfo=UTC)
@@ -260,7 +260,7 @@ def rows_of(tmp_path: Path, text: str | bytes, plan: Plan, name: str = "in.csv")
 def problems_of(tmp_path: Path, text: str | bytes, plan: Plan) -> list[tuple[int, str]]:
     with pytest.raises(BadRows) as caught:
         rows_of(tmp_path, text, plan)
-    return [(p.line, p.message) for p in caught.value.problems]
+    return [(p.source.line, p.message) for p in caught.value.problems]
 
 
 def test_columns_in_any_order_with_bom_and_crlf(tmp_path: Path, plan: Plan) -> None:

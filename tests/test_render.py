@@ -11,13 +11,9 @@ import pytest
 
 from conftest import AS_OF, WritePlan
 from lsc_tracker.loader import load
-from lsc_tracker.render import (
-    CSV_COLUMNS,
-    RENDERERS,
-    markdown_escape,
-    render_table,
-    spreadsheet_safe,
-)
+from lsc_tracker.renderers import RENDERERS
+from lsc_tracker.renderers.status_files import CSV_COLUMNS, markdown_escape, spreadsheet_safe
+from lsc_tracker.renderers.status_table import render_table
 from lsc_tracker.status import StatusReport, assess, select
 
 METRICS = """\

@@ -18,10 +18,10 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import AS_OF, DEMO_AS_OF, DEMO_DATA, SHIPPED_DATA, WritePlan
-from lsc_tracker import mdc
+from lsc_tracker import words
 from lsc_tracker.cli import app
 from lsc_tracker.loader import load
-from lsc_tracker.report import render_report
+from lsc_tracker.renderers.html_report import render_report
 
 runner = CliRunner()
 
@@ -120,7 +120,7 @@ def test_demo_measures_have_charts_icons_and_figures(reports: dict[str, Path]) -
         "Special cause concern (low)" in by_place and "Special cause improvement (high)" in by_place
     )
     html = reports["demo"].read_text("utf-8")
-    for label in [*mdc.VARIATION_LABELS.values(), *mdc.ASSURANCE_LABELS.values()]:
+    for label in [*words.VARIATION_LABELS.values(), *words.ASSURANCE_LABELS.values()]:
         assert label in html, label
 
 
@@ -198,7 +198,8 @@ def test_the_same_input_gives_the_same_bytes(write_plan: WritePlan) -> None:
 
 def test_other_commands_do_not_import_matplotlib() -> None:
     code = (
-        "import sys, lsc_tracker.cli, lsc_tracker.report, lsc_tracker.show; "
+        "import sys, lsc_tracker.cli, lsc_tracker.renderers.html_report, "
+        "lsc_tracker.renderers.terminal_show; "
         "assert 'matplotlib' not in sys.modules, 'matplotlib imported at start-up'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

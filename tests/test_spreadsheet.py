@@ -21,16 +21,17 @@ from typer.testing import CliRunner
 
 from conftest import AS_OF, RECORDING_PLACES, WritePlan
 from lsc_tracker.cli import app
+from lsc_tracker.import_files import read_xlsx
 from lsc_tracker.loader import load
 from lsc_tracker.problems import LscError
-from lsc_tracker.render import CSV_COLUMNS, RENDERERS, STATUS_LABELS
-from lsc_tracker.spreadsheet import (
-    STATUS_COLOURS,
-    SUMMARY_COLUMNS,
-    read_xlsx_rows,
-    status_xlsx_bytes,
-)
+from lsc_tracker.renderers import RENDERERS
+from lsc_tracker.renderers.status_files import CSV_COLUMNS
+from lsc_tracker.renderers.workbook import SUMMARY_COLUMNS, status_xlsx_bytes
 from lsc_tracker.status import StatusReport, assess
+from lsc_tracker.words import STATUS_WORDS
+
+STATUS_LABELS = {status: words.shout for status, words in STATUS_WORDS.items()}
+STATUS_COLOURS = {status: (words.fill, words.ink) for status, words in STATUS_WORDS.items()}
 
 runner = CliRunner()
 
@@ -325,7 +326,7 @@ def test_cells_are_read_as_they_would_be_typed(tmp_path: Path) -> None:
             ("m", 44012, True, None, "x"),
         ],
     )
-    table = read_xlsx_rows(path)
+    table = read_xlsx(path)
     assert (table.header, table.header_line) == (["Metric", "Date", "Value"], 2)
     assert [(row.line, row.cells) for row in table.rows] == [
         (3, ["m", "2020-06-30 12:30:00", "38"]),
@@ -333,7 +334,7 @@ def test_cells_are_read_as_they_would_be_typed(tmp_path: Path) -> None:
         (5, ["m", "2020-06-30", "0.5"]),  # a literal "%" in the format is not a percentage
     ]
     # something right of the header is a problem at its cell
-    assert [(p.line, p.message) for p in table.problems] == [
+    assert [(p.source.line, p.message) for p in table.problems] == [
         (
             6,
             "cell E6 holds 'x', right of the header's last column (C): clear it, or import it "
@@ -348,7 +349,7 @@ def test_the_sheet_named_actuals_is_read_before_the_first(tmp_path: Path) -> Non
     book.create_sheet("Actuals").append(("metric", "date", "value"))
     book["Actuals"].append(("ooa-placements", "2020-06-30", 65))
     book.save(path)
-    assert read_xlsx_rows(path).rows[0].cells == ["ooa-placements", "2020-06-30", "65"]
+    assert read_xlsx(path).rows[0].cells == ["ooa-placements", "2020-06-30", "65"]
 
 
 @pytest.mark.parametrize(
@@ -471,4 +472,4 @@ def test_an_xlsx_to_import_that_is_not_a_regular_file_is_refused_unopened(
         "missing": "file not found",
     }[kind]
     with pytest.raises(LscError, match=re.escape(f"return.xlsx: {expected}")):
-        read_xlsx_rows(path, "return.xlsx")
+        read_xlsx(path, "return.xlsx")

@@ -21,13 +21,13 @@ from lsc_tracker.status import (
     assess_metric,
     effective_actuals,
     expected_value_on,
-    latest_actual,
     parse_statuses,
     plan_line,
     rows_with,
     select,
     worst,
 )
+from reference import latest_actual
 
 D = AS_OF  # 2020-06-30
 

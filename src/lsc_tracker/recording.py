@@ -7,30 +7,27 @@ same metric, place and date unless it says it replaces the first. Both are given
 loaded inside the log's lock (see `actuals.append_entries`), so the duplicate check sees
 every entry written before.
 
-Files to import are read by a reader chosen by suffix (`READERS`): each turns a file into a
-`Table` of text cells with the line where each row starts, so another format (XLSX) only
-needs a reader (`read_xlsx`). Apart from reading that file, everything here is pure.
+The file ``lsc import`` takes is read into a `Table` of text cells by `import_files`;
+everything here is pure. ``lsc history``'s rows are `HistoryRow`s (rendered by
+`renderers.history_table` and `renderers.history_files`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
-from .actuals import number_text
+from .applog.format import number_text
+from .applog.parse import LogDocument
 from .checks import place_problem
-from .loader import Plan, read_text
+from .import_files import Row, Table, column_letter, quoted
 from .models import MAX_MAGNITUDE, Actual, Metric, parse_actual_date, too_large
-from .problems import LscError, did_you_mean
-from .yamlsource import LogDocument
+from .plan import Plan
+from .problems import LscError, Problem, did_you_mean, row_problem
 
 REQUIRED_COLUMNS = ("metric", "date", "value")
 OPTIONAL_COLUMNS = ("place", "note", "by")
@@ -299,36 +296,6 @@ def history(plan: Plan, metric_id: str, place: str | None = None) -> list[Histor
     ]
 
 
-def history_json(rows: Sequence[HistoryRow]) -> str:
-    """The history as a JSON list, one object per entry (see `HistoryRow.as_dict`)."""
-    return json.dumps(
-        [row.as_dict() for row in rows], indent=2, ensure_ascii=False, allow_nan=False
-    )
-
-
-_NOT_TEXT = frozenset({"line", "date", "value", "recorded"})
-
-
-def history_csv(rows: Sequence[HistoryRow]) -> str:
-    """The history as CSV; text a spreadsheet would run as a formula gets a leading '."""
-    from .render import spreadsheet_safe
-
-    out = io.StringIO()
-    columns = ["line", "metric", "place", "date", "value", "note", "by", "recorded"]
-    # CRLF, as RFC 4180 has it: with "\n" the csv module leaves a lone "\r" in a field
-    # unquoted, and a spreadsheet starts a new row there
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([*columns, "replaces", "superseded"])
-    for row in rows:
-        item = row.as_dict()
-        cells = [
-            "" if item[c] is None else str(item[c]) if c in _NOT_TEXT else spreadsheet_safe(item[c])
-            for c in columns
-        ]
-        writer.writerow([*cells, str(row.actual.replaces).lower(), str(row.superseded).lower()])
-    return out.getvalue()
-
-
 # --- import files ----------------------------------------------------------------------------
 
 MAX_SHOWN_PROBLEMS = 1_000
@@ -338,49 +305,21 @@ MAX_HEADER_COLUMNS = 50
 MAX_ID_CHARS = 200
 """A metric, place, date, value or by cell longer than this is refused before it is checked,
 so no message ever quotes more than a short prefix of it."""
-MAX_QUOTED = 40
-"""The most characters of a user's text any import message quotes."""
-
-
-def quoted(text: str, limit: int = MAX_QUOTED) -> str:
-    """``text`` quoted for a message: at most ``limit`` characters of it, then ``…``."""
-    return repr(text) if len(text) <= limit else repr(text[: limit - 1]) + "…"
-
-
-def column_letter(position: int) -> str:
-    """The spreadsheet name of the column at ``position`` (0 is A, 26 is AA)."""
-    letters = ""
-    number = position + 1
-    while number:
-        number, left = divmod(number - 1, 26)
-        letters = chr(ord("A") + left) + letters
-    return letters
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    """Why one row of an import file cannot be recorded, at the line where the row starts."""
-
-    path: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
 
 
 class BadRows(LscError):
     """Some rows of an import file cannot be recorded, so none of them was.
 
-    ``problems`` holds the first `MAX_SHOWN_PROBLEMS` (by line), so that what is printed stays
-    bounded whatever the file; the message counts the rows and says how many were left out.
+    ``problems`` (`row_problem`) holds the first `MAX_SHOWN_PROBLEMS` (by line), so that what
+    is printed stays bounded whatever the file; the message counts the rows and says how many
+    were left out.
     """
 
-    def __init__(self, problems: list[RowProblem], *, header_line: int = 1) -> None:
-        ordered = sorted(problems, key=lambda p: p.line)
-        self.problems = ordered[:MAX_SHOWN_PROBLEMS]
-        self.left_out = len(ordered) - len(self.problems)
-        rows = len({p.line for p in ordered} - {header_line})
+    def __init__(self, problems: list[Problem], *, header_line: int = 1) -> None:
+        ordered = sorted(problems, key=lambda p: p.source.line)
+        listed = ordered[:MAX_SHOWN_PROBLEMS]
+        self.left_out = len(ordered) - len(listed)
+        rows = len({p.source.line for p in ordered} - {header_line})
         message = (
             f"nothing was imported: {rows:,} row{'s' if rows != 1 else ''} cannot be recorded"
             if rows
@@ -388,116 +327,18 @@ class BadRows(LscError):
         )
         if self.left_out:
             message += (
-                f" (the first {len(self.problems):,} problems are listed above; "
+                f" (the first {len(listed):,} problems are listed above; "
                 f"{self.left_out:,} more are not shown)"
             )
-        super().__init__(message)
+        super().__init__(message, listed)
 
 
-@dataclass(frozen=True)
-class Row:
-    """The text cells of one row, and the line of the file where the row starts."""
-
-    line: int
-    cells: list[str]
-
-
-@dataclass
-class Table:
-    """An import file as text cells. ``problems`` are rows the reader could not read.
-
-    ``sheet`` is true for a spreadsheet read from column A, whose cells have names (``C7``:
-    the column's letter and the row's line), which problems then give.
-    """
-
-    path: str
-    header: list[str] = field(default_factory=list)
-    header_line: int = 1
-    rows: list[Row] = field(default_factory=list)
-    problems: list[RowProblem] = field(default_factory=list)
-    sheet: bool = False
-
-
-def _csv_message(error: csv.Error) -> str:
-    text = str(error)
-    if "unexpected end of data" in text:
-        return 'a quoted value is never closed: a closing " is missing'
-    if "expected after" in text:
-        return 'a closing " must be followed by a comma: write "" for a quote inside quotes'
-    if "field larger than field limit" in text:
-        return (
-            f"a value is longer than {csv.field_size_limit():,} characters: this is not a "
-            "file of figures (a quote left open?)"
-        )
-    return f"not a valid CSV row: {text}"
-
-
-def read_csv(path: Path, shown: str) -> Table:
-    """Read a CSV file (UTF-8 with or without BOM, LF or CRLF); blank rows are skipped."""
-    table = Table(shown)
-    text = _read(path, shown)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    start = 1
-    header_seen = False
-    try:
-        for cells in reader:
-            line, start = start, reader.line_num + 1
-            if not any(cell.strip() for cell in cells):
-                continue
-            if not header_seen:
-                table.header, table.header_line, header_seen = cells, line, True
-            else:
-                table.rows.append(Row(line, cells))
-    except csv.Error as error:  # the rest of the file cannot be trusted: stop here
-        table.problems.append(RowProblem(shown, start, _csv_message(error)))
-    return table
-
-
-def _read(path: Path, shown: str) -> str:
-    """The text of an import file: a regular file of at most `MAX_IMPORT_BYTES`, read without
-    ever waiting on a named pipe or reading a device (a link to /dev/zero) to exhaustion."""
-    from .loader import MAX_IMPORT_BYTES
-
-    text, problem = read_text(path, shown, limit=MAX_IMPORT_BYTES, expected="a file to import")
-    if problem is not None:
-        if problem.rule == "file-encoding":
-            raise LscError(f"{shown}:{problem.source.line}: {problem.message}")
-        raise LscError(f"{shown}: {problem.message}")
-    return text or ""
-
-
-def read_xlsx(path: Path, shown: str) -> Table:
-    """Read the first sheet (or the one named "actuals") of an XLSX file: see
-    `spreadsheet.read_xlsx_rows`, imported here only when needed (it loads openpyxl)."""
-    from .spreadsheet import read_xlsx_rows
-
-    return read_xlsx_rows(path, shown)
-
-
-Reader = Callable[[Path, str], Table]
-READERS: dict[str, Reader] = {".csv": read_csv, ".xlsx": read_xlsx}
-
-
-def read_rows(path: Path | str) -> Table:
-    """Read an import file with the reader for its suffix (see `READERS`).
-
-    Raises:
-        LscError: an unsupported suffix, or a file that cannot be read at all.
-    """
-    path = Path(path)
-    reader = READERS.get(path.suffix.lower())
-    if reader is None:
-        kinds = ", ".join(sorted(READERS))
-        raise LscError(f"{path}: cannot import this kind of file: expected {kinds}")
-    return reader(path, str(path))
-
-
-def _columns(table: Table) -> tuple[dict[str, int], list[RowProblem]]:
+def _columns(table: Table) -> tuple[dict[str, int], list[Problem]]:
     """Map each column name to its position, or say what is wrong with the header."""
-    problems: list[RowProblem] = []
+    problems: list[Problem] = []
 
     def problem(message: str) -> None:
-        problems.append(RowProblem(table.path, table.header_line, message))
+        problems.append(row_problem(table.path, table.header_line, message))
 
     if not table.header:
         problem(f"the file is empty: expected a header row {','.join(REQUIRED_COLUMNS)}")
@@ -651,13 +492,13 @@ def import_entries(
                 )
         except _CellError as error:
             where = _where(table, row, columns, error.column)
-            problems.append(RowProblem(table.path, row.line, f"{where}: {error}"))
+            problems.append(row_problem(table.path, row.line, f"{where}: {error}"))
         except LscError as error:
-            problems.append(RowProblem(table.path, row.line, str(error)))
+            problems.append(row_problem(table.path, row.line, str(error)))
         else:
             entries.append(actual)
     if problems:
         raise BadRows(problems, header_line=table.header_line)
     if not entries:
-        raise BadRows([RowProblem(table.path, table.header_line, "no rows to import")])
+        raise BadRows([row_problem(table.path, table.header_line, "no rows to import")])
     return entries

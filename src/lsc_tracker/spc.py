@@ -30,6 +30,10 @@ point dated on or after each rebase date), in date order:
 * Variation icon from the last point; assurance icon from the target against the latest
   group's process limits.
 
+The XmR maths on any series, nothing about the plan: `spc_inputs` picks a metric's series,
+target and settings from the plan, and `words` names the icons, point types and rules.
+`icons` is a quicker twin of `analyse` for ``lsc status`` (its docstring says why).
+
 Pure: no I/O, no clock, standard library only.
 """
 

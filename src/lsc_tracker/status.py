@@ -31,7 +31,7 @@ from .models import CADENCE_DAYS, Actual, Metric, Priority
 from .problems import did_you_mean
 
 if TYPE_CHECKING:
-    from .loader import Plan
+    from .plan import Plan
 
 STATUS_ORDER: Final = (
     "overdue",
@@ -47,7 +47,6 @@ every part is ``no_target``."""
 
 STATUSES: Final = frozenset(STATUS_ORDER)
 
-DEFAULT_TOLERANCE: Final = 0.1
 MILESTONE_WARNING_DAYS: Final = 30
 """A milestone not yet done is ``at_risk`` when due within this many days."""
 
@@ -99,7 +98,7 @@ class PlaceStatus:
     stale: bool
     late: bool  # a milestone done after its due date
     actuals_counted: int  # entries that count (on or before as_of, not superseded)
-    spc: SpcSummary | None = None  # filled in by assess(spc=...), as mdc.assess_with_spc does
+    spc: SpcSummary | None = None  # filled in by assess(spc=...): spc_inputs.assess_with_spc
 
 
 @dataclass(frozen=True)
@@ -235,12 +234,6 @@ def effective_actuals(entries: Iterable[Actual], as_of: date) -> list[Actual]:
         if entry.date <= as_of:
             by_date[entry.date] = entry  # the last entry in the log for a date wins
     return [by_date[day] for day in sorted(by_date)]
-
-
-def latest_actual(entries: Iterable[Actual], as_of: date) -> Actual | None:
-    """The latest entry that counts on ``as_of`` (see `effective_actuals`), or None."""
-    counted = effective_actuals(entries, as_of)
-    return counted[-1] if counted else None
 
 
 def goals(metric: Metric) -> list[Goal]:
@@ -465,7 +458,7 @@ def _assess_milestone(
 
 SpcHook = Callable[[Metric, Sequence[Actual]], "SpcSummary | None"]
 """Given a measure and one series' counted entries (date order), its SPC icons: how
-`mdc.assess_with_spc` adds Making Data Count to a status run without this engine knowing
+`spc_inputs.assess_with_spc` adds Making Data Count to a status run without this engine knowing
 SPC, and without grouping and sorting the log a second time."""
 
 

@@ -1,4 +1,4 @@
-"""`mdc`: which actuals feed a metric's XmR chart, with which target and settings; and the
+"""`spc_inputs`: which actuals feed a metric's XmR chart, with which target and settings; and the
 demo data set, which must show every Making Data Count pattern."""
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from conftest import AS_OF, DEMO_AS_OF, DEMO_DATA, REPO, WritePlan
-from lsc_tracker import mdc, spc
-from lsc_tracker.loader import Plan, load
+from lsc_tracker import spc, spc_inputs
+from lsc_tracker.loader import load
+from lsc_tracker.plan import Plan
+from reference import spc_by_metric, spc_summary
 
 
 def loaded(data_dir: Path) -> Plan:
@@ -43,21 +45,21 @@ def ooa(write_plan: WritePlan) -> Plan:
 
 def test_metric_series_drops_superseded_and_later_entries(ooa: Plan) -> None:
     metric = ooa.metric_by_id["ooa-placements"]
-    series = mdc.metric_series(ooa, metric, None, AS_OF)
+    series = spc_inputs.metric_series(ooa, metric, None, AS_OF)
     assert len(series) == 15  # 2020-07-28 is after AS_OF
     assert series[1] == (date(2019, 5, 28), 100.0)  # the replacing entry, not the 110
     assert series == sorted(series)
-    assert mdc.metric_series(ooa.actuals, metric, None, AS_OF) == series  # a log works too
+    assert spc_inputs.metric_series(ooa.actuals, metric, None, AS_OF) == series  # a log works too
 
 
 def test_metric_spc_uses_the_target_in_force_and_the_status_engines_series(ooa: Plan) -> None:
     metric = ooa.metric_by_id["ooa-placements"]
-    result = mdc.metric_spc(ooa, metric, None, AS_OF)
+    result = spc_inputs.metric_spc(ooa, metric, None, AS_OF)
     assert result is not None
     assert result.direction == "decrease"
     assert result.target == pytest.approx(60.0)  # 120 x (1 - 50%), due 2021-03-31
-    assert mdc.metric_spc(ooa, metric, None, date(2022, 1, 31)).target == pytest.approx(30.0)
-    assert mdc.metric_spc(ooa, metric, None, date(2024, 1, 31)).target == pytest.approx(30.0)
+    assert spc_inputs.metric_spc(ooa, metric, None, date(2022, 1, 31)).target == pytest.approx(30.0)
+    assert spc_inputs.metric_spc(ooa, metric, None, date(2024, 1, 31)).target == pytest.approx(30.0)
     last = result.points[-1]
     assert (last.value, last.type, last.rule) == (140.0, spc.CONCERN, spc.RULE_OUTSIDE)
     assert result.variation == "concern_high"
@@ -79,7 +81,7 @@ metrics:
         for d, v in zip(MONTHS[: len(values)], values, strict=True)
     ]
     plan = loaded(write_plan(metrics=metrics, actuals=log(*entries)))
-    result = mdc.metric_spc(plan, plan.metric_by_id["waits"], None, AS_OF)
+    result = spc_inputs.metric_spc(plan, plan.metric_by_id["waits"], None, AS_OF)
     assert [(g.start, g.n) for g in result.groups] == [
         (date(2019, 4, 28), 6),
         (date(2019, 10, 28), 7),
@@ -111,15 +113,15 @@ metrics:
     )
     plan = loaded(write_plan(metrics=metrics, actuals=actuals))
     quits, milestone = plan.metric_by_id["quits"], plan.metric_by_id["ccg-configuration"]
-    assert mdc.metric_spc(plan, milestone, None, AS_OF) is None
-    assert mdc.metric_spc(plan, quits, None, AS_OF) is None
-    fylde = mdc.metric_spc(plan, quits, "fylde-coast", AS_OF)
+    assert spc_inputs.metric_spc(plan, milestone, None, AS_OF) is None
+    assert spc_inputs.metric_spc(plan, quits, None, AS_OF) is None
+    fylde = spc_inputs.metric_spc(plan, quits, "fylde-coast", AS_OF)
     assert [p.value for p in fylde.points] == [40.0, 44.0]
-    empty = mdc.metric_spc(plan, quits, "morecambe-bay", AS_OF)
+    empty = spc_inputs.metric_spc(plan, quits, "morecambe-bay", AS_OF)
     assert (empty.groups, empty.points, empty.variation, empty.assurance) == ((), (), None, None)
     with pytest.raises(ValueError, match="not tracked at 'lsc'"):
-        mdc.metric_spc(plan, quits, "lsc", AS_OF)
-    every = mdc.spc_by_metric(plan, AS_OF)
+        spc_inputs.metric_spc(plan, quits, "lsc", AS_OF)
+    every = spc_by_metric(plan, AS_OF)
     assert set(every) == {
         ("quits", None),
         ("quits", "fylde-coast"),
@@ -128,12 +130,12 @@ metrics:
     }
     assert every[("quits", "fylde-coast")] == fylde
     assert every[("quits", None)] is None and every[("ccg-configuration", None)] is None
-    assert mdc.summary(fylde).variation == fylde.variation and mdc.summary(None) is None
+    assert spc_summary(fylde).variation == fylde.variation and spc_summary(None) is None
 
 
 def test_one_point_has_no_limits_and_is_common_cause(ooa: Plan) -> None:
     metric = ooa.metric_by_id["ooa-placements"]
-    result = mdc.metric_spc(ooa, metric, None, date(2019, 4, 30))
+    result = spc_inputs.metric_spc(ooa, metric, None, date(2019, 4, 30))
     assert len(result.points) == 1 and result.points[0].type == spc.COMMON_CAUSE
     assert (result.groups[0].lpl, result.groups[0].upl) == (None, None)
     assert (result.variation, result.assurance) == (spc.COMMON_CAUSE, spc.INCONSISTENT)
@@ -146,7 +148,7 @@ def test_one_point_has_no_limits_and_is_common_cause(ooa: Plan) -> None:
 def demo() -> dict[tuple[str, str | None], spc.SpcResult | None]:
     plan, problems = load(DEMO_DATA, today=DEMO_AS_OF)
     assert not problems, [str(p) for p in problems]
-    return mdc.spc_by_metric(plan, DEMO_AS_OF)
+    return spc_by_metric(plan, DEMO_AS_OF)
 
 
 def rules(result: spc.SpcResult) -> dict[str, str | None]:
@@ -215,8 +217,8 @@ def test_demo_files_are_what_the_generator_writes(tmp_path: Path) -> None:
 @pytest.mark.parametrize("as_of", [DEMO_AS_OF, date(2022, 6, 30), date(2021, 5, 31)])
 def test_icons_for_status_match_the_whole_charts_on_every_demo_series(as_of: date) -> None:
     plan, _ = load(DEMO_DATA, today=DEMO_AS_OF)
-    whole = {key: mdc.summary(result) for key, result in mdc.spc_by_metric(plan, as_of).items()}
-    report = mdc.assess_with_spc(plan, as_of)
+    whole = {key: spc_summary(result) for key, result in spc_by_metric(plan, as_of).items()}
+    report = spc_inputs.assess_with_spc(plan, as_of)
     shown = {(m.id, None): m.spc for m in report.metrics}
     shown |= {(m.id, p.place): p.spc for m in report.metrics for p in m.places}
     assert shown == whole

@@ -1,6 +1,7 @@
 """Terminal views of one metric: ``lsc show`` (everything about it) and ``lsc spc``'s table.
 
-Built with rich, from a `views.MetricView` and an `spc.SpcResult`. Every colour has a word or
+Built with rich, from a `metric_view.MetricView` and an `spc.SpcResult`, in the words of
+`words`. Every colour has a word or
 a glyph beside it, so the output reads the same with NO_COLOR or piped into a file. The chart
 is drawn here with plain characters (see `text_chart`) rather than with a plotting library:
 it needs actuals, the plan line, targets, the SPC mean and limits and a glyph per point type
@@ -14,13 +15,28 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from . import mdc, spc, status
-from .status import expected_value_on
-from .views import (
-    MetricView,
-    SeriesView,
+from rich.console import Console, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Span, Text
+
+from .. import spc, status
+from ..metric_view import MetricView, SeriesView
+from ..status import expected_value_on
+from ..words import (
+    ASSURANCE_LABELS,
+    LIMIT_GLYPH,
+    MEAN_GLYPH,
+    PLAN_GLYPH,
+    PLAN_LINE,
+    POINT_GLYPHS,
+    POINT_LABELS,
+    POINT_STYLES,
+    RULE_LABELS,
+    TARGET_GLYPH,
+    VARIATION_LABELS,
     describe_days,
     direction_words,
     format_figure,
@@ -29,28 +45,10 @@ from .views import (
     spc_verdict,
     visible,
 )
+from .rich_text import plain, status_cell
 
-if TYPE_CHECKING:
-    from rich.console import Console, RenderableType
-    from rich.text import Text
-
-POINT_GLYPHS = {spc.COMMON_CAUSE: "●", spc.IMPROVEMENT: "■", spc.CONCERN: "◆"}
-POINT_STYLES = {
-    spc.COMMON_CAUSE: "bright_black",
-    spc.IMPROVEMENT: "blue",
-    spc.CONCERN: "dark_orange",
-}
-PLAN_GLYPH, TARGET_GLYPH, MEAN_GLYPH, LIMIT_GLYPH = "·", "✕", "─", "┄"
 HISTORY_ROWS = 12
 """Entries shown by ``lsc show``; ``lsc history`` lists them all."""
-
-
-def plain(text: str, style: str = "") -> Text:
-    """User text for a rich renderable: shown as typed (never read as markup, so ``[red]``
-    and ``[/]`` print as they are), with control characters made `visible`."""
-    from rich.text import Text
-
-    return Text(visible(text), style=style)
 
 
 # --- lsc spc ----------------------------------------------------------------------------------
@@ -67,8 +65,6 @@ def render_spc_table(
 ) -> None:
     """``lsc spc``'s table: the groups with their limits, the points with their type and rule,
     then the variation and assurance verdicts."""
-    from rich.table import Table
-
     where = f" at {place}" if place else ""
     heading = f"{metric_name}{where}: XmR chart, {len(result.points)} points"
     console.print(plain(heading, style="bold"))
@@ -90,12 +86,10 @@ def render_spc_table(
     console.print()
     console.print(points_table(result, unit), soft_wrap=True)
     console.print()
-    console.print(
-        f"variation: {result.variation or 'none'}: {mdc.VARIATION_LABELS[result.variation]}"
-    )
+    console.print(f"variation: {result.variation or 'none'}: {VARIATION_LABELS[result.variation]}")
     target = f" (target {format_figure(result.target, unit)})" if result.target is not None else ""
     console.print(
-        f"assurance: {result.assurance or 'none'}{target}: {mdc.ASSURANCE_LABELS[result.assurance]}"
+        f"assurance: {result.assurance or 'none'}{target}: {ASSURANCE_LABELS[result.assurance]}"
     )
 
 
@@ -107,16 +101,14 @@ def points_table(result: spc.SpcResult, unit: str | None) -> Text:
     which took seconds for 10,000 points; these columns have known widths, so each line is
     padded once and the whole is printed without wrapping (a line wider than the terminal
     is folded by the terminal, and nothing is cut)."""
-    from rich.text import Span, Text
-
     header = ("date", "value", "group", "type", "rule")
     cells = [
         (
             point.date.isoformat(),
             format_value(point.value, unit),
             str(point.group),
-            f"{POINT_GLYPHS[point.type]} {mdc.POINT_LABELS[point.type]}",
-            mdc.RULE_LABELS[point.rule],
+            f"{POINT_GLYPHS[point.type]} {POINT_LABELS[point.type]}",
+            RULE_LABELS[point.rule],
         )
         for point in result.points
     ]
@@ -151,8 +143,6 @@ def render_show(console: Console, view: MetricView, place: str | None = None) ->
     For a metric tracked by place, ``place`` picks one place's series (chart and history);
     without it, each place gets a summary row instead.
     """
-    from rich.panel import Panel
-
     metric = view.metric
     console.print(Panel(_definition(view), title=plain(metric.name), title_align="left"))
     if not metric.is_milestone:
@@ -172,17 +162,7 @@ def render_show(console: Console, view: MetricView, place: str | None = None) ->
             console.print(_spc_lines(view, series))
 
 
-def _status_text(status: str) -> Text:
-    from rich.text import Text
-
-    from .render import STATUS_LABELS, STATUS_STYLES
-
-    return Text(STATUS_LABELS.get(status, status), style=STATUS_STYLES.get(status, ""))
-
-
 def _definition(view: MetricView) -> RenderableType:
-    from rich.table import Table
-
     metric = view.metric
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
@@ -192,7 +172,7 @@ def _definition(view: MetricView) -> RenderableType:
         ("id", metric.id),
         ("priority", f"{metric.priority} {priority}".strip()),
         ("kind", metric.kind),
-        ("status", _status_text(view.assessed.status)),
+        ("status", status_cell(view.assessed.status)),
     ]
     if metric.is_milestone:
         rows.append(("due", metric.due.isoformat() if metric.due else "none"))
@@ -214,8 +194,6 @@ def _definition(view: MetricView) -> RenderableType:
 
 
 def _targets(view: MetricView) -> RenderableType:
-    from rich.table import Table
-
     metric = view.metric
     table = Table(title="Targets", title_justify="left", box=None, header_style="bold")
     for name in ("by", "target", "figure", "note"):
@@ -249,14 +227,12 @@ def _targets(view: MetricView) -> RenderableType:
 
 
 def _status_line(view: MetricView, series: SeriesView) -> Text:
-    from rich.text import Text
-
     metric = view.metric
     text = Text()
     if series.place_name:
         text.append(f"{visible(series.place_name)}: ", style="bold")
     text.append("status ")
-    text.append_text(_status_text(series.status))
+    text.append_text(status_cell(series.status))
     if metric.is_milestone:
         done = series.latest
         text.append(f"; done {done.date.isoformat()}" if done else "; not done yet")
@@ -269,7 +245,7 @@ def _status_line(view: MetricView, series: SeriesView) -> Text:
         return text
     text.append(f"; latest {format_value(latest.value, metric.unit)} on {latest.date.isoformat()}")
     if series.expected is not None:
-        text.append(f"; the plan line expects {format_figure(series.expected, metric.unit)}")
+        text.append(f"; the {PLAN_LINE} expects {format_figure(series.expected, metric.unit)}")
     target = view.assessed.target
     if target is not None:
         text.append(f"; target {format_figure(target.value, metric.unit)} by {target.by}")
@@ -300,20 +276,18 @@ def _shortfall_text(view: MetricView, series: SeriesView) -> str:
 
 
 def _places_table(view: MetricView) -> RenderableType:
-    from rich.table import Table
-
     metric = view.metric
     table = Table(title="By place", title_justify="left", box=None, header_style="bold")
     columns = ["place", "status", "latest" if not metric.is_milestone else "done"]
     if not metric.is_milestone:
-        columns += ["plan line", "variation", "assurance"]
+        columns += [PLAN_LINE, "variation", "assurance"]
     for name in columns:
         table.add_column(name, no_wrap=name in ("variation", "assurance"), overflow="fold")
     for series in view.series:
         latest = series.latest
         cells: list[Any] = [
             plain(series.place or ""),
-            _status_text(series.status),
+            status_cell(series.status),
             (
                 latest.date.isoformat()
                 if metric.is_milestone and latest
@@ -334,8 +308,6 @@ def _places_table(view: MetricView) -> RenderableType:
 
 
 def _history(view: MetricView, series: SeriesView) -> RenderableType:
-    from rich.table import Table
-
     unit = view.metric.unit
     kinds = {p.date: p for p in series.spc.points} if series.spc else {}
     shown = series.entries[-HISTORY_ROWS:]
@@ -346,11 +318,11 @@ def _history(view: MetricView, series: SeriesView) -> RenderableType:
         table.add_column(name, justify="right" if name == "value" else "left", overflow="fold")
     for entry in shown:
         point = kinds.get(entry.date)
-        kind = ""
+        kind = Text()
         if point is not None:
             rule = f" ({point.rule})" if point.rule else ""
-            glyph = f"[{POINT_STYLES[point.type]}]{POINT_GLYPHS[point.type]}[/]"
-            kind = f"{glyph} {mdc.POINT_LABELS[point.type]}{rule}"
+            kind.append(POINT_GLYPHS[point.type], style=POINT_STYLES[point.type])
+            kind.append(f" {POINT_LABELS[point.type]}{rule}")
         table.add_row(
             entry.date.isoformat(), format_value(entry.value, unit), kind, plain(entry.note or "")
         )
@@ -360,16 +332,14 @@ def _history(view: MetricView, series: SeriesView) -> RenderableType:
 
 
 def _spc_lines(view: MetricView, series: SeriesView) -> Text:
-    from rich.text import Text
-
     result = series.spc
     variation = result.variation if result else None
     assurance = result.assurance if result else None
     text = Text()
     text.append("variation: ", style="bold")
-    text.append(f"{mdc.VARIATION_LABELS[variation]}\n")
+    text.append(f"{VARIATION_LABELS[variation]}\n")
     text.append("assurance: ", style="bold")
-    text.append(f"{mdc.ASSURANCE_LABELS[assurance]}\n")
+    text.append(f"{ASSURANCE_LABELS[assurance]}\n")
     text.append(spc_verdict(view.metric, result))
     return text
 
@@ -425,8 +395,6 @@ def text_chart(view: MetricView, series: SeriesView, width: int = 60, height: in
     Glyphs carry the meaning and colours only repeat it: ● common cause, ■ special cause
     improvement, ◆ special cause concern, ─ mean, ┄ process limits, · plan line, ✕ target.
     """
-    from rich.text import Text
-
     metric = view.metric
     result = series.spc
     points = list(result.points) if result else []

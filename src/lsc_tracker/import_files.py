@@ -1,225 +1,129 @@
-"""Excel workbooks: the status report as an XLSX file, and XLSX files to import.
+"""Reading the files ``lsc import`` takes: a CSV file or an XLSX workbook, into a `Table`.
 
-`write_status_xlsx` writes ``lsc status --format xlsx``: a "Summary" sheet (one row per
-priority) and a "Metrics" sheet (the CSV report's rows and columns, built by the same
-`render.rows`, so the two never drift). Status cells are filled with the status colour and
-hold the status word; dates are real dates, numbers real numbers; every text cell goes
-through `render.spreadsheet_safe`, so nothing the plan says can run as a formula. The same
-report gives the same bytes (no clock in the file).
+Each reader (`READERS`, by suffix) turns a file into the same `Table` of text cells, with
+the line (the row number, in a sheet) where each row starts; `recording.import_entries`
+then checks the rows into log entries. Only a regular file within `files.MAX_IMPORT_BYTES`
+is read, and never a named pipe or a device.
 
-`read_xlsx_rows` reads an XLSX file for ``lsc import`` into the same `recording.Table` as
-the CSV reader, row numbers as Excel shows them (the header is row 1). Before openpyxl sees
-the file, `_check_archive` unpacks it once, streaming, within bounds (`MAX_UNPACKED` in all,
-no text longer than a cell can hold, at most `MAX_SHARED_STRINGS` different texts), so that a
-small file cannot take minutes or gigabytes; the sheet is then read as the cells it holds
-(`_read_sheet`), never padded out to the size its rows and columns claim.
-
-openpyxl both reads and writes, so it is the one dependency for both; it is imported only
-inside these functions, so that ``lsc --help`` and every other command stay fast.
+A workbook is read within bounds: before openpyxl sees it, `_check_archive` unpacks it once,
+streaming (`MAX_UNPACKED` in all, no text longer than a cell can hold, at most
+`MAX_SHARED_STRINGS` different texts), so that a small file cannot take minutes or
+gigabytes; the sheet is then read as the cells it holds (`_read_sheet`), never padded out to
+the size its rows and columns claim. openpyxl is imported only when a workbook is read.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 import re
 import warnings
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
-from .problems import LscError
-from .recording import Row, RowProblem, Table, column_letter, quoted
-from .render import CSV_COLUMNS, STATUS_LABELS, rows, spreadsheet_safe, summary_lines
-from .status import STATUS_ORDER, StatusReport
+from .files import MAX_IMPORT_BYTES, read_text, regular_file_problem
+from .problems import LscError, Problem, row_problem
 
-if TYPE_CHECKING:
-    from openpyxl.worksheet.worksheet import Worksheet
-
-SUMMARY_SHEET: Final = "Summary"
-METRICS_SHEET: Final = "Metrics"
 IMPORT_SHEET: Final = "actuals"
-"""The sheet `read_xlsx_rows` reads when the workbook has one of this name; else the first."""
+"""The sheet `read_xlsx` reads when the workbook has one of this name; else the first."""
+MAX_CELL_TEXT: Final = 32_767
+"""Excel's limit for the text of one cell (the workbook writer cuts a longer text to it)."""
 
-SUMMARY_COLUMNS: Final = ("priority", "title", "status", "metrics", *STATUS_ORDER, "as_of")
-
-STATUS_COLOURS: Final = {
-    # (fill, text): the colours of the HTML board report, so that both read alike
-    "overdue": ("8A1538", "FFFFFF"),
-    "off_track": ("D5281B", "FFFFFF"),
-    "at_risk": ("FFB81C", "212B32"),
-    "no_data": ("FFFFFF", "4C6272"),
-    "on_track": ("007F3B", "FFFFFF"),
-    "achieved": ("005EB8", "FFFFFF"),
-    "no_target": ("F0F4F5", "4C6272"),
-}
-
-DATE_FORMAT: Final = "yyyy-mm-dd"
-_MAX_TEXT: Final = 32_767  # Excel's limit for one cell; a longer text makes Excel "repair" it
-_WIDTHS: Final = {"title": 60, "name": 60}  # the widest a column gets; others stop at 40
+MAX_QUOTED = 40
+"""The most characters of a user's text any import message quotes."""
 
 
-# --- writing the status workbook -------------------------------------------------------------
+def quoted(text: str, limit: int = MAX_QUOTED) -> str:
+    """``text`` quoted for a message: at most ``limit`` characters of it, then ``…``."""
+    return repr(text) if len(text) <= limit else repr(text[: limit - 1]) + "…"
 
 
-def write_status_xlsx(report: StatusReport, path: Path | str) -> None:
-    """Write the status report as an Excel workbook.
+def column_letter(position: int) -> str:
+    """The spreadsheet name of the column at ``position`` (0 is A, 26 is AA)."""
+    letters = ""
+    number = position + 1
+    while number:
+        number, left = divmod(number - 1, 26)
+        letters = chr(ord("A") + left) + letters
+    return letters
 
-    Args:
-        report: the (possibly filtered) report, as ``lsc status`` shows it.
-        path: the file to write; replaced if it exists.
 
-    Raises:
-        OSError: the file cannot be written.
+@dataclass(frozen=True)
+class Row:
+    """The text cells of one row, and the line of the file where the row starts."""
+
+    line: int
+    cells: list[str]
+
+
+@dataclass
+class Table:
+    """An import file as text cells. ``problems`` are rows the reader could not read.
+
+    ``sheet`` is true for a spreadsheet read from column A, whose cells have names (``C7``:
+    the column's letter and the row's line), which problems then give.
     """
-    data = status_xlsx_bytes(report)
-    Path(path).write_bytes(data)
+
+    path: str
+    header: list[str] = field(default_factory=list)
+    header_line: int = 1
+    rows: list[Row] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    sheet: bool = False
 
 
-def status_xlsx_bytes(report: StatusReport) -> bytes:
-    """The workbook of `write_status_xlsx` as bytes: the same report gives the same bytes."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    summary = workbook.active
-    summary.title = SUMMARY_SHEET
-    _fill_sheet(summary, SUMMARY_COLUMNS, _summary_rows(report))
-    metrics = workbook.create_sheet(METRICS_SHEET)
-    _fill_sheet(
-        metrics,
-        CSV_COLUMNS,
-        ([getattr(row, column) for column in CSV_COLUMNS] for row in rows(report, headings=False)),
-    )
-    stamp = datetime.combine(report.as_of, time())
-    props = workbook.properties
-    props.creator = "lsc-tracker"
-    props.title = f"Status as of {report.as_of.isoformat()}"
-    props.description = " ".join(summary_lines(report))
-    props.created = props.modified = stamp
-    return _save(workbook, stamp)
+def _csv_message(error: csv.Error) -> str:
+    text = str(error)
+    if "unexpected end of data" in text:
+        return 'a quoted value is never closed: a closing " is missing'
+    if "expected after" in text:
+        return 'a closing " must be followed by a comma: write "" for a quote inside quotes'
+    if "field larger than field limit" in text:
+        return (
+            f"a value is longer than {csv.field_size_limit():,} characters: this is not a "
+            "file of figures (a quote left open?)"
+        )
+    return f"not a valid CSV row: {text}"
 
 
-def _summary_rows(report: StatusReport) -> Iterable[list[Any]]:
-    for priority in report.priorities:
-        counts = [priority.counts.get(status, 0) for status in STATUS_ORDER]
-        yield [
-            priority.id,
-            priority.priority.title,
-            priority.status,
-            sum(counts),
-            *counts,
-            report.as_of,
-        ]
+def read_csv(path: Path, shown: str) -> Table:
+    """Read a CSV file (UTF-8 with or without BOM, LF or CRLF); blank rows are skipped."""
+    table = Table(shown)
+    text = _read(path, shown)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    start = 1
+    header_seen = False
+    try:
+        for cells in reader:
+            line, start = start, reader.line_num + 1
+            if not any(cell.strip() for cell in cells):
+                continue
+            if not header_seen:
+                table.header, table.header_line, header_seen = cells, line, True
+            else:
+                table.rows.append(Row(line, cells))
+    except csv.Error as error:  # the rest of the file cannot be trusted: stop here
+        table.problems.append(row_problem(shown, start, _csv_message(error)))
+    return table
 
 
-def _fill_sheet(sheet: Worksheet, columns: Sequence[str], data: Iterable[list[Any]]) -> None:
-    """Header (bold, frozen, filtered), then the rows: each value written as its own type."""
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    bold = Font(bold=True)
-    widths = [len(name) for name in columns]
-    for position, name in enumerate(columns, start=1):
-        sheet.cell(row=1, column=position, value=name).font = bold
-    last_row = 1
-    for last_row, values in enumerate(data, start=2):
-        for position, (name, value) in enumerate(zip(columns, values, strict=True), start=1):
-            shown = _write_cell(sheet, last_row, position, name, value)
-            widths[position - 1] = max(widths[position - 1], shown)
-    last_column = get_column_letter(len(columns))
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{last_column}{last_row}"
-    for position, (name, width) in enumerate(zip(columns, widths, strict=True), start=1):
-        limit = _WIDTHS.get(name, 40)
-        # + 3 leaves room for the filter button beside the header
-        sheet.column_dimensions[get_column_letter(position)].width = min(width, limit) + 3
+def _read(path: Path, shown: str) -> str:
+    """The text of an import file: a regular file of at most `MAX_IMPORT_BYTES`, read without
+    ever waiting on a named pipe or reading a device (a link to /dev/zero) to exhaustion."""
+    text, problem = read_text(path, shown, limit=MAX_IMPORT_BYTES, expected="a file to import")
+    if problem is not None:
+        if problem.rule == "file-encoding":
+            raise LscError(f"{shown}:{problem.source.line}: {problem.message}")
+        raise LscError(f"{shown}: {problem.message}")
+    return text or ""
 
 
-def _write_cell(sheet: Worksheet, row: int, column: int, name: str, value: Any) -> int:
-    """Write one value; returns how many characters wide it shows."""
-    from openpyxl.styles import Font, PatternFill
-
-    cell = sheet.cell(row=row, column=column)
-    if value is None:
-        return 0
-    if name == "status":
-        fill, ink = STATUS_COLOURS[value]
-        _set_text(cell, STATUS_LABELS[value])
-        cell.fill = PatternFill(fill_type="solid", start_color=fill, end_color=fill)
-        cell.font = Font(bold=True, color=ink)
-        return len(STATUS_LABELS[value])
-    if isinstance(value, bool):
-        cell.value = value
-        return 5
-    if isinstance(value, int | float):
-        cell.value = value  # a number stays a number, sign and all: never neutralised
-        return len(f"{value:,}")
-    if isinstance(value, date):
-        cell.value = value
-        cell.number_format = DATE_FORMAT
-        return len(DATE_FORMAT)
-    text = str(value)
-    _set_text(cell, text)
-    return len(text)
-
-
-def _set_text(cell: Any, text: str) -> None:
-    """Write text that Excel shows as typed and never runs: a formula-like start gets a
-    leading apostrophe, and the cell is a string cell whatever the text (openpyxl would
-    otherwise store "=..." as a formula and "#N/A" as an error)."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    safe = ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", spreadsheet_safe(text))
-    cell.value = safe[:_MAX_TEXT]
-    cell.data_type = "s"
-
-
-class _StampedZip(zipfile.ZipFile):
-    """A zip whose members all carry one fixed time instead of the clock's."""
-
-    stamp: tuple[int, int, int, int, int, int] = (1980, 1, 1, 0, 0, 0)
-
-    def writestr(  # type: ignore[override]
-        self,
-        zinfo_or_arcname: str | zipfile.ZipInfo,
-        data: bytes | str,
-        compress_type: int | None = None,
-        compresslevel: int | None = None,
-    ) -> None:
-        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
-            member = zipfile.ZipInfo(zinfo_or_arcname, date_time=self.stamp)
-            member.compress_type = self.compression
-            member.external_attr = 0o600 << 16
-            zinfo_or_arcname = member
-        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
-
-    def write(  # type: ignore[override]
-        self,
-        filename: str,
-        arcname: str | None = None,
-        compress_type: int | None = None,
-        compresslevel: int | None = None,
-    ) -> None:
-        # openpyxl writes each worksheet to a temporary file and adds that file
-        data = Path(filename).read_bytes()
-        self.writestr(arcname or Path(filename).name, data, compress_type, compresslevel)
-
-
-def _save(workbook: Any, stamp: datetime) -> bytes:
-    """Save without the clock: openpyxl's ``save`` stamps "modified" and every zip member with
-    the current time, so the same report would give different bytes on every run."""
-    from openpyxl.writer.excel import ExcelWriter
-
-    buffer = io.BytesIO()
-    archive = _StampedZip(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    archive.stamp = max(stamp, datetime(1980, 1, 1)).timetuple()[:6]  # zip dates start in 1980
-    ExcelWriter(workbook, archive).save()  # writes every part, then closes the archive
-    return buffer.getvalue()
-
-
-# --- reading a workbook to import ------------------------------------------------------------
+# --- XLSX ------------------------------------------------------------------------------------
 
 MAX_UNPACKED: Final = 100 << 20
 """The most bytes a workbook to import may hold once unpacked (about 400,000 rows)."""
@@ -229,7 +133,7 @@ MAX_SHARED_STRINGS: Final = 1_000_000
 """The most different texts (shared strings) a workbook to import may hold."""
 MAX_SHEET_ROWS: Final = 1_048_576  # Excel's last row
 MAX_SHEET_COLUMNS: Final = 16_384  # Excel's last column, XFD
-_MAX_RUN: Final = _MAX_TEXT * 10
+_MAX_RUN: Final = MAX_CELL_TEXT * 10
 """Bytes of XML between two tags: no spelling of 32,767 characters (``&#1114111;`` is ten
 bytes for one) is longer, so a longer run is a text no cell can hold."""
 _CHUNK: Final = 1 << 20
@@ -237,7 +141,7 @@ _SHARED_STRING: Final = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
 _RESAVE: Final = 'save it from Excel as "Excel Workbook (.xlsx)", or export it as CSV UTF-8'
 
 
-def read_xlsx_rows(path: Path | str, shown: str | None = None) -> Table:
+def read_xlsx(path: Path | str, shown: str | None = None) -> Table:
     """Read the rows of an XLSX file to import, as the CSV reader reads a CSV file.
 
     The sheet read is the one named "actuals" (in any case) if there is one, else the first.
@@ -256,8 +160,6 @@ def read_xlsx_rows(path: Path | str, shown: str | None = None) -> Table:
         LscError: the file is missing, is not a readable XLSX workbook, or is bigger once
             unpacked, or shaped beyond, what a workbook to import may be.
     """
-    from .loader import MAX_IMPORT_BYTES, regular_file_problem
-
     path = Path(path)
     shown = str(path) if shown is None else shown
     # a named pipe would hang openpyxl, a link to /dev/zero fill the memory: refuse unopened
@@ -341,7 +243,7 @@ def _check_archive(path: Path, shown: str) -> None:
                     if len(carry) > _MAX_RUN or max(map(len, body.split(b"<"))) > _MAX_RUN:
                         raise LscError(
                             f"{shown}: {_short(member.filename)} holds a text longer than a "
-                            f"cell can hold ({_MAX_TEXT:,} characters): {_RESAVE}"
+                            f"cell can hold ({MAX_CELL_TEXT:,} characters): {_RESAVE}"
                         )
                     texts += len(_SHARED_STRING.findall(body))
                     if texts > MAX_SHARED_STRINGS:
@@ -384,7 +286,7 @@ def _read_sheet(sheet: Any, shown: str) -> Table:
                 )
             texts, problems = _row_texts(sheet, cells, shown, ReadOnlyCell)
             if problems:
-                table.problems.append(RowProblem(shown, number, "; ".join(problems)))
+                table.problems.append(row_problem(shown, number, "; ".join(problems)))
                 if not table.header:
                     return table  # no header: no row can be read
                 continue
@@ -400,7 +302,7 @@ def _read_sheet(sheet: Any, shown: str) -> Table:
             if beyond:
                 first = min(beyond)
                 table.problems.append(
-                    RowProblem(
+                    row_problem(
                         shown,
                         number,
                         f"cell {column_letter(first - 1)}{number} holds {quoted(texts[first])}, "
@@ -457,10 +359,10 @@ def _cell_text(cell: Any) -> str:
         )
     if value is None:
         return ""
-    if isinstance(value, str) and len(value) > _MAX_TEXT:
+    if isinstance(value, str) and len(value) > MAX_CELL_TEXT:
         raise ValueError(
             f"cell {cell.coordinate} holds {len(value):,} characters, more than a cell can hold "
-            f"({_MAX_TEXT:,}): {quoted(value)}"
+            f"({MAX_CELL_TEXT:,}): {quoted(value)}"
         )
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
@@ -495,3 +397,24 @@ def _plain_number(value: float) -> str:
 
 def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- by suffix -------------------------------------------------------------------------------
+
+Reader = Callable[[Path, str], Table]
+READERS: dict[str, Reader] = {".csv": read_csv, ".xlsx": read_xlsx}
+"""The reader for each suffix `lsc import` takes."""
+
+
+def read_rows(path: Path | str) -> Table:
+    """Read an import file with the reader for its suffix (see `READERS`).
+
+    Raises:
+        LscError: an unsupported suffix, or a file that cannot be read at all.
+    """
+    path = Path(path)
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        kinds = ", ".join(sorted(READERS))
+        raise LscError(f"{path}: cannot import this kind of file: expected {kinds}")
+    return reader(path, str(path))

@@ -1,4 +1,4 @@
-"""``lsc report``: one self-contained HTML file for board papers.
+"""``lsc report``: one self-contained HTML file for board papers, in the words of `words`.
 
 Order of the page: a summary by priority, the exceptions (overdue, off track, at risk), then
 one section per metric, grouped by priority: its facts, its Making Data Count chart (actuals
@@ -32,25 +32,28 @@ from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from . import __version__, mdc, spc
-from .render import summary_lines
-from .status import STATUS_ORDER
-from .views import (
-    STATUS_LABELS,
-    MetricView,
-    SeriesView,
+from .. import __version__, spc
+from ..metric_view import MetricView, SeriesView, plan_views
+from ..status import STATUS_ORDER
+from ..words import (
+    ASSURANCE_LABELS,
+    PLAN_LINE,
+    POINT_GLYPHS,
+    POINT_LABELS,
+    STATUS_WORDS,
+    VARIATION_LABELS,
     describe_days,
     direction_words,
     format_figure,
     format_value,
-    plan_views,
     spc_verdict,
 )
+from .status_rows import summary_lines
 
 if TYPE_CHECKING:
     import jinja2
 
-    from .plan import Plan
+    from ..plan import Plan
 
 EXCEPTION_STATUSES = ("overdue", "off_track", "at_risk")
 """Statuses listed in the exceptions section, worst first."""
@@ -69,7 +72,6 @@ COLOURS = {
 }
 # Each point type also has its own marker, so the chart reads in greyscale print.
 MARKERS = {spc.COMMON_CAUSE: "o", spc.IMPROVEMENT: "s", spc.CONCERN: "D"}
-MARKER_GLYPHS = {spc.COMMON_CAUSE: "●", spc.IMPROVEMENT: "■", spc.CONCERN: "◆"}
 
 CHART_SIZE = (7.4, 2.6)  # inches: the width of an A4 page inside 12 mm margins
 _RC = {
@@ -129,6 +131,11 @@ def render_report(plan: Plan, as_of: date) -> str:
     )
 
 
+def _status_label(status: str) -> str:
+    words = STATUS_WORDS.get(status)
+    return status if words is None else words.label
+
+
 @cache
 def _environment() -> jinja2.Environment:
     """The Jinja2 environment of the report's templates (package data ``templates/``).
@@ -149,12 +156,14 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     environment.globals.update(
-        status_label=lambda status: STATUS_LABELS.get(status, status),
+        status_label=lambda status: (
+            STATUS_WORDS[status].label if status in STATUS_WORDS else status
+        ),
         status_order=STATUS_ORDER,
-        variation_labels=mdc.VARIATION_LABELS,
-        assurance_labels=mdc.ASSURANCE_LABELS,
-        variation_label=lambda kind: mdc.VARIATION_LABELS.get(kind, kind),
-        assurance_label=lambda kind: mdc.ASSURANCE_LABELS.get(kind, kind),
+        variation_labels=VARIATION_LABELS,
+        assurance_labels=ASSURANCE_LABELS,
+        variation_label=lambda kind: VARIATION_LABELS.get(kind, kind),
+        assurance_label=lambda kind: ASSURANCE_LABELS.get(kind, kind),
         colours={"target": COLOURS["target"], "improvement": COLOURS[spc.IMPROVEMENT]},
         format_value=format_value,
         format_figure=format_figure,
@@ -243,12 +252,12 @@ def chart_key_items(series: SeriesView) -> list[tuple[str, str | None, str]]:
     types = {p.type for p in series.spc.points} if series.spc else set()
     for kind in (spc.COMMON_CAUSE, spc.IMPROVEMENT, spc.CONCERN):
         if kind in types:
-            items.append((MARKER_GLYPHS[kind], COLOURS[kind], mdc.POINT_LABELS[kind]))
+            items.append((POINT_GLYPHS[kind], COLOURS[kind], POINT_LABELS[kind]))
     if series.spc and series.spc.groups and series.spc.groups[-1].upl is not None:
         items.append(("━", None, "mean"))
         items.append(("╌", None, "process limits"))
     if len(series.line) > 1:
-        items.append(("╌", COLOURS["plan"], "plan line"))
+        items.append(("╌", COLOURS["plan"], PLAN_LINE))
     if series.line:
         items.append(("✕", COLOURS["target"], "target"))
     items.append(("┆", None, "report date"))
@@ -283,7 +292,7 @@ class IconLook:
 def variation_look(kind: str | None) -> IconLook:
     """The MDC variation icon: a ring in the verdict's colour, a letter (H or L) for a special
     cause, and five dots showing the movement; a dashed ring when there is no verdict."""
-    label = mdc.VARIATION_LABELS.get(kind, str(kind))
+    label = VARIATION_LABELS.get(kind, str(kind))
     grey = COLOURS[spc.COMMON_CAUSE]
     if kind is None:
         return IconLook(label, grey, dashed=True)
@@ -303,7 +312,7 @@ def variation_look(kind: str | None) -> IconLook:
 def assurance_look(kind: str | None) -> IconLook:
     """The MDC assurance icon: P (pass, blue), F (fail, orange) or ? (grey); a dashed ring
     and a dash when there is no target."""
-    label = mdc.ASSURANCE_LABELS.get(kind, str(kind))
+    label = ASSURANCE_LABELS.get(kind, str(kind))
     letter, colour = {
         spc.CONSISTENT_PASS: ("P", COLOURS[spc.IMPROVEMENT]),
         spc.CONSISTENT_FAIL: ("F", COLOURS[spc.CONCERN]),

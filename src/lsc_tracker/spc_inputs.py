@@ -1,7 +1,8 @@
-"""Making Data Count for the plan: from a metric's actuals to its XmR chart.
+"""What feeds a metric's SPC chart: from the plan's actuals to `spc.analyse`'s arguments.
 
-The bridge between the plan and `spc`: which actuals of a metric (and place) count on a
-date, and the SPC settings and target to analyse them with. The rules for which entries
+`spc` is the XmR maths on any series; this module is the bridge from the plan to it:
+which actuals of a metric (and place) count on a date, and the SPC settings and target to
+analyse them with. The rules for which entries
 count are the status engine's (`status.effective_actuals`: entries after ``as_of`` are left
 out, and on a date with several entries the last in the log wins), so ``lsc status``,
 ``lsc spc``, ``lsc show`` and ``lsc report`` always read the same series.
@@ -11,7 +12,6 @@ Pure: no I/O, no clock.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -20,7 +20,7 @@ from . import spc, status
 from .models import Actual, Metric, SpcSettings
 
 if TYPE_CHECKING:
-    from .loader import Plan
+    from .plan import Plan
 
 DEFAULT_SETTINGS = SpcSettings()
 """SPC options for a metric without an ``spc:`` block: no rebase, all points, screening on."""
@@ -131,75 +131,12 @@ def metric_spc(
     return analyse_series(metric, metric_series(plan_or_actuals, metric, place, as_of), as_of)
 
 
-def spc_by_metric(plan: Plan, as_of: date) -> dict[tuple[str, str | None], spc.SpcResult | None]:
-    """`metric_spc` for every metric and place of the plan, reading the log once.
-
-    Keys are ``(metric id, None)`` for every metric, plus ``(metric id, place id)`` for each
-    place of a metric tracked by place (whose ``(metric id, None)`` entry is None).
-    """
-    grouped: dict[tuple[str, str | None], list[Actual]] = defaultdict(list)
-    for entry in plan.actuals:
-        grouped[(entry.metric, entry.place)].append(entry)
-    found: dict[tuple[str, str | None], spc.SpcResult | None] = {}
-    for metric in plan.metrics:
-        found[(metric.id, None)] = (
-            None if metric.places else metric_spc(grouped[(metric.id, None)], metric, None, as_of)
-        )
-        for place in metric.places:
-            found[(metric.id, place)] = metric_spc(
-                grouped[(metric.id, place)], metric, place, as_of
-            )
-    return found
-
-
-def summary(result: spc.SpcResult | None) -> status.SpcSummary | None:
-    """The two icons ``lsc status`` shows, or None when SPC does not apply (a milestone)."""
-    if result is None:
-        return None
-    return status.SpcSummary(variation=result.variation, assurance=result.assurance)
-
-
-# --- words for the icons, shared by every view ------------------------------------------------
-
-VARIATION_LABELS: dict[str | None, str] = {
-    spc.COMMON_CAUSE: "Common cause: no significant change",
-    "improvement_high": "Special cause improvement (high)",
-    "improvement_low": "Special cause improvement (low)",
-    "concern_high": "Special cause concern (high)",
-    "concern_low": "Special cause concern (low)",
-    None: "No data",
-}
-"""The variation icon in words, as the MDC guidance names it."""
-
-ASSURANCE_LABELS: dict[str | None, str] = {
-    spc.CONSISTENT_PASS: "Consistently passing the target",
-    spc.CONSISTENT_FAIL: "Consistently failing the target",
-    spc.INCONSISTENT: "Inconsistent: will sometimes meet, sometimes miss the target",
-    None: "No assurance (no target, or too few points)",
-}
-"""The assurance icon in words."""
-
-POINT_LABELS: dict[str, str] = {
-    spc.COMMON_CAUSE: "common cause",
-    spc.IMPROVEMENT: "special cause improvement",
-    spc.CONCERN: "special cause concern",
-}
-
-RULE_LABELS: dict[str | None, str] = {
-    spc.RULE_OUTSIDE: "outside the process limits",
-    spc.RULE_TREND: "trend of 7 or more rising or falling",
-    spc.RULE_TWO_OF_THREE: "2 of 3 beyond the 2-sigma line",
-    spc.RULE_RUN: "run of 7 or more on one side of the mean",
-    None: "",
-}
-
-
 def assess_with_spc(plan: Plan, as_of: date) -> status.StatusReport:
     """`status.assess`, with each measure's and place's SPC icons filled in.
 
     The icons come from `spc.icons` (the latest group, the last point: all a status shows),
     on the entries the status engine has just picked for each series, so the log is grouped
-    and sorted once; a test holds them equal to the whole charts' (`spc_by_metric`).
+    and sorted once; a test holds them equal to the whole charts' (`metric_spc` for every series).
     """
 
     options: dict[str, dict[str, Any]] = {}  # per metric, not per place: 41 places share them

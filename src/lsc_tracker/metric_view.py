@@ -1,0 +1,150 @@
+"""Everything about one metric on a date, gathered once for ``lsc show`` and ``lsc report``.
+
+A `MetricView` puts side by side what the status engine says (`status`), the actuals that
+count, the plan line and the Making Data Count analysis (`spc_inputs`), per place for a metric
+tracked by place. The renderers (`renderers.terminal_show` for the terminal,
+`renderers.html_report`) only format it, in the words of `words`, so the terminal and the
+board report can never disagree.
+
+Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from . import spc_inputs, status
+from .models import Actual, Metric, Priority
+from .spc import SpcResult
+
+if TYPE_CHECKING:
+    from .plan import Plan
+
+
+@dataclass(frozen=True)
+class SeriesView:
+    """One line of a metric: the whole metric, or one of its places."""
+
+    place: str | None
+    place_name: str | None
+    status: str
+    latest: status.Reading | None
+    expected: float | None  # the plan line on the latest actual's date
+    days_to_deadline: int | None
+    stale: bool
+    late: bool
+    entries: tuple[Actual, ...]  # the entries that count, in date order
+    line: tuple[status.Knot, ...]  # the plan line's knots
+    spc: SpcResult | None  # None for a milestone
+
+
+@dataclass(frozen=True)
+class MetricView:
+    """A metric, its status and its series (one, or one per place), on ``as_of``."""
+
+    metric: Metric
+    priority: Priority | None
+    assessed: status.MetricStatus
+    goals: tuple[status.Goal, ...]  # targets with a figure, in date order
+    series: tuple[SeriesView, ...]
+    as_of: date
+
+    @property
+    def id(self) -> str:
+        return self.metric.id
+
+
+def _series(
+    metric: Metric,
+    place: str | None,
+    place_name: str | None,
+    assessed: status.MetricStatus | status.PlaceStatus,
+    entries: Sequence[Actual],
+    as_of: date,
+) -> SeriesView:
+    counted = status.effective_actuals(entries, as_of)
+    numeric = [e for e in counted if not isinstance(e.value, str)]
+    line = () if metric.is_milestone else status.plan_line(metric, numeric[0] if numeric else None)
+    points = spc_inputs.points_of(numeric)
+    return SeriesView(
+        place=place,
+        place_name=place_name,
+        status=assessed.status,
+        latest=assessed.latest,
+        expected=assessed.expected,
+        days_to_deadline=assessed.days_to_deadline,
+        stale=assessed.stale,
+        late=assessed.late,
+        entries=tuple(counted),
+        line=line,
+        spc=spc_inputs.analyse_series(metric, points, as_of),
+    )
+
+
+def metric_view(
+    plan: Plan,
+    metric: Metric,
+    as_of: date,
+    *,
+    assessed: status.MetricStatus | None = None,
+    entries: Mapping[str | None, Sequence[Actual]] | None = None,
+) -> MetricView:
+    """Gather everything about ``metric`` on ``as_of``.
+
+    Args:
+        plan: the loaded plan (for the priority, the place names and the actuals).
+        metric: one of the plan's metrics.
+        as_of: the date of the view; later actuals are left out.
+        assessed: the metric's status if already computed (as by `status.assess`).
+        entries: the metric's log entries by place, if already grouped.
+    """
+    if entries is None:
+        grouped: dict[str | None, list[Actual]] = defaultdict(list)
+        for entry in plan.actuals:
+            if entry.metric == metric.id:
+                grouped[entry.place].append(entry)
+        entries = grouped
+    if assessed is None:
+        assessed = status.assess_metric(
+            metric, [e for place in entries.values() for e in place], as_of
+        )
+    if metric.places:
+        names = plan.place_by_id
+        series = tuple(
+            _series(
+                metric,
+                row.place,
+                names[row.place].name if row.place in names else row.place,
+                row,
+                entries.get(row.place, ()),
+                as_of,
+            )
+            for row in assessed.places
+        )
+    else:
+        series = (_series(metric, None, None, assessed, entries.get(None, ()), as_of),)
+    return MetricView(
+        metric=metric,
+        priority=plan.priority_by_id.get(metric.priority),
+        assessed=assessed,
+        goals=tuple(status.goals(metric)),
+        series=series,
+        as_of=as_of,
+    )
+
+
+def plan_views(plan: Plan, as_of: date) -> tuple[status.StatusReport, list[MetricView]]:
+    """The status report and a view of every metric, in plan order, reading the log once."""
+    report = status.assess(plan, as_of)
+    grouped: dict[str, dict[str | None, list[Actual]]] = defaultdict(lambda: defaultdict(list))
+    for entry in plan.actuals:
+        grouped[entry.metric][entry.place].append(entry)
+    views = [
+        metric_view(plan, assessed.metric, as_of, assessed=assessed, entries=grouped[assessed.id])
+        for assessed in report.metrics
+    ]
+    return report, views

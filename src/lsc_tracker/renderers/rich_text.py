@@ -1,0 +1,27 @@
+"""User text and statuses as rich `Text`, for every terminal view.
+
+User text (names, notes, who recorded) is never given to rich as markup: `plain` makes it
+a `Text` (so ``[red]`` and ``[/]`` print as typed) with control characters made
+`words.visible`. A status is its word in its style (`status_cell`), so it reads the same
+without colour.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from ..words import STATUS_WORDS, visible
+
+
+def plain(text: str, style: str = "") -> Text:
+    """User text for a rich renderable: shown as typed, never read as markup."""
+    return Text(visible(text), style=style)
+
+
+def status_cell(status: str, *markers: str) -> Text:
+    """A status as its capitalised word in its style, with markers ("late", "stale") below."""
+    words = STATUS_WORDS.get(status)
+    cell = Text(words.shout if words else status, style=words.style if words else "")
+    for marker in markers:
+        cell.append(f"\n{marker}", style="bold")
+    return cell

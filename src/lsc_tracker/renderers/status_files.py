@@ -1,0 +1,233 @@
+"""``lsc status`` as a file: JSON, CSV or Markdown, from the same rows as the table.
+
+Text a spreadsheet would run as a formula is made safe (`spreadsheet_safe`, also used by
+the workbook and ``lsc history --format csv``); Markdown escapes what would form a link,
+an image or HTML (`markdown_escape`).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from typing import Any, Final, TextIO
+
+from ..status import Goal, MetricStatus, Reading, SpcSummary, StatusReport
+from ..words import PLAN_LINE, counts_text, days_left, format_cell, spc_short, status_label, visible
+from .status_rows import rounded, rows, sections, summary_lines
+
+_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Text a spreadsheet will not run as a formula: a cell starting with =, +, -, @, tab or
+    carriage return gets a leading apostrophe (OWASP "CSV injection"). Numbers must be
+    written as numbers, not passed through here."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+
+def report_data(report: StatusReport) -> dict[str, Any]:
+    """The report as plain JSON-ready data (dates as YYYY-MM-DD, numbers as numbers)."""
+    return {
+        "as_of": report.as_of.isoformat(),
+        "filters": {key: list(values) for key, values in report.filters.items()},
+        "summary": {
+            "metrics": len(report.metrics),
+            "counts": report.counts,
+            "deadlines_missed": report.deadlines_missed,
+            "actuals_counted": report.actuals_counted,
+        },
+        "priorities": [
+            {"id": p.id, "title": p.priority.title, "status": p.status, "counts": dict(p.counts)}
+            for p in report.priorities
+        ],
+        "metrics": [_metric_data(m) for m in report.metrics],
+    }
+
+
+def _reading_data(reading: Reading | None) -> dict[str, Any] | None:
+    if reading is None:
+        return None
+    return {"date": reading.date.isoformat(), "value": reading.value}
+
+
+def _goal_data(goal: Goal | None) -> dict[str, Any] | None:
+    if goal is None:
+        return None
+    return {"by": goal.by.isoformat(), "value": rounded(goal.value, 6)}
+
+
+def _metric_data(status: MetricStatus) -> dict[str, Any]:
+    metric = status.metric
+    return {
+        "id": metric.id,
+        "priority": metric.priority,
+        "name": metric.name,
+        "kind": metric.kind,
+        "unit": metric.unit,
+        "status": status.status,
+        "stale": status.stale,
+        "late": status.late,
+        "latest": _reading_data(status.latest),
+        "expected": rounded(status.expected, 6),
+        "target": _goal_data(status.target),
+        "due": metric.due.isoformat() if metric.due else None,
+        "days_to_deadline": status.days_to_deadline,
+        "shown_for_places": status.shown_for_places,
+        "places": [
+            {
+                "place": place.place,
+                "status": place.status,
+                "stale": place.stale,
+                "late": place.late,
+                "latest": _reading_data(place.latest),
+                "expected": rounded(place.expected, 6),
+                "target": _goal_data(place.target),
+                "days_to_deadline": place.days_to_deadline,
+                "spc": _spc_data(place.spc),
+            }
+            for place in status.places
+        ],
+        "spc": _spc_data(status.spc),
+    }
+
+
+def _spc_data(summary: SpcSummary | None) -> dict[str, str | None] | None:
+    return (
+        None
+        if summary is None
+        else {"variation": summary.variation, "assurance": summary.assurance}
+    )
+
+
+def render_json(report: StatusReport, out: TextIO) -> None:
+    out.write(json_text(report_data(report)))
+
+
+def json_text(data: dict[str, Any]) -> str:
+    """Pretty at the top, one compact line per list item (per metric, per priority).
+
+    Readable and diff-friendly, and fast: ``indent=`` makes the json module fall back to its
+    pure-Python encoder, which took seconds for a national-scale report.
+    """
+    lines = ["{"]
+    for position, (key, value) in enumerate(data.items()):
+        comma = "," if position < len(data) - 1 else ""
+        name = json.dumps(key)
+        if isinstance(value, list) and value:
+            items = [json.dumps(item, ensure_ascii=False, allow_nan=False) for item in value]
+            lines.append(f"  {name}: [")
+            lines.append(",\n".join(f"    {item}" for item in items))
+            lines.append(f"  ]{comma}")
+        else:
+            text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+            lines.append(f"  {name}: {text}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+CSV_COLUMNS: Final = (
+    "priority",
+    "metric",
+    "place",
+    "name",
+    "kind",
+    "status",
+    "latest_value",
+    "latest_date",
+    "expected",
+    "target_value",
+    "deadline",
+    "days_to_deadline",
+    "stale",
+    "late",
+    "unit",
+    "spc_variation",
+    "spc_assurance",
+)
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return spreadsheet_safe(value)
+    return value  # a number stays a number, sign and all
+
+
+def render_csv(report: StatusReport, out: TextIO) -> None:
+    """One row per metric and per place, with a header; text made safe for spreadsheets."""
+    # CRLF, as RFC 4180 has it: with "\n" the csv module leaves a lone "\r" in a field
+    # unquoted, and a spreadsheet starts a new row there
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows(report, headings=False):
+        writer.writerow(_csv_cell(getattr(row, column)) for column in CSV_COLUMNS)
+
+
+# --- Markdown -------------------------------------------------------------------------------
+
+_MARKDOWN_HEADER: Final = (
+    "Status",
+    "Metric",
+    "Latest",
+    "Date",
+    PLAN_LINE.capitalize(),
+    "Target",
+    "Deadline",
+    "Days",
+    "Stale",
+    "Variation",
+    "Assurance",
+)
+
+
+def markdown_escape(text: str) -> str:
+    """Text safe inside a pipe-table cell: backslashes, pipes and square brackets escaped
+    (so no link or image, ``[x](javascript:...)`` or ``![](...)``, can form), one line,
+    ``&``, ``<`` and ``>`` as entities, so that a ``<script>`` in a name stays text when a
+    Markdown viewer renders HTML, and control characters made `visible`."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("\\", "\\\\").replace("|", "\\|")
+    text = text.replace("[", "\\[").replace("]", "\\]")
+    return visible(" ".join(text.split()))
+
+
+def render_markdown(report: StatusReport, out: TextIO) -> None:
+    """A heading and a pipe table per priority, then the summary, for board papers."""
+    out.write(f"# Status as of {report.as_of}\n")
+    for pid, title, status, counts, section_rows in sections(report):
+        out.write(f"\n## {markdown_escape(f'{pid} {title}')}: {status_label(status)}\n\n")
+        out.write(f"{counts_text(counts)}\n\n")
+        out.write(_markdown_line(_MARKDOWN_HEADER))
+        out.write(_markdown_line(["---"] * len(_MARKDOWN_HEADER)))
+        for row in section_rows:
+            metric = row.name if row.place is None else f"↳ {row.place}"
+            cells = [
+                status_label(row.status, row.late),
+                metric,
+                format_cell(row.latest_value, row.unit),
+                str(row.latest_date or ""),
+                format_cell(row.expected, row.unit),
+                format_cell(row.target_value, row.unit),
+                str(row.deadline or ""),
+                days_left(row.days_to_deadline, row.status),
+                "stale" if row.stale else "",
+                spc_short(row.spc_variation),
+                spc_short(row.spc_assurance),
+            ]
+            out.write(_markdown_line(cells))
+    out.write("\n" + "\n".join(summary_lines(report)) + "\n")
+
+
+def _markdown_line(cells: Any) -> str:
+    return "| " + " | ".join(markdown_escape(str(cell)) for cell in cells) + " |\n"

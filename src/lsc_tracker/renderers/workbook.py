@@ -1,0 +1,193 @@
+"""``lsc status --format xlsx``: the status report as an Excel workbook.
+
+A "Summary" sheet (one row per priority) and a "Metrics" sheet (the CSV report's rows and
+columns, built by the same `status_rows.rows`, so the two never drift). Status cells are
+filled with the status's colours and hold its word (`words.STATUS_WORDS`); dates are real
+dates, numbers real numbers; every text cell goes through `status_files.spreadsheet_safe`,
+so nothing the plan says can run as a formula. The same report gives the same bytes (no
+clock in the file).
+
+openpyxl is imported only inside these functions, so that every other command stays fast.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from ..import_files import MAX_CELL_TEXT
+from ..status import STATUS_ORDER, StatusReport
+from ..words import STATUS_WORDS
+from .status_files import CSV_COLUMNS, spreadsheet_safe
+from .status_rows import rows, summary_lines
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+SUMMARY_SHEET: Final = "Summary"
+METRICS_SHEET: Final = "Metrics"
+
+SUMMARY_COLUMNS: Final = ("priority", "title", "status", "metrics", *STATUS_ORDER, "as_of")
+
+DATE_FORMAT: Final = "yyyy-mm-dd"
+_WIDTHS: Final = {"title": 60, "name": 60}  # the widest a column gets; others stop at 40
+
+
+def write_status_xlsx(report: StatusReport, path: Path | str) -> None:
+    """Write the status report as an Excel workbook.
+
+    Args:
+        report: the (possibly filtered) report, as ``lsc status`` shows it.
+        path: the file to write; replaced if it exists.
+
+    Raises:
+        OSError: the file cannot be written.
+    """
+    data = status_xlsx_bytes(report)
+    Path(path).write_bytes(data)
+
+
+def status_xlsx_bytes(report: StatusReport) -> bytes:
+    """The workbook of `write_status_xlsx` as bytes: the same report gives the same bytes."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = SUMMARY_SHEET
+    _fill_sheet(summary, SUMMARY_COLUMNS, _summary_rows(report))
+    metrics = workbook.create_sheet(METRICS_SHEET)
+    _fill_sheet(
+        metrics,
+        CSV_COLUMNS,
+        ([getattr(row, column) for column in CSV_COLUMNS] for row in rows(report, headings=False)),
+    )
+    stamp = datetime.combine(report.as_of, time())
+    props = workbook.properties
+    props.creator = "lsc-tracker"
+    props.title = f"Status as of {report.as_of.isoformat()}"
+    props.description = " ".join(summary_lines(report))
+    props.created = props.modified = stamp
+    return _save(workbook, stamp)
+
+
+def _summary_rows(report: StatusReport) -> Iterable[list[Any]]:
+    for priority in report.priorities:
+        counts = [priority.counts.get(status, 0) for status in STATUS_ORDER]
+        yield [
+            priority.id,
+            priority.priority.title,
+            priority.status,
+            sum(counts),
+            *counts,
+            report.as_of,
+        ]
+
+
+def _fill_sheet(sheet: Worksheet, columns: Sequence[str], data: Iterable[list[Any]]) -> None:
+    """Header (bold, frozen, filtered), then the rows: each value written as its own type."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
+    widths = [len(name) for name in columns]
+    for position, name in enumerate(columns, start=1):
+        sheet.cell(row=1, column=position, value=name).font = bold
+    last_row = 1
+    for last_row, values in enumerate(data, start=2):
+        for position, (name, value) in enumerate(zip(columns, values, strict=True), start=1):
+            shown = _write_cell(sheet, last_row, position, name, value)
+            widths[position - 1] = max(widths[position - 1], shown)
+    last_column = get_column_letter(len(columns))
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{last_column}{last_row}"
+    for position, (name, width) in enumerate(zip(columns, widths, strict=True), start=1):
+        limit = _WIDTHS.get(name, 40)
+        # + 3 leaves room for the filter button beside the header
+        sheet.column_dimensions[get_column_letter(position)].width = min(width, limit) + 3
+
+
+def _write_cell(sheet: Worksheet, row: int, column: int, name: str, value: Any) -> int:
+    """Write one value; returns how many characters wide it shows."""
+    from openpyxl.styles import Font, PatternFill
+
+    cell = sheet.cell(row=row, column=column)
+    if value is None:
+        return 0
+    if name == "status":
+        words = STATUS_WORDS[value]
+        fill, ink = words.fill, words.ink
+        _set_text(cell, words.shout)
+        cell.fill = PatternFill(fill_type="solid", start_color=fill, end_color=fill)
+        cell.font = Font(bold=True, color=ink)
+        return len(words.shout)
+    if isinstance(value, bool):
+        cell.value = value
+        return 5
+    if isinstance(value, int | float):
+        cell.value = value  # a number stays a number, sign and all: never neutralised
+        return len(f"{value:,}")
+    if isinstance(value, date):
+        cell.value = value
+        cell.number_format = DATE_FORMAT
+        return len(DATE_FORMAT)
+    text = str(value)
+    _set_text(cell, text)
+    return len(text)
+
+
+def _set_text(cell: Any, text: str) -> None:
+    """Write text that Excel shows as typed and never runs: a formula-like start gets a
+    leading apostrophe, and the cell is a string cell whatever the text (openpyxl would
+    otherwise store "=..." as a formula and "#N/A" as an error)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    safe = ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", spreadsheet_safe(text))
+    cell.value = safe[:MAX_CELL_TEXT]  # a longer text makes Excel "repair" the file
+    cell.data_type = "s"
+
+
+class _StampedZip(zipfile.ZipFile):
+    """A zip whose members all carry one fixed time instead of the clock's."""
+
+    stamp: tuple[int, int, int, int, int, int] = (1980, 1, 1, 0, 0, 0)
+
+    def writestr(  # type: ignore[override]
+        self,
+        zinfo_or_arcname: str | zipfile.ZipInfo,
+        data: bytes | str,
+        compress_type: int | None = None,
+        compresslevel: int | None = None,
+    ) -> None:
+        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
+            member = zipfile.ZipInfo(zinfo_or_arcname, date_time=self.stamp)
+            member.compress_type = self.compression
+            member.external_attr = 0o600 << 16
+            zinfo_or_arcname = member
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(  # type: ignore[override]
+        self,
+        filename: str,
+        arcname: str | None = None,
+        compress_type: int | None = None,
+        compresslevel: int | None = None,
+    ) -> None:
+        # openpyxl writes each worksheet to a temporary file and adds that file
+        data = Path(filename).read_bytes()
+        self.writestr(arcname or Path(filename).name, data, compress_type, compresslevel)
+
+
+def _save(workbook: Any, stamp: datetime) -> bytes:
+    """Save without the clock: openpyxl's ``save`` stamps "modified" and every zip member with
+    the current time, so the same report would give different bytes on every run."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    buffer = io.BytesIO()
+    archive = _StampedZip(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    archive.stamp = max(stamp, datetime(1980, 1, 1)).timetuple()[:6]  # zip dates start in 1980
+    ExcelWriter(workbook, archive).save()  # writes every part, then closes the archive
+    return buffer.getvalue()

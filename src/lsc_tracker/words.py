@@ -1,0 +1,281 @@
+"""The words, glyphs and number formats every view uses, each defined once.
+
+The status table, JSON, CSV, Markdown, the workbook, ``lsc show``, ``lsc spc``,
+``lsc history`` and the HTML report all name a status, an SPC verdict or the plan line
+and write a figure the same way because they take the wording from here: change a word
+here and every view says it. Also `visible`, which every terminal view passes user text
+through.
+
+Pure: standard library, `models` and `spc` only; no rich, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from . import spc
+
+if TYPE_CHECKING:
+    from .models import Metric
+
+# --- statuses --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusWords:
+    """How every view shows one status: its label, its terminal style and its colours."""
+
+    label: str  # "Off track": the HTML report; `shout` in the text views
+    style: str  # rich style in the terminal
+    fill: str  # background colour (hex), in the workbook and the HTML report
+    ink: str  # text colour on that background
+
+    @property
+    def shout(self) -> str:
+        """The label in capitals (``OFF TRACK``), as the text views show it, so that a
+        status reads the same without colour."""
+        return self.label.upper()
+
+
+STATUS_WORDS: Final = {
+    "overdue": StatusWords("Overdue", "bold red", "8A1538", "FFFFFF"),
+    "off_track": StatusWords("Off track", "red", "D5281B", "FFFFFF"),
+    "at_risk": StatusWords("At risk", "yellow", "FFB81C", "212B32"),
+    "no_data": StatusWords("No data", "magenta", "FFFFFF", "4C6272"),
+    "on_track": StatusWords("On track", "green", "007F3B", "FFFFFF"),
+    "achieved": StatusWords("Achieved", "bold green", "005EB8", "FFFFFF"),
+    "no_target": StatusWords("No target", "dim", "F0F4F5", "4C6272"),
+}
+"""Every status's words, by the status's id (see `status.STATUS_ORDER`)."""
+
+
+def status_label(status: str, late: bool = False) -> str:
+    """A status as the text views show it: ``OFF TRACK``, ``OVERDUE (late)``."""
+    return STATUS_WORDS[status].shout + (" (late)" if late else "")
+
+
+def counts_text(counts: Mapping[str, int]) -> str:
+    """``{"overdue": 2, "no_data": 1}`` -> "2 overdue, 1 no data"."""
+    return ", ".join(f"{n} {STATUS_WORDS[s].label.lower()}" for s, n in counts.items()) or "none"
+
+
+# --- the plan line ---------------------------------------------------------------------------
+
+PLAN_LINE: Final = "plan line"
+"""The one name of the figure the plan expects on a date (``expected`` in JSON and CSV):
+the table's column, ``lsc show``, the status line and the HTML report all call it this."""
+
+
+# --- Making Data Count -----------------------------------------------------------------------
+
+VARIATION_LABELS: Final[dict[str | None, str]] = {
+    spc.COMMON_CAUSE: "Common cause: no significant change",
+    "improvement_high": "Special cause improvement (high)",
+    "improvement_low": "Special cause improvement (low)",
+    "concern_high": "Special cause concern (high)",
+    "concern_low": "Special cause concern (low)",
+    None: "No data",
+}
+"""The variation icon in words, as the MDC guidance names it."""
+
+ASSURANCE_LABELS: Final[dict[str | None, str]] = {
+    spc.CONSISTENT_PASS: "Consistently passing the target",
+    spc.CONSISTENT_FAIL: "Consistently failing the target",
+    spc.INCONSISTENT: "Inconsistent: will sometimes meet, sometimes miss the target",
+    None: "No assurance (no target, or too few points)",
+}
+"""The assurance icon in words."""
+
+SPC_SHORT: Final = {
+    "common_cause": "common cause",
+    "improvement_high": "improving ↑",
+    "improvement_low": "improving ↓",
+    "concern_high": "concern ↑",
+    "concern_low": "concern ↓",
+    "consistent_pass": "will pass",
+    "consistent_fail": "will fail",
+    "inconsistent": "may miss",
+}
+"""A variation or assurance icon in a few words, for a table cell (docs/spc.md explains)."""
+
+POINT_LABELS: Final = {
+    spc.COMMON_CAUSE: "common cause",
+    spc.IMPROVEMENT: "special cause improvement",
+    spc.CONCERN: "special cause concern",
+}
+"""A point's type in words."""
+
+RULE_LABELS: Final[dict[str | None, str]] = {
+    spc.RULE_OUTSIDE: "outside the process limits",
+    spc.RULE_TREND: "trend of 7 or more rising or falling",
+    spc.RULE_TWO_OF_THREE: "2 of 3 beyond the 2-sigma line",
+    spc.RULE_RUN: "run of 7 or more on one side of the mean",
+    None: "",
+}
+"""The special-cause rule a point broke, in words."""
+
+
+def spc_short(icon: str | None) -> str:
+    """An SPC icon in a few words (`SPC_SHORT`); "" when there is none."""
+    return "" if icon is None else SPC_SHORT.get(icon, icon)
+
+
+# --- glyphs ----------------------------------------------------------------------------------
+
+POINT_GLYPHS: Final = {spc.COMMON_CAUSE: "●", spc.IMPROVEMENT: "■", spc.CONCERN: "◆"}
+"""Each point type's glyph, so that a chart reads without colour."""
+POINT_STYLES: Final = {
+    spc.COMMON_CAUSE: "bright_black",
+    spc.IMPROVEMENT: "blue",
+    spc.CONCERN: "dark_orange",
+}
+"""Each point type's colour in the terminal (the glyph already says which it is)."""
+PLAN_GLYPH, TARGET_GLYPH, MEAN_GLYPH, LIMIT_GLYPH = "·", "✕", "─", "┄"
+"""The terminal chart's glyphs for the plan line, a target, the mean and the limits."""
+
+
+# --- numbers ---------------------------------------------------------------------------------
+
+
+def format_number(value: float) -> str:
+    """A figure for people: thousands separators, no needless decimals (72.1, 1,250, 5.52)."""
+    magnitude = abs(value)
+    if magnitude >= 1e15:  # beyond any figure of a plan: 1.2e+308, not 309 digits
+        return f"{value:.4g}"
+    decimals = 0 if magnitude >= 100 else 1 if magnitude >= 10 else 2
+    text = f"{value:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def percent(share: float, *, sign: bool = False) -> str:
+    """A share as a whole percentage (``10%``, ``+25%``); a share too large for a percentage
+    to mean anything (a tolerance of 1e308) as a multiple, never ``inf%``."""
+    if abs(share) < 1e6:
+        return f"{share:{'+' if sign else ''}.0%}"
+    return f"{'+' if sign and share > 0 else ''}{format_number(share)} times"
+
+
+def format_value(value: float | str | None, unit: str | None = None) -> str:
+    """An actual as recorded (every digit kept), with a % sign for percentages; "—" for none."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    text = format(value, ",.10g")
+    return f"{text}%" if unit == "%" else text
+
+
+def format_figure(value: float | None, unit: str | None = None) -> str:
+    """A computed figure (mean, limit, plan line), rounded with `format_number`; "—" for none."""
+    if value is None:
+        return "—"
+    text = format_number(value)
+    return f"{text}%" if unit == "%" else text
+
+
+def format_cell(value: float | str | None, unit: str | None = None) -> str:
+    """A value in a status table cell: 1,234.5 (at most 2 decimals), "done", or "" for none.
+
+    Not the log's number format (`actuals` writes every digit so the value reads back
+    exactly); this one is for reading."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    text = "0" if text == "-0" else text
+    return text + "%" if unit == "%" else text
+
+
+# --- days and directions ---------------------------------------------------------------------
+
+
+def describe_days(days: int | None) -> str:
+    """``in 30 days``, ``today``, ``12 days ago``; empty when there is no deadline."""
+    if days is None:
+        return ""
+    if days == 0:
+        return "today"
+    unit = "day" if abs(days) == 1 else "days"
+    return f"in {days} {unit}" if days > 0 else f"{-days} {unit} ago"
+
+
+def days_left(days: int | None, status: str, *, short: bool = False) -> str:
+    """How far the deadline is: "45 days left", "due today", "812 days past" ("" once
+    achieved); ``short`` leaves out "days" (the table's column says it)."""
+    if days is None or status == "achieved":
+        return ""
+    if days == 0:
+        return "due today"
+    unit = "" if short else " day" if abs(days) == 1 else " days"
+    return f"{days:,}{unit} left" if days > 0 else f"{-days:,}{unit} past"
+
+
+def direction_words(metric: Metric) -> str:
+    """Which way is better, in words."""
+    if metric.direction == "increase":
+        return "higher is better"
+    if metric.direction == "decrease":
+        return "lower is better"
+    return ""
+
+
+def spc_verdict(metric: Metric, result: spc.SpcResult | None) -> str:
+    """The figures behind the icons in one sentence: points, mean, limits, special causes."""
+    if result is None:
+        return "SPC applies to measures only."
+    unit = metric.unit
+    if not result.points:
+        return "No SPC analysis: no actuals recorded yet."
+    group = result.groups[-1]
+    words = [f"{len(result.points)} point{'s' if len(result.points) != 1 else ''}"]
+    if len(result.groups) > 1:
+        words.append(f"{len(result.groups)} periods (rebased from {group.start})")
+    if group.upl is None or group.lpl is None:
+        words.append(f"mean {format_figure(group.mean, unit)}, no process limits yet")
+    else:
+        trial = " (trial limits: fewer than 13 points)" if group.trial else ""
+        words.append(
+            f"mean {format_figure(group.mean, unit)}, process limits "
+            f"{format_figure(group.lpl, unit)} to {format_figure(group.upl, unit)}{trial}"
+        )
+    specials = [p for p in result.points if p.type != spc.COMMON_CAUSE]
+    if specials:
+        rules = sorted({RULE_LABELS[p.rule] for p in specials if p.rule})
+        points = "point" if len(specials) == 1 else "points"
+        words.append(f"{len(specials)} special cause {points} ({'; '.join(rules)})")
+    if result.target is not None:
+        words.append(f"target used for assurance {format_figure(result.target, unit)}")
+    return "SPC: " + ", ".join(words) + "."
+
+
+# --- user text -------------------------------------------------------------------------------
+
+_HIDDEN = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+"""Characters a terminal acts on rather than shows: C0 controls but tab and newline (ESC
+starts the escape sequences that recolour, retitle or rewrite a terminal), DEL, C1 controls
+(CSI among them), and the bidirectional overrides and line separators that reorder or break
+what is shown."""
+
+
+def visible(text: str) -> str:
+    """User text (a name, a note, who recorded it) as a terminal must show it: every
+    character it would act on written out as an escape, ``\\x1b`` or ``\\u202e``, so the text
+    reads as it was typed and cannot recolour, move or rewrite anything on the screen. Every
+    terminal renderer passes user text through this (and prints it as rich `Text`, never as
+    markup, so ``[red]`` and ``[/]`` print as typed)."""
+    if _HIDDEN.search(text) is None:
+        return text
+    return _HIDDEN.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
