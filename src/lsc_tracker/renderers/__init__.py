@@ -6,7 +6,9 @@
 - `workbook`: ``lsc status`` as an Excel workbook.
 - `status_line`: the line ``lsc record`` prints on where the metric stands.
 - `terminal_show`: ``lsc show`` and ``lsc spc`` in the terminal (rich).
+- `html_report`: ``lsc report``, the HTML board report (templates in ``lsc_tracker/templates``).
 - `history_table`: ``lsc history`` in the terminal (rich).
+- `history_files`: ``lsc history`` as JSON or CSV.
 - `rich_text`: user text and statuses as rich `Text`, never markup.
 
 The words and number formats all of them use are in `words`. `RENDERERS` names each
