@@ -26,6 +26,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -435,8 +436,6 @@ def chart_svg(view: MetricView, series: SeriesView, *, key: str, label: str) -> 
     Raises:
         ChartError: the values are too large to draw.
     """
-    import warnings
-
     import matplotlib
     from matplotlib.figure import Figure
 
