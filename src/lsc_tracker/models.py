@@ -28,8 +28,6 @@ from pydantic import (
 
 from .yamlsource import PlainScalar
 
-SCHEMA_VERSION = 1
-
 # --- scalar types -----------------------------------------------------------------------
 
 _DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
@@ -512,10 +510,3 @@ class MetricsFile(_Model):
 
     version: Literal[1] = 1
     metrics: list[Metric]
-
-
-FILE_MODELS: dict[str, type[_Model]] = {
-    "priorities": PrioritiesFile,
-    "places": PlacesFile,
-    "metrics": MetricsFile,
-}
