@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from conftest import METRICS, WritePlan
+from lsc_tracker.checks import CHECKS
 from lsc_tracker.loader import load
 
 TODAY = date(2026, 12, 1)
@@ -39,3 +40,26 @@ def test_a_place_listed_twice_under_a_metric_is_a_problem(write_plan: WritePlan)
     twice = "    due: 2020-04-30\n    places: [fylde-coast, morecambe-bay, fylde-coast]\n"
     metrics = METRICS.replace("    due: 2020-04-30\n", twice)
     assert found(write_plan(metrics=metrics)) == [(16, 42, "duplicate-place")]
+
+
+def test_each_check_is_registered_under_every_rule_it_emits(write_plan: WritePlan) -> None:
+    metrics = (
+        METRICS.replace("priority: P4", "priority: P44")
+        .replace("change: -75%", "change: 75%")
+        .replace("{by: 2021-03-31, change: -50%}", "{by: 2018-03-31, value: 3, change: -50%}")
+        .replace("    due: 2020-04-30\n", "    places: [nowhere, lsc, lsc]\n")
+    )
+    actuals = (
+        "- {metric: nope, date: 2999-06-30, value: 3}\n"
+        "- {metric: ccg-configuration, date: 2020-01-31, value: 3, place: lsc}\n"
+        "- {metric: ooa-placements, date: 2020-01-31, value: 3, place: lsc}\n"
+        "- {metric: ooa-placements, date: 2020-01-31, value: 4, place: lsc}\n"
+    )
+    plan, _ = load(write_plan(metrics=metrics, actuals=actuals), today=TODAY)
+    emitted = {
+        problem.rule: check
+        for check in dict.fromkeys(CHECKS.values())
+        for problem in check(plan, TODAY)
+    }
+    assert len(emitted) == 12, sorted(emitted)
+    assert all(CHECKS[rule] is check for rule, check in emitted.items())

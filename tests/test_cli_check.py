@@ -33,9 +33,10 @@ def test_check_lists_every_problem_as_path_line_column(write_plan: WritePlan) ->
     result = runner.invoke(app, ["--data", str(data), "check"])
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        f"{data}/metrics.yaml:3:15: error: unknown priority 'P33' (did you mean 'P3'?)",
+        f"{data}/metrics.yaml:3:15: error: unknown priority 'P33' (did you mean 'P3'?) "
+        "(unknown-priority)",
         f"{data}/metrics.yaml:15:10: error: expected a date as YYYY-MM-DD "
-        "(for example 2021-03-31), got 'April 2020'",
+        "(for example 2021-03-31), got 'April 2020' (schema)",
     ]
     assert "2 problems in 1 file" in result.stderr
 
@@ -81,7 +82,7 @@ def test_data_directory_from_env_then_default(
     monkeypatch.chdir(tmp_path / "data")
     result = runner.invoke(app, ["check"])
     assert result.exit_code == 1
-    assert result.stdout.strip() == "data:1:1: error: data directory does not exist"
+    assert result.stdout.strip() == "data:1:1: error: data directory does not exist (file-missing)"
 
 
 def run_lsc(
@@ -119,7 +120,7 @@ def test_no_traceback_for_a_broken_directory(write_plan: WritePlan) -> None:
 def test_a_missing_data_directory_says_how_to_give_one(tmp_path: Path) -> None:
     result = run_lsc("check", cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stdout == "data:1:1: error: data directory does not exist\n"
+    assert result.stdout == "data:1:1: error: data directory does not exist (file-missing)\n"
     assert result.stderr.splitlines() == [
         "1 problem in 1 file",
         "error: data directory data (the default) does not exist: give --data DIR (before the "
@@ -175,4 +176,4 @@ def test_a_data_path_that_is_not_utf8_gives_problems_not_a_traceback(
     elif fmt == "github":
         assert out.startswith("::error file=bad") and "data directory does not exist" in out
     else:
-        assert out.endswith("dir:1:1: error: data directory does not exist\n")
+        assert out.endswith("dir:1:1: error: data directory does not exist (file-missing)\n")

@@ -46,7 +46,7 @@ def test_deep_nesting_in_a_tool_style_line_is_one_positioned_problem(
     assert code == 1
     assert out.splitlines() == [
         f"{data}/actuals.yaml:1:79: error: nested more than 40 levels deep: "
-        "the plan never needs this"
+        "the plan never needs this (yaml-depth)"
     ]
     before = digests(data)
     for command in (["record", "ooa-placements", "3", "--date", "2020-01-01"], ["status"]):
@@ -66,7 +66,7 @@ def test_an_actual_dated_year_one_is_refused_by_check_record_and_import(
     assert code == 1
     assert out.splitlines() == [
         f"{data}/actuals.yaml:1:40: error: 0001-01-01 is too early for an actual: "
-        "dates are from 1990-01-01 on (a mistyped year?)"
+        "dates are from 1990-01-01 on (a mistyped year?) (schema)"
     ]
     clean = write_plan(directory="clean")
     before = digests(clean)
@@ -92,7 +92,7 @@ def test_a_recorded_time_that_overflows_utc_is_a_problem_not_a_crash(
     assert code == 1
     assert out.splitlines() == [
         f"{data}/actuals.yaml:1:78: error: '0001-01-01T00:00:00+14:00' is out of range: "
-        "in UTC it falls outside the years 1 to 9999"
+        "in UTC it falls outside the years 1 to 9999 (schema)"
     ]
     for command in (["status"], ["history", "ooa-placements"]):
         code, _, err = lsc(data, *command)
@@ -108,9 +108,9 @@ def test_absurdly_large_numbers_are_refused_with_the_reason(write_plan: WritePla
     assert code == 1
     assert out.splitlines() == [
         f"{data}/actuals.yaml:1:63: error: -2e+16 is too large to be a figure of this plan: "
-        "numbers are limited to ±1e+15 (a paste error?)",
+        "numbers are limited to ±1e+15 (a paste error?) (schema)",
         f"{data}/metrics.yaml:7:41: error: '1e300' is too large to be a figure of this plan: "
-        "numbers are limited to ±1e+15 (a paste error?)",
+        "numbers are limited to ±1e+15 (a paste error?) (schema)",
     ]
     clean = write_plan(directory="clean")
     before = digests(clean)
@@ -130,10 +130,10 @@ def test_a_flood_of_empty_entries_lists_the_first_problems_then_counts_the_rest(
     assert code == 1
     lines = out.splitlines()
     assert len(lines) == 1_000  # 333 entries' 3 problems each, then the count
-    assert lines[0] == f"{data}/actuals.yaml:1:3: error: missing required key 'date'"
+    assert lines[0] == f"{data}/actuals.yaml:1:3: error: missing required key 'date' (schema)"
     assert lines[-1] == (
         f"{data}/actuals.yaml:334:3: error: 4,667 more entries have problems from here on, "
-        "not listed: fix the problems above first, then check again"
+        "not listed: fix the problems above first, then check again (too-many-problems)"
     )
     assert err == "1000 problems in 1 file\n"
 
@@ -147,11 +147,11 @@ def test_a_flood_of_unknown_metrics_is_listed_up_to_the_bound(write_plan: WriteP
     assert len(lines) == 1_001
     assert lines[0] == (
         f"{data}/actuals.yaml:1:14: error: unknown metric 'ooa-placement0' "
-        "(did you mean 'ooa-placements'?)"
+        "(did you mean 'ooa-placements'?) (unknown-metric)"
     )
     assert lines[-1] == (
         f"{data}/actuals.yaml:1001:14: error: more problems from here on are not listed: "
-        "fix the problems above first, then check again"
+        "fix the problems above first, then check again (too-many-problems)"
     )
 
 
@@ -188,11 +188,13 @@ def test_every_mistake_in_a_metrics_targets_is_reported_at_once(write_plan: Writ
     assert code == 1
     assert out.splitlines() == [
         f"{data}/metrics.yaml:9:34: error: expected a percentage like -50% or +10%, got '\u221275%'"
-        ": its '\u2212' (U+2212) is not a minus sign, type -",
-        f"{data}/metrics.yaml:10:34: error: expected a percentage like -50% or +10%, got '-50'",
-        f"{data}/metrics.yaml:11:9: error: give either 'value' or 'change', not both",
+        ": its '\u2212' (U+2212) is not a minus sign, type - (schema)",
+        f"{data}/metrics.yaml:10:34: error: expected a percentage like -50% or +10%, got '-50' "
+        "(schema)",
+        f"{data}/metrics.yaml:11:9: error: give either 'value' or 'change', not both "
+        "(target-shape)",
         f"{data}/metrics.yaml:12:9: error: a target needs 'value' (or 'value: null' if the plan "
-        "leaves it open) or 'change'",
+        "leaves it open) or 'change' (target-shape)",
     ]
     assert err == "4 problems in 1 file\n"
 
@@ -217,10 +219,10 @@ def test_an_entry_cut_after_value_says_the_value_and_place_are_missing(
     assert code == 1
     assert out.splitlines() == [
         f"{data}/actuals.yaml:2:11: error: ooa-placements is tracked by place: "
-        "give one of fylde-coast, morecambe-bay",
+        "give one of fylde-coast, morecambe-bay (actual-place)",
         f"{data}/actuals.yaml:4:1: error: the last entry is incomplete (cut off by a crash?): "
-        "delete or repair this line, then record that value again",
-        f"{data}/actuals.yaml:4:9: error: the value is missing: give a number (or done)",
+        "delete or repair this line, then record that value again (log-truncated)",
+        f"{data}/actuals.yaml:4:9: error: the value is missing: give a number (or done) (schema)",
     ]
 
 
@@ -233,10 +235,11 @@ def test_enumerations_list_their_words_and_suggest_the_closest(write_plan: Write
     code, out, _ = lsc(data, "check")
     assert code == 1
     assert out.splitlines() == [
-        f"{data}/metrics.yaml:5:16: error: expected increase or decrease, got 'down'",
-        f"{data}/metrics.yaml:7:14: error: expected monthly, quarterly or annual, got 'weekly'",
+        f"{data}/metrics.yaml:5:16: error: expected increase or decrease, got 'down' (schema)",
+        f"{data}/metrics.yaml:7:14: error: expected monthly, quarterly or annual, got 'weekly' "
+        "(schema)",
         f"{data}/metrics.yaml:15:11: error: expected measure or milestone, got 'milstone' "
-        "(did you mean 'milestone'?)",
+        "(did you mean 'milestone'?) (schema)",
     ]
 
 
@@ -257,7 +260,9 @@ def test_no_message_shows_python_words(write_plan: WritePlan) -> None:
     )
     code, out, _ = lsc(data, "check")
     assert code == 1
-    messages = [line.split(": error: ", 1)[1] for line in out.splitlines()]
+    messages = [
+        line.split(": error: ", 1)[1].removesuffix(" (schema)") for line in out.splitlines()
+    ]
     assert messages == [
         "expected a mapping of keys, got nothing",
         "expected true or false, got nothing",
@@ -346,5 +351,6 @@ def test_a_lone_cr_pasted_into_an_lf_file_keeps_positions_by_lf(write_plan: Writ
     code, out, _ = lsc(data, "check")
     assert code == 1
     assert out.splitlines() == [
-        f"{data}/metrics.yaml:15:10: error: 2020-02-30 is not a real date (expected YYYY-MM-DD)"
+        f"{data}/metrics.yaml:15:10: error: 2020-02-30 is not a real date (expected YYYY-MM-DD) "
+        "(schema)"
     ]

@@ -2,7 +2,9 @@
 
 Each check takes the loaded `Plan` (and today's date, passed in) and yields `Problem`s that
 point at the exact key to fix. The docstring of each check is its documentation, with the
-YAML it refuses.
+YAML it refuses. `CHECKS` is keyed by the rule ids the problems carry (the ``(rule-id)`` at
+the end of each line of ``lsc check``): a check that emits several rules is registered
+under each, and `run_checks` runs it once.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from datetime import date
 from itertools import islice
 from typing import Any
 
-from .loader import Plan
 from .models import Actual, Metric, parse_iso_date, parse_number, parse_percent
+from .plan import Plan
 from .problems import MAX_LISTED, Problem, did_you_mean, too_many
 
 Check = Callable[[Plan, "date | None"], Iterator[Problem]]
@@ -278,11 +280,12 @@ def check_actuals(plan: Plan, today: date | None) -> Iterator[Problem]:
                 f"date {actual.date} is in the future (today is {today})",
                 "future-actual",
             )
+    yield from _refused_entry_places(plan)
 
 
-def check_refused_entries(plan: Plan, today: date | None) -> Iterator[Problem]:
+def _refused_entry_places(plan: Plan) -> Iterator[Problem]:
     """An entry refused for one key (a missing value, a bad date) still gets its place
-    checked against its metric, so that one run reports both.
+    checked against its metric, so that one run reports both (rule actual-place).
 
     FAIL: ``- {metric: icp-plans, date: 2020-03-31, value: }`` (no value, and no place)
     """
@@ -361,14 +364,25 @@ def _at(
 
 CHECKS: dict[str, Check] = {
     "duplicate-id": check_duplicate_ids,
-    "unknown-reference": check_references,
+    "unknown-priority": check_references,
+    "unknown-place": check_references,
+    "duplicate-place": check_references,
     "place-cycle": check_place_cycles,
     "kind-fields": check_kind_fields,
-    "targets": check_targets,
-    "actuals": check_actuals,
-    "refused-entries": check_refused_entries,
+    "target-shape": check_targets,
+    "open-target-note": check_targets,
+    "change-without-baseline": check_targets,
+    "target-order": check_targets,
+    "target-below-zero": check_targets,
+    "change-direction": check_targets,
+    "tolerance-range": check_targets,
+    "unknown-metric": check_actuals,
+    "actual-value": check_actuals,
+    "actual-place": check_actuals,
+    "future-actual": check_actuals,
     "duplicate-actual": check_duplicate_actuals,
 }
+"""Every check, by each rule id it emits, in the order they run."""
 
 
 def run_checks(plan: Plan, *, today: date | None, limit: int = MAX_LISTED) -> list[Problem]:
@@ -376,7 +390,7 @@ def run_checks(plan: Plan, *, today: date | None, limit: int = MAX_LISTED) -> li
     checks stop there (so a flood costs no more than ``limit`` problems' work), and one last
     problem, where the next one would have been, says that more are not listed."""
     found: list[Problem] = []
-    for check in CHECKS.values():
+    for check in dict.fromkeys(CHECKS.values()):  # each check once, in registration order
         found.extend(islice(check(plan, today), max(limit - len(found), 0) + 1))
         if len(found) > limit:
             next_one = found.pop()

@@ -4,32 +4,43 @@ No business logic lives here. Exit codes: 0 ok; 1 a data or validation problem, 
 plan does not have (a metric, place or priority named on the command line), or a
 ``--fail-on`` hit; 2 a usage error (an unknown command or option, a malformed or missing
 argument). Data goes to stdout, messages to stderr.
+Commands raise `LscError` (or its subclasses) for what stops them; `LscCommands.invoke` is
+the one place that turns one, or an OS error, into messages and an exit code.
 Heavy modules (rich tables, pydantic models, YAML, charts) are imported inside the
 commands that need them, so ``lsc --help`` stays fast.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
 from . import __version__
+from .problems import (
+    MAX_PROBLEMS_BEFORE_ERROR,
+    LscError,
+    NotFound,
+    Problem,
+    UsageError,
+    did_you_mean,
+    format_problems,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from .loader import Plan
     from .models import Metric
-    from .problems import Problem
-    from .recording import HistoryRow
-    from .status import MetricStatus, StatusReport
+    from .plan import Plan
+    from .status import StatusReport
 
 
 def example(command: str) -> str:
@@ -37,8 +48,34 @@ def example(command: str) -> str:
     return f"\b\nExample: {command}"  # \b: click keeps the line as it is (no rewrapping)
 
 
+class LscCommands(TyperGroup):
+    """The ``lsc`` commands, with the one place their errors become output and an exit code."""
+
+    def invoke(self, ctx: typer.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except LscError as error:
+            _exit_with(error, settings(ctx))
+        except OSError as error:  # a file the command needs went away or cannot be read
+            if error.errno == errno.EPIPE:
+                raise  # a closed pipe (lsc status | head): typer exits quietly
+            reason = f"{error.strerror or error}: {error.filename or ''}".rstrip(": ")
+            _exit_with(LscError(reason), settings(ctx))
+
+
+def _exit_with(error: LscError, where: Settings) -> NoReturn:
+    """Print the problems the error lists (stderr), then ``error: message``, and exit with
+    its code. When all that is wrong is a missing data directory, say only what to do."""
+    missing = _missing_data_dir(where, error.problems)
+    if missing is None and error.listed:
+        typer.echo(format_problems(error.listed, "text"), err=True)
+    typer.echo(f"error: {missing or error}", err=True)
+    raise typer.Exit(error.exit_code)
+
+
 app = typer.Typer(
     name="lsc",
+    cls=LscCommands,
     help="Track the Lancashire and South Cumbria ICS plan: priorities, measures, milestones.",
     epilog=example("lsc check && lsc status"),
     no_args_is_help=True,
@@ -93,12 +130,6 @@ def main_options(
 # --- shared helpers -----------------------------------------------------------------------
 
 
-def fail(message: str, code: int = 1) -> NoReturn:
-    """Print one error line to stderr and exit (1 data problem, 2 usage)."""
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
 def settings(ctx: typer.Context) -> Settings:
     found = ctx.find_object(Settings)
     if found is not None:
@@ -124,22 +155,17 @@ def load_valid_plan(
     not fitting the plan (`_ENTRY_RULES`), and fail when a file could not be read whole.
     """
     from .loader import load
-    from .problems import format_problems
 
-    where = settings(ctx)
-    plan, problems = load(where.data_dir, today=today)
-    missing = _missing_data_dir(where, problems)
-    if missing:
-        fail(missing)
+    plan, problems = load(settings(ctx).data_dir, today=today)
     if problems:
-        shown = problems[:20]
-        typer.echo(format_problems(shown, "text"), err=True)
+        shown = problems[:MAX_PROBLEMS_BEFORE_ERROR]
         more = f" (showing {len(shown)})" if len(problems) > len(shown) else ""
         found = f"the data has {_count(len(problems), 'problem')}{more}"
         if readable_is_enough and all(p.rule in _ENTRY_RULES for p in problems):
+            typer.echo(format_problems(shown, "text"), err=True)
             typer.echo(f"warning: {found}; showing the entries that loaded", err=True)
             return plan
-        fail(f"{found}; run 'lsc check' for the list")
+        raise LscError(f"{found}; run 'lsc check' for the list", shown)
     return plan
 
 
@@ -158,7 +184,7 @@ def _no_data_dir(where: Settings) -> str:
 def _require_data_dir(where: Settings) -> None:
     """Before recording: a data directory that is missing or a file is refused (exit 1)."""
     if not where.data_dir.is_dir():
-        fail(_no_data_dir(where))
+        raise LscError(_no_data_dir(where))
 
 
 def _missing_data_dir(where: Settings, problems: list[Problem]) -> str | None:
@@ -211,12 +237,12 @@ def _data_file_at(real: str, data_dir: Path) -> str | None:
     itself, a data file (through any link, hard links included) or a side file the log's
     writer keeps (its lock, a temporary file, bytes it took back), here or beside the real log.
     """
-    from .loader import ACTUALS_FILE, FILE_NAMES
+    from .plan import ACTUALS, FILE_NAMES
 
     data_real = os.path.realpath(data_dir)
     if real == data_real:
         return "the data directory"
-    log_dir = os.path.dirname(os.path.realpath(data_dir / ACTUALS_FILE))
+    log_dir = os.path.dirname(os.path.realpath(data_dir / ACTUALS.file))
     folder, name = os.path.split(real)
     try:
         found = os.stat(real)
@@ -232,7 +258,8 @@ def _data_file_at(real: str, data_dir: Path) -> str | None:
                     return f"the data file {file_name} (a link to it)"
             except OSError:
                 pass
-    if folder in (data_real, log_dir) and (name in FILE_NAMES or name.startswith(".actuals.yaml")):
+    beside_data = name in FILE_NAMES or name.startswith(ACTUALS.side_prefix)
+    if folder in (data_real, log_dir) and beside_data:
         return f"{name}, a file lsc keeps beside the data"
     return None
 
@@ -246,10 +273,9 @@ def _check_output(output: str, data_dir: Path) -> None:
     real = os.path.realpath(output)
     what = _data_file_at(real, data_dir)
     if what is not None:
-        fail(
+        raise UsageError(
             f"--output {output} is {what} in {data_dir}: a report would replace it; "
-            "choose another file",
-            2,
+            "choose another file"
         )
     try:
         mode = os.stat(real).st_mode
@@ -257,36 +283,14 @@ def _check_output(output: str, data_dir: Path) -> None:
         return  # not there yet (or unreadable): writing it says why if it fails
     if not stat.S_ISREG(mode):
         kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
-        fail(f"--output {output} is {kind}: give the name of a file to write", 2)
+        raise UsageError(f"--output {output} is {kind}: give the name of a file to write")
 
 
 def _write_output(output: str, data: bytes) -> None:
-    """Write ``data`` to ``output`` atomically: into a temporary file beside the real file
-    (through links), then renamed over it, so that a crash leaves the old file or the new one
-    and never a part. A new file gets the usual mode (0o666 less the umask), an old one keeps
-    its own."""
-    import tempfile
+    """Write a report to ``output`` whole or not at all (`files.write_atomically`)."""
+    from .files import write_atomically
 
-    real = Path(os.path.realpath(output))
-    try:
-        mode = real.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, temp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fchmod(fd, mode)
-        finally:
-            os.close(fd)
-        os.replace(temp, real)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_atomically(output, data)
 
 
 # --- check --------------------------------------------------------------------------------
@@ -317,7 +321,6 @@ def check(
     Exits 0 when the data is valid, 1 when it is not.
     """
     from .loader import load
-    from .problems import format_problems
 
     where = settings(ctx)
     data_dir = where.data_dir
@@ -362,7 +365,9 @@ def schema(
 
     data_dir = settings(ctx).data_dir
     if output.exists() and not output.is_dir():
-        fail(f"--output {output} is not a directory: give the directory for the schemas", 2)
+        raise UsageError(
+            f"--output {output} is not a directory: give the directory for the schemas"
+        )
     written = [output / f"{name}.schema.json" for name in SCHEMA_MODELS]
     for path in written:  # each is checked before any is written
         _check_output(str(path), data_dir)
@@ -371,7 +376,7 @@ def schema(
         for name, path in zip(SCHEMA_MODELS, written, strict=True):
             _write_output(str(path), schema_text(name).encode("utf-8"))
     except OSError as error:
-        fail(f"cannot write to {output}: {error.strerror or error}")
+        raise LscError(f"cannot write to {output}: {error.strerror or error}") from None
     if not quiet:
         for path in written:
             typer.echo(f"wrote {path}", err=True)
@@ -388,13 +393,9 @@ def init(
 
     Refuses, writing nothing, when any of those files already exists.
     """
-    from .problems import LscError
     from .starter import init_plan
 
-    try:
-        written = init_plan(directory)
-    except LscError as error:
-        fail(str(error))
+    written = init_plan(directory)
     if not quiet:
         for path in written:
             typer.echo(f"wrote {path}", err=True)
@@ -512,7 +513,7 @@ def status(
     if place is not None:
         _known(place, list(plan.place_by_id), "place")
 
-    from .mdc import assess_with_spc
+    from .spc_inputs import assess_with_spc
 
     report = engine.select(
         assess_with_spc(plan, day),
@@ -547,18 +548,16 @@ def _status_format(fmt: StatusFormat | None, output: str | None) -> StatusFormat
     if fmt is None:
         return _SUFFIX_FORMATS.get(suffix, StatusFormat.table)
     if fmt is StatusFormat.xlsx and not to_file:
-        fail("--format xlsx writes a binary workbook: give --output FILE.xlsx", 2)
+        raise UsageError("--format xlsx writes a binary workbook: give --output FILE.xlsx")
     if fmt is StatusFormat.xlsx and suffix != ".xlsx":
-        fail(
+        raise UsageError(
             f"--format xlsx writes an Excel workbook, but {output} does not end in .xlsx: "
-            "name the file FILE.xlsx",
-            2,
+            "name the file FILE.xlsx"
         )
     if fmt is not StatusFormat.xlsx and suffix == ".xlsx":
-        fail(
+        raise UsageError(
             f"--format {fmt.value} writes text, but {output} ends in .xlsx: give --format xlsx "
-            "for a workbook (or leave --format out), or another file name for text",
-            2,
+            "for a workbook (or leave --format out), or another file name for text"
         )
     return fmt
 
@@ -568,20 +567,20 @@ def _write_status(
 ) -> None:
     """The report to stdout, or to --output FILE (an xlsx workbook always goes to a file)."""
     if fmt is not StatusFormat.xlsx and output in (None, "-"):
-        from .render import RENDERERS
+        from .renderers import RENDERERS
 
         RENDERERS[fmt.value](report, sys.stdout)
         return
     assert output is not None
     path = Path(output)
     if fmt is StatusFormat.xlsx:
-        from .spreadsheet import status_xlsx_bytes
+        from .renderers.workbook import status_xlsx_bytes
 
         data = status_xlsx_bytes(report)
     else:
         import io
 
-        from .render import RENDERERS
+        from .renderers import RENDERERS
 
         text = io.StringIO()
         RENDERERS[fmt.value](report, text)
@@ -589,7 +588,7 @@ def _write_status(
     try:
         _write_output(output, data)
     except OSError as error:
-        fail(f"cannot write {output}: {error.strerror or error}")
+        raise LscError(f"cannot write {output}: {error.strerror or error}") from None
     if not quiet:
         typer.echo(f"status written to {path}", err=True)
 
@@ -599,10 +598,8 @@ def _known(value: str, choices: list[str], noun: str) -> None:
     with a hint or the choices."""
     if value in choices:
         return
-    from .problems import did_you_mean
-
     hint = did_you_mean(value, choices) or f"; choose from {', '.join(choices)}"
-    fail(f"unknown {noun} {value!r}{hint}")
+    raise NotFound(f"unknown {noun} {value!r}{hint}")
 
 
 def _status_list(text: str | None, option: str) -> tuple[str, ...]:
@@ -624,7 +621,9 @@ def _recorder(by: str | None) -> str:
     """Who is recording: --by, else $LSC_USER, else the login name, else 'unknown'."""
     if by is not None:
         if not by.strip():
-            fail("--by needs a name (leave --by out to use $LSC_USER or the login name)", 2)
+            raise UsageError(
+                "--by needs a name (leave --by out to use $LSC_USER or the login name)"
+            )
         return by
     name = os.environ.get("LSC_USER", "").strip()
     if name:
@@ -635,22 +634,6 @@ def _recorder(by: str | None) -> str:
         return getpass.getuser() or "unknown"
     except (OSError, KeyError):
         return "unknown"
-
-
-def _refused(error: Exception, where: Settings) -> NoReturn:
-    """Show why nothing was written: every bad row or data problem, then one error line."""
-    from .problems import DataError, format_problems
-    from .recording import BadRows
-
-    if isinstance(error, BadRows):
-        typer.echo("\n".join(str(problem) for problem in error.problems), err=True)
-    elif isinstance(error, DataError):
-        missing = _missing_data_dir(where, error.problems)
-        if missing:
-            fail(missing)
-        shown = error.problems[:20]
-        typer.echo(format_problems(shown, "text"), err=True)
-    fail(str(error))
 
 
 # A negative VALUE (-3.5) must not be taken for an option: unknown options reach the command,
@@ -706,11 +689,10 @@ def record(
     unknown metric or place, a value that does not fit the metric, a future date, or a
     second value for the same metric, place and date without --replace.
     """
-    from datetime import UTC, datetime
     from functools import partial
 
     from . import actuals, recording
-    from .problems import LscError
+    from .renderers.status_line import status_line
     from .status import assess_metric
 
     if ctx.args:
@@ -725,16 +707,13 @@ def record(
         recorded=datetime.now(UTC),
         replace=replace,
     )
-    try:
-        result = actuals.append_entries(settings(ctx).data_dir, make, today=today, notify=_note)
-    except LscError as error:
-        _refused(error, settings(ctx))
+    result = actuals.append_entries(settings(ctx).data_dir, make, today=today, notify=_note)
     if quiet:
         return
     entry = result.entries[0]
     typer.echo(result.lines[0])
     metric_status = assess_metric(result.plan.metric_by_id[entry.metric], result.actuals, today)
-    typer.echo(_status_line(metric_status, entry.place, today))
+    typer.echo(status_line(metric_status, entry.place, today))
 
 
 _RECORD_OPTIONS = ("--date", "--place", "--note", "--by", "--replace", "--quiet", "-q")
@@ -744,50 +723,20 @@ def _record_extra_arguments(extra: list[str], metric: str, value: str) -> NoRetu
     """Refuse what is left over after METRIC and VALUE (exit 2), saying what to do instead."""
     import shlex
 
-    from .problems import did_you_mean
-
     first = extra[0]
     if not first.startswith("-"):
-        fail(f"unexpected extra argument {first!r}: quote text with spaces", 2)
+        raise UsageError(f"unexpected extra argument {first!r}: quote text with spaces")
     if first.partition("=")[0] in _RECORD_OPTIONS:
         # click only leaves a real option unparsed when it comes after "--", which ends the
         # options: everything after it is taken as METRIC, VALUE or extra text.
         rest = " ".join(shlex.quote(arg) for arg in extra)
-        fail(
+        raise UsageError(
             f"{first} came after '--', so it was not read as an option. A negative VALUE needs "
             f"no '--': lsc record {shlex.quote(metric)} {shlex.quote(value)} {rest} "
             f"(or put the options before '--': lsc record {shlex.quote(metric)} {rest} -- "
-            f"{shlex.quote(value)})",
-            2,
+            f"{shlex.quote(value)})"
         )
-    fail(f"no such option: {first}{did_you_mean(first, list(_RECORD_OPTIONS))}", 2)
-
-
-def _status_line(metric_status: MetricStatus, place: str | None, as_of: date) -> str:
-    """One line on where the metric (at the place recorded) stands now."""
-    from .render import days_text, number_text, rows, status_text
-    from .status import StatusReport
-
-    found = rows(StatusReport(as_of=as_of, priorities=(), metrics=(metric_status,)))
-    row = next((r for r in found if r.place == place), found[0])
-    parts = []
-    if row.latest_value is not None:
-        stale = ", stale" if row.stale else ""
-        parts.append(
-            f"latest {number_text(row.latest_value, row.unit)} on {row.latest_date}{stale}"
-        )
-    if row.expected is not None:
-        parts.append(f"plan line {number_text(row.expected, row.unit)}")
-    if row.target_value is not None and row.deadline is not None:
-        days = days_text(row)
-        target = f"target {number_text(row.target_value, row.unit)} by {row.deadline}"
-        parts.append(target + (f", {days}" if days else ""))
-    where = f" at {place}" if place else ""
-    line = f"status: {row.metric}{where} is {status_text(row.status, row.late)}"
-    line += f" ({'; '.join(parts)})" if parts else ""
-    if place is not None and metric_status.places:
-        line += f"; all places: {status_text(metric_status.status, metric_status.late)}"
-    return line
+    raise UsageError(f"no such option: {first}{did_you_mean(first, list(_RECORD_OPTIONS))}")
 
 
 @app.command("import", epilog=example("lsc import examples/july-return.csv --dry-run"))
@@ -821,27 +770,22 @@ def import_(
     as FILE:LINE: message and nothing is written. From an .xlsx file the sheet named
     "actuals" is read, else the first; a cell holding a formula is refused.
     """
-    from datetime import UTC, datetime
     from functools import partial
 
-    from . import actuals, recording
-    from .problems import LscError
+    from . import actuals, import_files, recording
 
     today = date.today()
     data_dir = settings(ctx).data_dir
     _require_data_dir(settings(ctx))
-    try:
-        table = recording.read_rows(file)
-        make = partial(
-            recording.import_entries,
-            table=table,
-            today=today,
-            recorded=datetime.now(UTC),
-            by=_recorder(by),
-        )
-        result = actuals.append_entries(data_dir, make, today=today, dry_run=dry_run, notify=_note)
-    except LscError as error:
-        _refused(error, settings(ctx))
+    table = import_files.read_rows(file)
+    make = partial(
+        recording.import_entries,
+        table=table,
+        today=today,
+        recorded=datetime.now(UTC),
+        by=_recorder(by),
+    )
+    result = actuals.append_entries(data_dir, make, today=today, dry_run=dry_run, notify=_note)
     count = _count(len(result.entries), "entry").replace("entrys", "entries")
     if quiet:
         return
@@ -875,66 +819,20 @@ def history(
     the status uses the later one.
     """
     from . import recording
-    from .problems import LscError
+    from .renderers import history_files
 
     plan = load_valid_plan(ctx, readable_is_enough=True)
-    try:
-        rows = recording.history(plan, metric, place)
-    except LscError as error:
-        fail(str(error))
+    rows = recording.history(plan, metric, place)
     if fmt is HistoryFormat.json:
-        typer.echo(recording.history_json(rows))
+        typer.echo(history_files.history_json(rows))
     elif fmt is HistoryFormat.csv:
-        typer.echo(recording.history_csv(rows), nl=False)
+        typer.echo(history_files.history_csv(rows), nl=False)
     elif not rows:
         typer.echo(f"no entries for {metric.strip()}", err=True)
     else:
-        _history_table(rows)
+        from .renderers.history_table import render_history_table
 
-
-def _recorded_utc(when: datetime | None) -> str:
-    """When an entry was recorded, in UTC to the minute; a time whose UTC date would fall
-    outside the calendar (0001-01-01T00:00+14:00) as written."""
-    if when is None:
-        return ""
-    from datetime import UTC
-
-    try:
-        when = when.astimezone(UTC) if when.tzinfo is not None else when
-    except OverflowError:
-        return when.isoformat(" ", "minutes")
-    return when.replace(tzinfo=None).isoformat(" ", "minutes")
-
-
-def _history_table(rows: list[HistoryRow]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    from .views import visible
-
-    with_place = any(row.actual.place for row in rows)
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    place = ["place"] if with_place else []
-    for name in ("line", "date", *place, "value", "by", "recorded (UTC)"):
-        right = name in ("line", "value")
-        table.add_column(name, justify="right" if right else "left", no_wrap=name != "by")
-    table.add_column("note", overflow="fold")
-    table.add_column("", no_wrap=True)
-    for row in rows:
-        item = row.as_dict()
-        marks = [
-            m for m, on in (("replaces", row.actual.replaces), ("superseded", row.superseded)) if on
-        ]
-        cells = [str(item["line"]), item["date"], *([item["place"] or ""] if with_place else [])]
-        recorded = _recorded_utc(row.actual.recorded)
-        cells += [str(item["value"]), item["by"] or "", recorded, item["note"] or ""]
-        table.add_row(  # Text: a note like "[red]" is shown as typed, not taken as markup
-            *(Text(visible(cell)) for cell in cells),
-            ", ".join(marks),
-            style="dim" if row.superseded else None,
-        )
-    Console(highlight=False).print(table)
+        render_history_table(_console(), rows)
 
 
 # --- spc, show, report (Making Data Count) ----------------------------------------------------
@@ -959,7 +857,7 @@ def _metric_option(plan: Plan, metric_id: str, place: str | None) -> Metric:
 
         problem = place_problem(metric, place)
         if problem:
-            fail(problem)
+            raise NotFound(problem)
     return metric
 
 
@@ -992,18 +890,18 @@ def spc_command(
     and assurance icons. A measure tracked by place needs --place. An unknown metric or
     place, or a milestone, is refused (exit 1). The rules are in docs/spc.md.
     """
-    from . import mdc
-    from .show import render_spc_table, spc_json
+    from . import spc_inputs
+    from .renderers.terminal_show import render_spc_table, spc_json
 
     day = parse_date_option(as_of, "--as-of") or date.today()
     plan = load_valid_plan(ctx, today=date.today())
     chosen = _metric_option(plan, metric, place)
     if chosen.is_milestone:
-        fail(f"{chosen.id} is a milestone: SPC applies to measures only")
+        raise LscError(f"{chosen.id} is a milestone: SPC applies to measures only")
     if chosen.places and place is None:
         places = ", ".join(chosen.places)
-        fail(f"{chosen.id} is tracked by place: give --place (one of {places})")
-    result = mdc.metric_spc(plan, chosen, place, day)
+        raise LscError(f"{chosen.id} is tracked by place: give --place (one of {places})")
+    result = spc_inputs.metric_spc(plan, chosen, place, day)
     assert result is not None  # a measure, and the place is checked
     if fmt is SpcFormat.json:
         typer.echo(spc_json(chosen.id, place, result))
@@ -1028,8 +926,8 @@ def show(
     line, and the Making Data Count verdict. For a metric tracked by place, without --place
     each place gets a summary row. An unknown metric or place is refused (exit 1).
     """
-    from .show import render_show
-    from .views import metric_view
+    from .metric_view import metric_view
+    from .renderers.terminal_show import render_show
 
     day = parse_date_option(as_of, "--as-of") or date.today()
     plan = load_valid_plan(ctx, today=date.today())
@@ -1059,7 +957,7 @@ def report(
     request when opened) with a summary by priority, the exceptions, and one section per
     metric with its Making Data Count chart and icons. Prints well on A4.
     """
-    from .report import render_report
+    from .renderers.html_report import render_report
 
     day = parse_date_option(as_of, "--as-of") or date.today()
     if output != "-":
@@ -1075,20 +973,16 @@ def report(
     try:
         _write_output(output, html.encode("utf-8"))
     except OSError as error:
-        fail(f"cannot write {output}: {error.strerror or error}")
+        raise LscError(f"cannot write {output}: {error.strerror or error}") from None
     if not quiet:
         typer.echo(f"report written to {path}", err=True)
 
 
 def run() -> None:
-    """Run the app; turn an unexpected OS error into one line rather than a traceback."""
+    """Run the app (errors become output in `LscCommands.invoke`); an interrupt before a
+    command runs is one line, not a traceback."""
     try:
         app()
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
-    except OSError as error:  # a file the command needs went away or cannot be read
-        typer.echo(
-            f"error: {error.strerror or error}: {error.filename or ''}".rstrip(": "), err=True
-        )
-        sys.exit(1)

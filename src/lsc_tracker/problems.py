@@ -1,8 +1,11 @@
-"""Problems in user data are values, not exceptions.
+"""What the user is told about their data, and the one exception family that carries it.
 
-Every problem carries the file, line and column it came from, so that a terminal, an
-editor or CI can jump straight to it (``path:line:col: error: message``).
-Exceptions are kept for bad arguments and I/O the user must fix (`LscError`).
+Problems in user data are values: each `Problem` carries the file, line and column it came
+from and the rule it breaks, so that a terminal, an editor or CI can jump straight to it
+(``path:line:col: error: message (rule-id)``, as yamllint prints). Exceptions (`LscError`
+and its subclasses) are for what stops a command: a bad argument, a file that cannot be read
+or written, data with problems; each carries its message, the problems behind it and its
+exit code, and the CLI turns every one into output in one place.
 """
 
 from __future__ import annotations
@@ -26,13 +29,16 @@ how much more there is (`too_many`), so the count stays honest."""
 
 @dataclass(frozen=True, order=True)
 class Source:
-    """Where a value came from: 1-based line and column in a file."""
+    """Where a value came from: 1-based line and column in a file. ``column`` is None for a
+    whole row of an import file (its message names the row's column or cell)."""
 
     path: str
     line: int = 1
-    column: int = 1
+    column: int | None = 1
 
     def __str__(self) -> str:
+        if self.column is None:
+            return f"{self.path}:{self.line}"
         return f"{self.path}:{self.line}:{self.column}"
 
 
@@ -46,31 +52,82 @@ class Problem:
     level: str = "error"
 
     def __post_init__(self) -> None:
-        # a value pasted into a file can be megabytes long; its message stays one short line
-        if len(self.message) > MAX_MESSAGE:
+        # a value pasted into a file can be megabytes long; its message stays one short line.
+        # A row of an import file keeps its message whole: it joins the row's cell problems,
+        # each already short (user text in them is quoted short).
+        if len(self.message) > MAX_MESSAGE and self.source.column is not None:
             head, tail = self.message[:300], self.message[-80:]
             left_out = len(self.message) - len(head) - len(tail)
             shortened = f"{head}...({left_out:,} characters left out)...{tail}"
             object.__setattr__(self, "message", shortened)
 
     def __str__(self) -> str:
-        return f"{self.source}: {self.level}: {self.message}"
+        """``path:line:col: error: message (rule-id)``; a row of an import file (no column)
+        is ``path:line: message``, as `lsc import` has always listed its rows."""
+        if self.source.column is None:
+            return f"{self.source}: {self.message}"
+        return f"{self.source}: {self.level}: {self.message} ({self.rule})"
 
     def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.source.path, self.source.line, self.source.column, self.message)
+        return (self.source.path, self.source.line, self.source.column or 0, self.message)
+
+
+IMPORT_ROW = "import-row"
+"""The rule of a problem with a row of an import file (`row_problem`)."""
+
+
+def row_problem(path: str, line: int, message: str) -> Problem:
+    """Why the row of an import file starting at ``line`` cannot be recorded."""
+    return Problem(Source(path, line, None), message, IMPORT_ROW)
+
+
+MAX_PROBLEMS_BEFORE_ERROR = 20
+"""The most problems of the data a command other than `lsc check` lists before its error
+line: enough to act on; `lsc check` lists them all."""
 
 
 class LscError(Exception):
-    """A problem the user must fix before the command can run (bad argument, unreadable file)."""
+    """Something the user must fix before the command can go on (exit 1).
+
+    Carries its message and the problems behind it; the CLI prints `listed` problems, then
+    ``error: message``, and exits with `exit_code`. Subclasses exist only where a caller (or
+    the exit code) must tell them apart.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, problems: Iterable[Problem] = ()) -> None:
+        super().__init__(message)
+        self.problems: list[Problem] = list(problems)
+
+    @property
+    def listed(self) -> list[Problem]:
+        """The problems to print before the message."""
+        return self.problems
+
+
+class UsageError(LscError):
+    """An argument or option that cannot be used as given (exit 2)."""
+
+    exit_code = 2
+
+
+class NotFound(LscError):
+    """An id named on the command line that the plan does not have (exit 1)."""
 
 
 class DataError(LscError):
-    """The data files have problems; carries them so the caller can list every one."""
+    """The data files have problems: carries every one, sorted; the first is the message
+    unless one is given, and the first `MAX_PROBLEMS_BEFORE_ERROR` are listed."""
 
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(problems, key=Problem.sort_key)
-        first = self.problems[0] if self.problems else None
-        super().__init__(str(first) if first else "invalid data")
+    def __init__(self, problems: Iterable[Problem], message: str | None = None) -> None:
+        ordered = sorted(problems, key=Problem.sort_key)
+        first = str(ordered[0]) if ordered else "invalid data"
+        super().__init__(first if message is None else message, ordered)
+
+    @property
+    def listed(self) -> list[Problem]:
+        return self.problems[:MAX_PROBLEMS_BEFORE_ERROR]
 
 
 def too_many(where: Source, more: str) -> Problem:
@@ -120,7 +177,7 @@ def _fingerprint(problem: Problem) -> str:
 
 
 def format_problems(problems: list[Problem], fmt: str) -> str:
-    """Render problems as ``text`` (path:line:col: error: message), ``json``, ``github``
+    """Render problems as ``text`` (path:line:col: error: message (rule-id)), ``json``, ``github``
     (Actions workflow commands) or ``gitlab`` (a Code Quality report).
 
     The machine-read formats (json, gitlab, github) are always valid UTF-8: a path that is not

@@ -1,0 +1,57 @@
+"""``lsc history`` in the terminal: a metric's log entries as a rich table.
+
+Every cell is user text shown as typed (a note ``[red]`` is not markup) with control
+characters made visible; the recorded time is shown in UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..words import visible
+
+if TYPE_CHECKING:
+    from ..recording import HistoryRow
+
+
+def recorded_utc(when: datetime | None) -> str:
+    """When an entry was recorded, in UTC to the minute; a time whose UTC date would fall
+    outside the calendar (0001-01-01T00:00+14:00) as written."""
+    if when is None:
+        return ""
+    try:
+        when = when.astimezone(UTC) if when.tzinfo is not None else when
+    except OverflowError:
+        return when.isoformat(" ", "minutes")
+    return when.replace(tzinfo=None).isoformat(" ", "minutes")
+
+
+def render_history_table(console: Console, rows: list[HistoryRow]) -> None:
+    """Print the entries (`recording.history`), superseded ones dimmed and marked."""
+    with_place = any(row.actual.place for row in rows)
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    place = ["place"] if with_place else []
+    for name in ("line", "date", *place, "value", "by", "recorded (UTC)"):
+        right = name in ("line", "value")
+        table.add_column(name, justify="right" if right else "left", no_wrap=name != "by")
+    table.add_column("note", overflow="fold")
+    table.add_column("", no_wrap=True)
+    for row in rows:
+        item = row.as_dict()
+        marks = [
+            m for m, on in (("replaces", row.actual.replaces), ("superseded", row.superseded)) if on
+        ]
+        cells = [str(item["line"]), item["date"], *([item["place"] or ""] if with_place else [])]
+        recorded = recorded_utc(row.actual.recorded)
+        cells += [str(item["value"]), item["by"] or "", recorded, item["note"] or ""]
+        table.add_row(  # Text: a note like "[red]" is shown as typed, not taken as markup
+            *(Text(visible(cell)) for cell in cells),
+            ", ".join(marks),
+            style="dim" if row.superseded else None,
+        )
+    console.print(table)
