@@ -6,8 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO
 from lsc_tracker.loader import load
+
+pytestmark = pytest.mark.slow  # runs the benchmark scripts: seconds each
 
 
 def test_generate_writes_a_valid_labelled_synthetic_plan(tmp_path: Path) -> None:

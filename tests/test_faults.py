@@ -20,17 +20,29 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from conftest import RECORDING_METRICS, RECORDING_PLACES, RECORDING_PRIORITIES, report_figure
+from conftest import (
+    RECORDING_METRICS,
+    RECORDING_PLACES,
+    RECORDING_PRIORITIES,
+    Ran,
+    lsc_process,
+    plan_files,
+    report_figure,
+    write_plan_files,
+)
+from conftest import (
+    lsc as lsc_in_process,
+)
 from journal_reference import committed
 from lsc_tracker.actuals import append_entries
 from lsc_tracker.applog import append as log_append
 from lsc_tracker.applog.journal import PENDING_APPEND
-from lsc_tracker.cli import app
 from lsc_tracker.loader import load
 from lsc_tracker.models import Actual
 from lsc_tracker.plan import ACTUALS
+
+pytestmark = pytest.mark.slow  # real processes, killed, out of memory, out of disk
 
 LOCK_FILE = ACTUALS.lock
 RECORD = ["record", "ooa-placements", "42", "--date", "2020-06-30", "--by", "faults"]
@@ -42,14 +54,8 @@ LOG = (
 
 
 def make_data(root: Path, actuals: str | None = LOG) -> Path:
-    data = root / "data"
-    data.mkdir(parents=True)
-    (data / "priorities.yaml").write_text(RECORDING_PRIORITIES)
-    (data / "places.yaml").write_text(RECORDING_PLACES)
-    (data / "metrics.yaml").write_text(RECORDING_METRICS)
-    if actuals is not None:
-        (data / "actuals.yaml").write_text(actuals)
-    return data
+    files = plan_files(RECORDING_PRIORITIES, RECORDING_PLACES, RECORDING_METRICS, actuals)
+    return write_plan_files(root / "data", files)
 
 
 def snapshot(data: Path) -> dict[str, str]:
@@ -92,24 +98,16 @@ runpy.run_module("lsc_tracker", run_name="__main__", alter_sys=True)
 """
 
 
-def lsc(
-    cwd: Path, *args: str, fault: str = "none", arg: str = "-", timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("LSC_DATA", "LSC_USER")}
-    return subprocess.run(
-        [sys.executable, "-c", _LAUNCH, fault, arg, "--data", "data", *args],
-        cwd=cwd,
-        capture_output=True,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        timeout=timeout,
-        env=env | {"COLUMNS": "120"},
+def lsc(cwd: Path, *args: str, fault: str = "none", arg: str = "-", timeout: float = 60) -> Ran:
+    launch = (sys.executable, "-c", _LAUNCH, fault, arg)
+    return lsc_process(
+        "data", *args, command=launch, cwd=cwd, timeout=timeout, env={"LSC_USER": None}
     )
 
 
-def assert_one_clear_error(result: subprocess.CompletedProcess[str], *parts: str) -> None:
+def assert_one_clear_error(result: Ran, *parts: str) -> None:
     """Exit 1, nothing on stdout, no traceback, and stderr ending with one error: line."""
-    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.exit_code == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr, result.stderr
     assert result.stdout == ""
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
@@ -127,7 +125,7 @@ def assert_loads_unchanged(data: Path, before: dict[str, str], entries: int) -> 
 def assert_recovers(tmp_path: Path, data: Path, entries: int) -> None:
     """Once the fault is gone, the same command records, after the entries already there."""
     result = lsc(tmp_path, *RECORD)
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.stderr
     plan, problems = load(data)
     assert problems == [] and len(plan.actuals) == entries + 1
     assert [p.name for p in data.iterdir() if p.name.endswith(".tmp")] == []
@@ -168,7 +166,7 @@ def test_a_data_directory_that_refuses_writes(
     assert_one_clear_error(lsc(tmp_path, *RECORD, fault=fault, arg=where), reason)
     assert_loads_unchanged(data, before, entries)
     check = lsc(tmp_path, "check", fault=fault, arg=where)  # reading still works
-    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.exit_code == 0, check.stdout + check.stderr
     assert snapshot(data) == before
     assert_recovers(tmp_path, data, entries)
 
@@ -187,7 +185,7 @@ def test_a_really_read_only_directory_when_not_root(tmp_path: Path) -> None:
         for path in data.iterdir():
             path.chmod(0o644)
     if os.geteuid() == 0:  # chmod does not bind root: the record simply succeeds
-        assert result.returncode == 0, result.stderr
+        assert result.exit_code == 0, result.stderr
         return
     assert_one_clear_error(result, "cannot lock data/.actuals.yaml.lock: Permission denied")
     assert_loads_unchanged(data, before, 2)
@@ -201,7 +199,7 @@ def test_an_actuals_file_that_is_a_directory(tmp_path: Path) -> None:
     (data / "actuals.yaml").mkdir()
     before = snapshot(data)
     check = lsc(tmp_path, "check")
-    assert check.returncode == 1
+    assert check.exit_code == 1
     assert check.stdout == (
         "data/actuals.yaml:1:1: error: is a directory, expected a YAML file (file-unreadable)\n"
     )
@@ -245,7 +243,7 @@ def test_a_log_that_is_not_a_regular_file_or_is_huge(
     make(data / "actuals.yaml")
     before = sorted(p.name for p in data.iterdir())
     check = lsc(tmp_path, "check", fault="memory", arg=str(GIB), timeout=20)
-    assert check.returncode == 1 and "Traceback" not in check.stderr, check.stderr
+    assert check.exit_code == 1 and "Traceback" not in check.stderr, check.stderr
     assert check.stdout.startswith(f"data/actuals.yaml:1:1: error: {message}"), check.stdout
     assert check.stdout.count("\n") == 1 and check.stderr == "1 problem in 1 file\n"
     record = lsc(tmp_path, *RECORD, fault="memory", arg=str(GIB), timeout=20)
@@ -260,10 +258,10 @@ def test_a_lock_file_that_is_a_named_pipe(tmp_path: Path) -> None:
     data = make_data(tmp_path)
     os.mkfifo(data / LOCK_FILE)
     check = lsc(tmp_path, "check", timeout=20)
-    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.exit_code == 0, check.stdout + check.stderr
     assert "2 actuals" in check.stderr
     status = lsc(tmp_path, "status", "--format", "json", timeout=20)
-    assert status.returncode == 0, status.stderr
+    assert status.exit_code == 0, status.stderr
     record = lsc(tmp_path, *RECORD, timeout=20)
     assert_one_clear_error(
         record, "cannot lock data/.actuals.yaml.lock: not a regular file: it is a named pipe"
@@ -297,7 +295,7 @@ def test_a_missing_plan_file(tmp_path: Path, missing: str) -> None:
     (data / missing).unlink()
     before = snapshot(data)
     check = lsc(tmp_path, "check")
-    assert check.returncode == 1
+    assert check.exit_code == 1
     first = check.stdout.splitlines()[0]
     assert first == f"data/{missing}:1:1: error: file not found (file-missing)"
     assert_one_clear_error(lsc(tmp_path, *RECORD), "nothing was recorded")
@@ -308,7 +306,7 @@ def test_a_missing_plan_file(tmp_path: Path, missing: str) -> None:
 
 def test_a_missing_data_directory(tmp_path: Path) -> None:
     check = lsc(tmp_path, "check")
-    assert check.returncode == 1 and "Traceback" not in check.stderr
+    assert check.exit_code == 1 and "Traceback" not in check.stderr
     assert check.stdout == "data:1:1: error: data directory does not exist (file-missing)\n"
     assert_one_clear_error(lsc(tmp_path, *RECORD), "data directory data does not exist")
     assert not (tmp_path / "data").exists()
@@ -379,7 +377,6 @@ def _build(plan_actuals: int, rng: random.Random) -> list[Actual]:
 def _writer(data: Path, report: int, seed: int) -> None:  # pragma: no cover - in the child
     """Append in a loop until killed, saying on the pipe when each append starts and ends."""
     rng = random.Random(seed)
-    runner = CliRunner()
     try:
         while True:
             os.write(report, b"s\n")
@@ -388,9 +385,8 @@ def _writer(data: Path, report: int, seed: int) -> None:  # pragma: no cover - i
                 n = len(plan.actuals)
                 day = (BASE_DAY + timedelta(days=n)).isoformat()
                 note = _note(n, rng.choice([0, 100, 3000]))
-                args = ["--data", str(data), "record", "ooa-placements", str(n), "--date", day]
-                result = runner.invoke(app, [*args, "--note", note, "--by", "killed"])
-                if result.exit_code != 0:
+                args = ["record", "ooa-placements", str(n), "--date", day]
+                if lsc_in_process(data, *args, "--note", note, "--by", "killed").exit_code != 0:
                     os._exit(3)
                 total = n + 1
             else:
@@ -552,7 +548,7 @@ def test_an_import_cut_short_by_a_kill_is_all_or_nothing(tmp_path: Path, log: st
     entries = 2 if log else 0
     first_line = before.count(b"\n") + 1
     check = lsc(tmp_path, "check")  # the installed CLI, as a reader: not silent about it
-    assert check.returncode == 1, check.stdout + check.stderr
+    assert check.exit_code == 1, check.stdout + check.stderr
     assert check.stdout.startswith(f"data/actuals.yaml:{first_line}:1: error: the log from here")
     assert f"({len(raw) - len(before):,} bytes)" in check.stdout
     assert "so it is not counted" in check.stdout and check.stdout.count("\n") == 1
@@ -561,7 +557,7 @@ def test_an_import_cut_short_by_a_kill_is_all_or_nothing(tmp_path: Path, log: st
     assert len(plan.actuals) == entries  # none of the cut-off import is counted
 
     record = lsc(tmp_path, *RECORD)
-    assert record.returncode == 0, record.stderr
+    assert record.exit_code == 0, record.stderr
     [saved] = data.glob(".actuals.yaml.rolled-back-*")
     assert saved.read_bytes() == raw[len(before) :]  # every byte taken back is kept
     assert record.stderr.startswith(
