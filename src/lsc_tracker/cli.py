@@ -315,16 +315,33 @@ def check(
         ),
     ] = CheckFormat.text,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line.")] = False,
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base",
+            metavar="REV",
+            help="Also compare metrics.yaml with git revision REV: due, targets and baseline "
+            "change by revision only (docs/ci.md).",
+        ),
+    ] = None,
 ) -> None:
     """Validate the data files; list every problem as file:line:column.
 
-    Exits 0 when the data is valid, 1 when it is not.
+    Exits 0 when the data is valid, 1 when it is not; 2 when --base cannot be read (no git,
+    not a git repository, an unknown revision).
     """
     from .loader import load
 
     where = settings(ctx)
     data_dir = where.data_dir
+    if base is not None:
+        from .governance import compare_plan, read_base
+        from .loader import sort_problems
+
+        at_base = read_base(data_dir, base)  # exit 2 before reading data when git cannot answer
     plan, problems = load(data_dir, today=date.today())
+    if base is not None and at_base is not None:
+        problems = sort_problems([*problems, *compare_plan(at_base, plan.documents)])
     output = format_problems(problems, fmt.value)
     if output:
         typer.echo(output)
@@ -345,7 +362,12 @@ def check(
                     (plan.actuals, "actual"),
                 )
             ).replace("prioritys", "priorities")
-            typer.echo(f"{data_dir}: valid ({summary})", err=True)
+            since = (
+                f"; no commitment changed since {base} other than by revision"
+                if base is not None
+                else ""
+            )
+            typer.echo(f"{data_dir}: valid ({summary}){since}", err=True)
     raise typer.Exit(1 if problems else 0)
 
 
@@ -407,6 +429,21 @@ def init(
 # --- status -------------------------------------------------------------------------------
 
 
+class PlanChoice(StrEnum):
+    current = "current"
+    original = "original"
+
+
+PlanOption = Annotated[
+    PlanChoice,
+    typer.Option(
+        "--plan",
+        help="Judge against the plan in force on the date (current: every revision decided "
+        "by then applied) or as first written (original), so a board can see both.",
+    ),
+]
+
+
 class StatusFormat(StrEnum):
     table = "table"
     json = "json"
@@ -415,7 +452,9 @@ class StatusFormat(StrEnum):
     xlsx = "xlsx"
 
 
-_STATUS_NAMES = "overdue, off_track, at_risk, no_data, on_track, achieved, no_target"
+_STATUS_NAMES = (
+    "overdue, off_track, at_risk, no_baseline, no_data, on_track, achieved, no_target, withdrawn"
+)
 
 
 @app.command(
@@ -490,6 +529,7 @@ def status(
             help="No 'status written to FILE' line (errors and the --fail-on line still show).",
         ),
     ] = False,
+    plan_choice: PlanOption = PlanChoice.current,
 ) -> None:
     """Show where each metric stands: on track, at risk, off track, overdue or achieved.
 
@@ -516,7 +556,7 @@ def status(
     from .spc_inputs import assess_with_spc
 
     report = engine.select(
-        assess_with_spc(plan, day),
+        assess_with_spc(plan, day, original=plan_choice is PlanChoice.original),
         priorities=priorities,
         place=place,
         statuses=shown_statuses,
@@ -920,6 +960,7 @@ def show(
         typer.Option("--place", metavar="PLACE", help="One place of a metric tracked by place."),
     ] = None,
     as_of: AsOfOption = None,
+    plan_choice: PlanOption = PlanChoice.current,
 ) -> None:
     """Show everything about one metric: its definition, targets and deadline, its status
     with the figures behind it, its recent history, a chart of the actuals against the plan
@@ -932,7 +973,8 @@ def show(
     day = parse_date_option(as_of, "--as-of") or date.today()
     plan = load_valid_plan(ctx, today=date.today())
     chosen = _metric_option(plan, metric, place)
-    render_show(_console(), metric_view(plan, chosen, day), place)
+    original = plan_choice is PlanChoice.original
+    render_show(_console(), metric_view(plan, chosen, day, original=original), place)
 
 
 @app.command(epilog=example("lsc report --as-of 2021-03-31 --output board-2021-03.html"))
@@ -952,6 +994,7 @@ def report(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print nothing on success (errors still show).")
     ] = False,
+    plan_choice: PlanOption = PlanChoice.current,
 ) -> None:
     """Write the board report: one self-contained HTML file (charts inline, no network
     request when opened) with a summary by priority, the exceptions, and one section per
@@ -963,7 +1006,7 @@ def report(
     if output != "-":
         _check_output(output, settings(ctx).data_dir)
     plan = load_valid_plan(ctx, today=date.today())
-    html = render_report(plan, day)
+    html = render_report(plan, day, original=plan_choice is PlanChoice.original)
     if output == "-":  # the page says <meta charset="utf-8">: UTF-8, whatever stdout's encoding
         sys.stdout.flush()
         sys.stdout.buffer.write(html.encode("utf-8", "replace"))
