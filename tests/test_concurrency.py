@@ -16,17 +16,17 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from conftest import RECORDING_PLACES, RECORDING_PRIORITIES, report_figure
+import pytest
+
+from conftest import RECORDING_PLACES, RECORDING_PRIORITIES, WritePlan, measures, report_figure
 from lsc_tracker.loader import load
+
+pytestmark = pytest.mark.slow  # ten processes for SECONDS
 
 RECORDERS = 8
 READERS = 2
 SECONDS = 8.0  # recorders stop starting new records after this; all is over well within 20 s
 
-METRICS = "metrics:\n" + "".join(
-    f"  - {{id: m{k}, priority: P3, name: Measure {k}, direction: increase}}\n"
-    for k in range(RECORDERS // 2)
-)
 
 RECORDER = textwrap.dedent(
     """
@@ -83,13 +83,11 @@ READER = textwrap.dedent(
 )
 
 
-def test_eight_recorders_and_two_readers_at_once_keep_every_record_once(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "priorities.yaml").write_text(RECORDING_PRIORITIES)
-    (data / "places.yaml").write_text(RECORDING_PLACES)
-    (data / "metrics.yaml").write_text(METRICS)
-    (data / "actuals.yaml").write_text("# load test\n")
+def test_eight_recorders_and_two_readers_at_once_keep_every_record_once(
+    tmp_path: Path, write_plan: WritePlan
+) -> None:
+    metrics = measures(RECORDERS // 2, priority="P3")  # each raced for by a pair of recorders
+    data = write_plan(RECORDING_PRIORITIES, RECORDING_PLACES, metrics, "# load test\n")
     done_flag = tmp_path / "recorders-done"
     started = time.monotonic()
     stop = time.time() + SECONDS
