@@ -251,7 +251,9 @@ def test_no_message_shows_python_words(write_plan: WritePlan) -> None:
             "  - {id: morecambe-bay, name: M, parent: lsc}\n"
         ),
         metrics=METRICS.replace(
-            "baseline: {date: 2019-03-31, value: 120}", "baseline: {date: 2019-03-31, value: }"
+            # a baseline's 'value:' left empty is now the actual of its date (issue 13)
+            "baseline: {date: 2019-03-31, value: 120}",
+            "baseline: {date: 2019-03-31, value: 120}\n    tolerance: ",
         ).replace(
             "    unit: placements\n",
             "    unit: placements\n    spc: {fix_after: 3, screen_outliers: }\n",

@@ -36,6 +36,10 @@ _NUMBER_TEXT = re.compile(
 )  # YAML 1.2 core schema decimal forms, no octal/hex/sexagesimal/underscores
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*", re.ASCII)
 _PRIORITY_ID = re.compile(r"P[1-9][0-9]{0,3}", re.ASCII)
+
+PROGRAMME = "programme"
+"""The reserved priority of a metric that belongs to the whole programme, not to one priority
+(a metric's ``priority: programme``); no priority in priorities.yaml can take this id."""
 _PERCENT = re.compile(r"([-+]?(?:\d+(?:\.\d*)?|\.\d+))\s?%", re.ASCII)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -246,6 +250,18 @@ def _priority_id(value: Any) -> str:
     return text
 
 
+def _metric_priority(value: Any) -> str:
+    text = parse_text(value)
+    if text == PROGRAMME:
+        return text
+    if not _PRIORITY_ID.fullmatch(text):
+        raise ValueError(
+            f"{_show(text)} is not a priority id: use P and a number, like P3, or {PROGRAMME} "
+            "for a commitment of the whole programme"
+        )
+    return text
+
+
 def _actual_value(value: Any) -> float | str:
     if value is None:
         raise ValueError("the value is missing: give a number (or done)")
@@ -292,6 +308,11 @@ PriorityId = Annotated[
     BeforeValidator(_priority_id),
     WithJsonSchema({"type": "string", "pattern": r"^P[1-9][0-9]{0,3}$"}),
 ]
+MetricPriority = Annotated[
+    str,
+    BeforeValidator(_metric_priority),
+    WithJsonSchema({"type": "string", "pattern": r"^(P[1-9][0-9]{0,3}|programme)$"}),
+]
 ActualValue = Annotated[
     float | str,
     BeforeValidator(_actual_value),
@@ -335,6 +356,7 @@ class Priority(_PlanItem):
     id: PriorityId
     title: Text
     summary: Text | None = None
+    owner: Text | None = Field(None, description="The senior responsible owner, if named.")
     source: Text | None = None
 
 
@@ -345,21 +367,42 @@ class Place(_PlanItem):
     name: Text
     population: PositiveInt | None = None
     parent: Slug | None = None
+    description: Text | None = None
+    neighbourhoods: PositiveInt | None = Field(
+        None, description="How many neighbourhoods (Primary Care Networks) the place has."
+    )
     source: Text | None = None
 
 
 class Baseline(_Model):
-    """The starting value a `change` target is relative to."""
+    """The starting point a `change` target is relative to.
 
-    date: IsoDate
-    value: Number
-    note: Text | None = None
+    ``{date, value}``: as stated. ``{date}``: the value is the actual recorded for that date.
+    ``{note}``: not yet agreed (the note says so). A value needs a date, and a baseline needs
+    a date or a note: `checks` refuses the rest at the key (rules baseline-date, baseline-empty).
+    """
+
+    date: IsoDate | None = Field(None, description="The date the baseline is for, YYYY-MM-DD.")
+    value: Number | None = Field(
+        None, description="The figure; leave out to take the actual recorded for the date."
+    )
+    note: Text | None = Field(None, description="Say so here when no baseline is agreed yet.")
+    source: Text | None = None
 
 
 class Target(_Model):
-    """A value to reach by a date: absolute (`value`), relative (`change`) or left open."""
+    """A value to reach by a date (``by``), or to hold from a date on (``from``, a standing
+    target): absolute (`value`), relative (`change`) or left open. Exactly one of by/from
+    (`checks`, rule target-shape); a standing target is the last (rule standing-target)."""
 
-    by: IsoDate = Field(description="The deadline, YYYY-MM-DD.")
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    by: IsoDate | None = Field(None, description="The deadline, YYYY-MM-DD.")
+    from_: IsoDate | None = Field(
+        None,
+        alias="from",
+        description="A standing target: held from this date on, YYYY-MM-DD (instead of by).",
+    )
     value: Number | None = Field(
         None, description="The figure to reach; null when the plan leaves it open."
     )
@@ -370,6 +413,37 @@ class Target(_Model):
     def is_open(self) -> bool:
         """The plan states a deadline but no figure ("increase by X%")."""
         return self.value is None and self.change is None
+
+    @property
+    def is_standing(self) -> bool:
+        """Held from a date on (``from:``) rather than reached by a deadline (``by:``)."""
+        return self.from_ is not None
+
+    @property
+    def day(self) -> date | None:
+        """The target's date: its deadline (``by``), or the day a standing target starts."""
+        return self.by if self.by is not None else self.from_
+
+
+class Revision(_Model):
+    """A decision that changes a metric's commitment, kept beside the original (append-only).
+
+    Decided dates strictly increase and are not in the future; a milestone's revision may give
+    ``due``, a measure's ``targets`` (the whole list, replaced) and ``baseline``; ``withdrawn:
+    true`` is the last revision. `revisions.plan_in_force` applies them."""
+
+    decided: IsoDate = Field(description="The date of the decision, YYYY-MM-DD.")
+    by: Text = Field(description="Who decided (a board, a committee).")
+    reason: Text = Field(description="Why the plan changed.")
+    source: Text | None = Field(None, description="The paper or minute that records it.")
+    due: IsoDate | None = Field(None, description="Milestones: the new due date.")
+    targets: tuple[Target, ...] | None = Field(
+        None, description="Measures: the new list of targets, replacing the whole list."
+    )
+    baseline: Baseline | None = Field(None, description="Measures: the new baseline.")
+    withdrawn: Flag = Field(
+        False, description="true: the commitment is withdrawn or overtaken (the last revision)."
+    )
 
 
 class SpcSettings(_Model):
@@ -384,7 +458,9 @@ class Metric(_PlanItem):
     """A measure with targets, or a milestone with a due date."""
 
     id: Slug
-    priority: PriorityId
+    priority: MetricPriority = Field(
+        description="A priority id from priorities.yaml, or programme for the whole programme."
+    )
     name: Text
     kind: Kind = Field(
         "measure",
@@ -407,7 +483,9 @@ class Metric(_PlanItem):
     )
     baseline: Baseline | None = None
     targets: tuple[Target, ...] = Field(
-        (), description='Measures only: dated targets, "by" dates strictly increasing.'
+        (),
+        description='Measures only: dated targets, dates strictly increasing; a standing "from" '
+        "target last.",
     )
     due: IsoDate | None = Field(
         None, description="Milestones only: the date it is due, YYYY-MM-DD."
@@ -420,6 +498,9 @@ class Metric(_PlanItem):
     )
     owner: Text | None = None
     description: Text | None = None
+    revisions: tuple[Revision, ...] = Field(
+        (), description="Decisions that changed this commitment, oldest first (append-only)."
+    )
 
     @property
     def is_milestone(self) -> bool:
@@ -430,6 +511,8 @@ class Metric(_PlanItem):
         if target.value is not None:
             return target.value
         if target.change is not None and self.baseline is not None:
+            if self.baseline.value is None:
+                return None  # the baseline is to come from the log, or is not agreed yet
             return self.baseline.value * (1 + target.change)
         return None
 

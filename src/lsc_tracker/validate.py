@@ -55,6 +55,28 @@ def _message(error: dict[str, Any], model: type[BaseModel]) -> str:
     return f"{plain}, got {got}"
 
 
+_REVISION_REQUIRED = ("decided", "by", "reason")
+
+
+def _message_and_rule(error: dict[str, Any], model: type[BaseModel]) -> tuple[str, str]:
+    """The message and rule of one pydantic error: ``schema``, except a revision missing
+    ``decided``, ``by`` or ``reason`` (rule revision-required, in the plan's words)."""
+    loc = error["loc"]
+    if (
+        len(loc) >= 3
+        and loc[-3] == "revisions"
+        and loc[-1] in _REVISION_REQUIRED
+        and (error["type"] == "missing" or error.get("input") is None)
+    ):
+        what = {
+            "decided": "'decided: YYYY-MM-DD', the date of the decision",
+            "by": "'by', who decided (a board, a committee)",
+            "reason": "'reason', why the plan changed",
+        }[str(loc[-1])]
+        return f"a revision needs {what}", "revision-required"
+    return _message(error, model), "schema"
+
+
 # pydantic's bounds (Field(gt=0), ge=12): its words, and the key of the bound in its ctx
 _BOUNDS = {
     "greater_than": ("a number above", "gt"),
@@ -108,7 +130,7 @@ def _keys_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
             return []
         current = _nested_model(fields[part].annotation)
     fields = getattr(current, "model_fields", None)
-    return list(fields) if fields else []
+    return [field.alias or name for name, field in fields.items()] if fields else []
 
 
 def _nested_model(annotation: Any) -> Any:
@@ -163,7 +185,7 @@ def validate_items(
                 continue
             for detail in error.errors(include_url=False):
                 where = doc.source((*loc, *detail["loc"]), key=detail["type"] == "extra_forbidden")
-                problems.append(Problem(where, _message(detail, model), "schema"))
+                problems.append(Problem(where, *_message_and_rule(detail, model)))
             continue
         if obj.__pydantic_private__ is not None:
             obj.__pydantic_private__["_index"] = index
