@@ -149,10 +149,12 @@ def plan_files(
     }
 
 
-def measures(count: int, priority: str = "P1", **fields: Any) -> list[dict[str, Any]]:
-    """``count`` simple measures m0, m1, ... ("Measure 0", ...), going up unless told."""
+def measures(
+    count: int, priority: str = "P1", name: str = "Measure", **fields: Any
+) -> list[dict[str, Any]]:
+    """``count`` simple measures m0, m1, ... named "Measure 0", ..., going up, with ``fields``."""
     return [
-        {"id": f"m{k}", "priority": priority, "name": f"Measure {k}", "direction": "increase"}
+        {"id": f"m{k}", "priority": priority, "name": f"{name} {k}", "direction": "increase"}
         | fields
         for k in range(count)
     ]

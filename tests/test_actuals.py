@@ -18,6 +18,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import WritePlan, measures
 from journal_reference import committed
 from lsc_tracker import actuals
 from lsc_tracker.actuals import DataNotValid, append_entries, entry_line
@@ -38,17 +39,14 @@ HEADER = ACTUALS.header
 TODAY = date(2026, 1, 31)
 NOW = datetime(2026, 1, 31, 10, 15, tzinfo=UTC)
 
-PRIORITIES = "priorities:\n  - {id: P1, title: Test priority}\n"
-PLACES = "places:\n  - {id: lsc, name: Lancashire and South Cumbria}\n"
+PRIORITIES = [{"id": "P1", "title": "Test priority"}]
+PLACES = [{"id": "lsc", "name": "Lancashire and South Cumbria"}]
 METRIC_COUNT = 8
-METRICS = "metrics:\n" + "".join(
-    f"  - {{id: m{k}, priority: P1, name: Metric {k}, direction: increase, cadence: monthly}}\n"
-    for k in range(METRIC_COUNT)
-)
+METRICS = measures(METRIC_COUNT, name="Metric", cadence="monthly")
 
 
 @pytest.fixture
-def data_dir(write_plan) -> Path:
+def data_dir(write_plan: WritePlan) -> Path:
     return write_plan(PRIORITIES, PLACES, METRICS)
 
 
@@ -124,6 +122,7 @@ def test_a_lone_surrogate_is_refused_not_written() -> None:
         entry_line(actual(note="bad \udcff"))
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(note=st.text(min_size=1), by=st.text(min_size=1, max_size=40))
 def test_any_text_round_trips_through_json_yaml_and_the_loader(note: str, by: str) -> None:
@@ -478,7 +477,9 @@ def test_the_journal_names_the_file_it_is_about(data_dir: Path) -> None:
     assert committed(raw, older, identity) == raw
 
 
-def test_data_directories_sharing_one_log_share_its_lock(tmp_path: Path, write_plan) -> None:
+def test_data_directories_sharing_one_log_share_its_lock(
+    tmp_path: Path, write_plan: WritePlan
+) -> None:
     """The lock is beside the real log: a writer through one link waits for a writer through
     another, instead of both appending at once."""
     shared = tmp_path / "shared"
@@ -558,6 +559,7 @@ RECORDER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_eight_processes_recording_at_once_lose_nothing(data_dir: Path) -> None:
     per_process = 50
     children = [
@@ -605,6 +607,7 @@ APPENDER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_a_writer_killed_mid_append_leaves_only_whole_entries(data_dir: Path) -> None:
     (data_dir / "actuals.yaml").write_text("# killed writers\n[]\n")
     rng = random.Random(20200630)

@@ -17,7 +17,6 @@ appended after the old bytes, which stay as they were).
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -31,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import METRICS, PLACES, PRIORITIES
+from conftest import METRICS, WritePlan, lsc, plan_files, report_figure, write_plan_files
 
 CORPUS = Path(__file__).resolve().parent / "hostile"
 MEMORY_LIMIT = 1 << 30  # bytes of address space for each lsc process
@@ -39,7 +38,7 @@ SMALL_TIME_LIMIT = 20.0  # seconds, for a committed case
 BIG_TIME_LIMIT = 60.0  # seconds, for a generated 10 MB case
 PARALLEL = max(2, min(4, os.cpu_count() or 2))
 RECORD = ("record", "ooa-placements", "42", "--date", "2020-06-30", "--by", "hostile")
-BASE_PLAN = {"priorities.yaml": PRIORITIES, "places.yaml": PLACES, "metrics.yaml": METRICS}
+BASE_PLAN = plan_files()  # conftest's small plan: each case replaces one of its files
 LOCK_FILE = ".actuals.yaml.lock"  # created empty by the first record; ignored by git
 
 
@@ -264,10 +263,7 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Out
     prepared = {}
     for case in CASES:
         home = root / case.name.removesuffix(".yaml")
-        data = home / "data"
-        data.mkdir(parents=True)
-        for name, text in BASE_PLAN.items():
-            (data / name).write_text(text, encoding="utf-8")
+        data = write_plan_files(home / "data", BASE_PLAN)
         original = case_bytes(case)
         (data / case.target).write_bytes(original)
         prepared[case.name] = (case, home, data, hashes(data), original)
@@ -306,8 +302,6 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Out
 
 
 def _report_figures(result: dict[str, Outcome]) -> None:
-    from conftest import report_figure
-
     refused = sum(1 for o in result.values() if o.case.exit == 1)
     runs = [run for o in result.values() for run in (o.check, o.record) if run is not None]
     generated = sum(1 for o in result.values() if o.case.generated)
@@ -341,6 +335,7 @@ def _no_traceback(run: Run) -> None:
     assert "Traceback" not in run.stderr + run.stdout, run.stderr[-3000:]
 
 
+@pytest.mark.slow  # the first of these runs every case as a process
 @pytest.mark.parametrize("name", [c.name for c in CASES])
 def test_check(outcomes: dict[str, Outcome], name: str) -> None:
     o = outcomes[name]
@@ -363,6 +358,7 @@ def test_check(outcomes: dict[str, Outcome], name: str) -> None:
     assert not (o.data.parent / "PWNED").exists(), "the loader executed something"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [c.name for c in CASES if records_too(c)])
 def test_record(outcomes: dict[str, Outcome], name: str) -> None:
     o = outcomes[name]
@@ -424,6 +420,7 @@ def test_yaml_11_words_stay_text_and_0777_is_777(tmp_path: Path) -> None:
     assert plan.metric_by_id["ooa-placements"].unit == "1:30"
 
 
+@pytest.mark.slow  # asks for 2 GiB
 def test_the_memory_limit_is_enforced() -> None:
     """The cap the cases run under is real: a process asking for more gets a MemoryError."""
     hog = _LIMIT + "x = bytearray(2 << 30)"
@@ -439,44 +436,39 @@ FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r"]
 SCRIPT = "<script>alert(1)</script>"
 
 
-def _hostile_plan(tmp_path: Path) -> Path:
-    """A valid plan whose every text starts like a formula or holds a script tag."""
-    q = json.dumps  # a JSON string is a YAML double-quoted scalar: \t and \r survive
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "priorities.yaml").write_text(
-        f"priorities:\n  - id: P3\n    title: {q('=HYPERLINK(1) ' + SCRIPT)}\n"
+def _hostile_plan(write_plan: WritePlan) -> Path:
+    """A valid plan whose every text starts like a formula or holds a script tag (the builder
+    quotes them as YAML must: a \\t or \\r at the start survives)."""
+    target = {"by": date(2021, 3, 31), "value": 10, "note": SCRIPT}
+    metrics = [
+        {
+            "id": f"m{k}",
+            "priority": "P3",
+            "name": start + f"cmd|' /C calc'!A{k} {SCRIPT}",
+            "direction": "increase",
+            "unit": start + "u",
+            "targets": [target],
+        }
+        for k, start in enumerate(FORMULA_STARTS)
+    ]
+    return write_plan(
+        priorities=[{"id": "P3", "title": "=HYPERLINK(1) " + SCRIPT}],
+        places=[{"id": "lsc", "name": "@SUM(1) " + SCRIPT}],
+        metrics=metrics,
     )
-    (data / "places.yaml").write_text(f"places:\n  - id: lsc\n    name: {q('@SUM(1) ' + SCRIPT)}\n")
-    metrics = ["metrics:"]
-    for k, start in enumerate(FORMULA_STARTS):
-        metrics += [
-            f"  - id: m{k}",
-            "    priority: P3",
-            f"    name: {q(start + f'cmd|{chr(39)} /C calc{chr(39)}!A{k} {SCRIPT}')}",
-            "    direction: increase",
-            f"    unit: {q(start + 'u')}",
-            f"    targets: [{{by: 2021-03-31, value: 10, note: {q(SCRIPT)}}}]",
-        ]
-    (data / "metrics.yaml").write_text("\n".join(metrics) + "\n")
-    return data
 
 
 def _cli(data: Path, *args: str) -> str:
-    from typer.testing import CliRunner
-
-    from lsc_tracker.cli import app
-
-    result = CliRunner().invoke(app, ["--data", str(data), *args])
+    result = lsc(data, *args)
     assert result.exit_code == 0, result.output
     return result.stdout
 
 
-def test_csv_neutralises_formulas_and_keeps_negative_numbers(tmp_path: Path) -> None:
+def test_csv_neutralises_formulas_and_keeps_negative_numbers(write_plan: WritePlan) -> None:
     import csv
     import io
 
-    data = _hostile_plan(tmp_path)
+    data = _hostile_plan(write_plan)
     for k, start in enumerate(FORMULA_STARTS):
         note = start + "SUM(A1:A9)"
         _cli(
@@ -505,8 +497,8 @@ def test_csv_neutralises_formulas_and_keeps_negative_numbers(tmp_path: Path) -> 
 
 
 @pytest.mark.filterwarnings("ignore:Glyph")  # a tab in a chart title has no glyph: harmless
-def test_html_report_escapes_every_text_from_the_data(tmp_path: Path) -> None:
-    data = _hostile_plan(tmp_path)
+def test_html_report_escapes_every_text_from_the_data(write_plan: WritePlan) -> None:
+    data = _hostile_plan(write_plan)
     _cli(data, "record", "m0", "5", "--date", "2020-06-30", "--note", SCRIPT, "--by", SCRIPT)
     html = _cli(data, "report", "--as-of", "2020-06-30", "--output", "-")
     assert "<script" not in html.lower()
