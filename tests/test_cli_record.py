@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from conftest import (
     RECORDING_METRICS,
@@ -20,11 +19,10 @@ from conftest import (
     RECORDING_PRIORITIES,
     SHIPPED_DATA,
     WritePlan,
+    lsc,
 )
-from lsc_tracker.cli import app
 from lsc_tracker.loader import load
 
-runner = CliRunner()
 TODAY = date.today()
 LSC = Path(sys.executable).with_name("lsc")
 
@@ -41,10 +39,6 @@ ACTUALS = """\
 def data(write_plan: WritePlan, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LSC_USER", "amy")
     return write_plan(PRIORITIES, PLACES, METRICS, ACTUALS)
-
-
-def lsc(data: Path, *args: str):
-    return runner.invoke(app, ["--data", str(data), *args])
 
 
 def hashes(directory: Path) -> dict[str, str]:
@@ -499,7 +493,7 @@ def test_an_empty_by_is_refused_not_recorded_as_nobody(data: Path, by: str) -> N
 
 def test_help_names_every_option_with_an_example() -> None:
     for command in ("record", "import", "history"):
-        result = runner.invoke(app, [command, "--help"])
+        result = lsc(None, command, "--help")
         assert result.exit_code == 0
         assert "Example: lsc " in result.stdout
     assert os.path.exists(LSC)

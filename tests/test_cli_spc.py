@@ -10,13 +10,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from conftest import DEMO_AS_OF, DEMO_DATA, WritePlan
-from lsc_tracker.cli import app
+from conftest import DEMO_AS_OF, DEMO_DATA, WritePlan, lsc
 from lsc_tracker.spc import MEAN_RANGE_TO_LIMIT
 
-runner = CliRunner()
 LSC = [sys.executable, "-m", "lsc_tracker"]
 
 MONTHS = [date(2019, m, 28) for m in range(4, 13)] + [date(2020, 1, 28)]
@@ -35,10 +32,6 @@ def data(write_plan: WritePlan) -> Path:
         for d, v in zip(MONTHS, VALUES, strict=True)
     ]
     return write_plan(actuals=log(*entries))
-
-
-def lsc(data_dir: Path, *args: str) -> object:
-    return runner.invoke(app, ["--data", str(data_dir), *args])
 
 
 # --- lsc spc -----------------------------------------------------------------------------------

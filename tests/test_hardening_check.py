@@ -12,20 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from conftest import METRICS, WritePlan
-from lsc_tracker.cli import app
-
-runner = CliRunner()
-
-
-def lsc(data: Path, *args: str) -> tuple[int, str, str]:
-    """Run lsc on ``data``: exit code, stdout, stderr; a Python exception fails the test."""
-    result = runner.invoke(app, ["--data", str(data), *args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.stdout + result.stderr
-    return result.exit_code, result.stdout, result.stderr
+from conftest import METRICS, WritePlan, lsc
 
 
 def digests(data: Path) -> dict[str, str]:

@@ -28,16 +28,13 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from conftest import RECORDING_METRICS, RECORDING_PLACES, RECORDING_PRIORITIES, WritePlan
+from conftest import RECORDING_METRICS, RECORDING_PLACES, RECORDING_PRIORITIES, WritePlan, lsc
 from lsc_tracker import spc, spc_inputs, status, words
-from lsc_tracker.cli import app
 from lsc_tracker.loader import load
 from lsc_tracker.models import Actual
 from lsc_tracker.plan import Plan
 
-runner = CliRunner()
 LSC = [sys.executable, "-m", "lsc_tracker"]
 
 ACTUALS = """\
@@ -48,11 +45,6 @@ ACTUALS = """\
 @pytest.fixture
 def data(write_plan: WritePlan) -> Path:
     return write_plan(actuals=ACTUALS)
-
-
-def lsc(data: Path, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, ["--data", str(data), *args])
-    return result.exit_code, result.stdout, result.stderr
 
 
 def digests(directory: Path) -> dict[str, str]:
@@ -530,16 +522,15 @@ def test_user_text_with_markup_prints_as_typed_through_each_command(
     markup prints as typed (never a MarkupError, never swallowed) and no raw ESC is sent."""
     metrics = RECORDING_METRICS.replace("name: Out of area placements", f'name: "{MARKUP_NAME}"')
     data = write_plan(RECORDING_PRIORITIES, RECORDING_PLACES, metrics, "[]\n")
-    runner = CliRunner()
 
-    def lsc(*args: str) -> str:
-        result = runner.invoke(app, ["--data", str(data), *args])
-        assert result.exit_code == 0, (args, result.output, result.exception)
+    def printed(*args: str) -> str:
+        result = lsc(data, *args)
+        assert result.exit_code == 0, (args, result.output)
         assert "\x1b" not in result.stdout, args
         return result.stdout
 
     typed = "[red]=SUM(A1) fix [/] later"
-    recorded = lsc(
+    recorded = printed(
         "record", "ooa-placements", "90", "--date", "2020-01-31",
         "--note", MARKUP_NOTE, "--by", MARKUP_BY,
     )  # fmt: skip
@@ -553,15 +544,15 @@ def test_user_text_with_markup_prints_as_typed_through_each_command(
         ),
         encoding="utf-8",
     )
-    assert typed in lsc("import", str(csv_file), "--dry-run")
-    lsc("import", str(csv_file))  # prints only "recorded 3 ..." (stderr)
+    assert typed in printed("import", str(csv_file), "--dry-run")
+    printed("import", str(csv_file))  # prints only "recorded 3 ..." (stderr)
 
-    history = lsc("history", "ooa-placements")
+    history = printed("history", "ooa-placements")
     assert f"{typed} \\x1b[31mred" in history and "[bold]amy[/] \\x1b[31m" in history
-    shown = lsc("show", "ooa-placements", "--as-of", "2020-06-30")
+    shown = printed("show", "ooa-placements", "--as-of", "2020-06-30")
     assert MARKUP_NAME in shown and f"{typed} \\x1b[31mred" in shown
-    assert MARKUP_NAME in lsc("spc", "ooa-placements", "--as-of", "2020-06-30")
-    assert MARKUP_NAME in lsc("status", "--as-of", "2020-06-30")
-    assert MARKUP_NAME.replace("[", "\\[").replace("]", "\\]") in lsc(
+    assert MARKUP_NAME in printed("spc", "ooa-placements", "--as-of", "2020-06-30")
+    assert MARKUP_NAME in printed("status", "--as-of", "2020-06-30")
+    assert MARKUP_NAME.replace("[", "\\[").replace("]", "\\]") in printed(
         "status", "--as-of", "2020-06-30", "--format", "markdown"
     )

@@ -17,10 +17,8 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from typer.testing import CliRunner
 
-from conftest import AS_OF, RECORDING_PLACES, WritePlan
-from lsc_tracker.cli import app
+from conftest import AS_OF, RECORDING_PLACES, WritePlan, lsc
 from lsc_tracker.import_files import read_xlsx
 from lsc_tracker.loader import load
 from lsc_tracker.problems import LscError
@@ -33,7 +31,6 @@ from lsc_tracker.words import STATUS_WORDS
 STATUS_LABELS = {status: words.shout for status, words in STATUS_WORDS.items()}
 STATUS_COLOURS = {status: (words.fill, words.ink) for status, words in STATUS_WORDS.items()}
 
-runner = CliRunner()
 
 PRIORITIES = """\
 priorities:
@@ -84,10 +81,6 @@ def report(data: Path) -> StatusReport:
     plan, problems = load(data)
     assert problems == []
     return assess(plan, AS_OF)
-
-
-def lsc(data: Path, *args: str):
-    return runner.invoke(app, ["--data", str(data), *args])
 
 
 def opened(content: bytes) -> Any:
