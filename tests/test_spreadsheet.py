@@ -112,9 +112,9 @@ def test_the_workbook_has_a_summary_and_a_metrics_sheet_ready_to_filter(
         assert all(cell.font.b for cell in sheet[1])
         assert all(sheet.column_dimensions[c.column_letter].width >= 8 for c in sheet[1])
     assert (summary.dimensions, metrics.max_row) == (
-        "A1:L3",
+        "A1:N3",
         6,
-    )  # 2 priorities; 3 metrics, 2 places
+    )  # 2 priorities (4 columns, one per status, as_of); 3 metrics, 2 places
     assert book.properties.title == "Status as of 2020-06-30"
 
 

@@ -360,8 +360,8 @@ def test_ex19_a_priority_of_only_no_target_metrics_is_no_target() -> None:
 
 
 def test_worst_follows_the_issue_order_and_no_target_comes_last() -> None:
-    issue_order = ("overdue", "off_track", "at_risk", "no_data", "on_track", "achieved")
-    assert (*issue_order, "no_target") == STATUS_ORDER
+    issue_order = ("overdue", "off_track", "at_risk", "no_baseline", "no_data", "on_track")
+    assert (*issue_order, "achieved", "no_target", "withdrawn") == STATUS_ORDER
     assert worst(["achieved", "no_data", "on_track"]) == "no_data"
     assert worst(["no_target", "achieved"]) == "achieved"
     assert worst(["no_target", "no_target"]) == "no_target"

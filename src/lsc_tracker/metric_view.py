@@ -68,7 +68,7 @@ def _series(
 ) -> SeriesView:
     counted = status.effective_actuals(entries, as_of)
     numeric = [e for e in counted if not isinstance(e.value, str)]
-    line = () if metric.is_milestone else status.plan_line(metric, numeric[0] if numeric else None)
+    line = assessed.line  # the engine's, from this series' own baseline (docs/status-rules.md)
     points = spc_inputs.points_of(numeric)
     return SeriesView(
         place=place,
@@ -92,6 +92,7 @@ def metric_view(
     *,
     assessed: status.MetricStatus | None = None,
     entries: Mapping[str | None, Sequence[Actual]] | None = None,
+    original: bool = False,
 ) -> MetricView:
     """Gather everything about ``metric`` on ``as_of``.
 
@@ -101,6 +102,10 @@ def metric_view(
         as_of: the date of the view; later actuals are left out.
         assessed: the metric's status if already computed (as by `status.assess`).
         entries: the metric's log entries by place, if already grouped.
+        original: judge against the plan as first written (``--plan original``).
+
+    ``metric`` of the view is the plan in force (``assessed.metric``), so its targets, due
+    date and plan line are the ones the status was judged on.
     """
     if entries is None:
         grouped: dict[str | None, list[Actual]] = defaultdict(list)
@@ -110,8 +115,9 @@ def metric_view(
         entries = grouped
     if assessed is None:
         assessed = status.assess_metric(
-            metric, [e for place in entries.values() for e in place], as_of
+            metric, [e for place in entries.values() for e in place], as_of, original=original
         )
+    metric = assessed.metric
     if metric.places:
         names = plan.place_by_id
         series = tuple(
@@ -137,9 +143,12 @@ def metric_view(
     )
 
 
-def plan_views(plan: Plan, as_of: date) -> tuple[status.StatusReport, list[MetricView]]:
-    """The status report and a view of every metric, in plan order, reading the log once."""
-    report = status.assess(plan, as_of)
+def plan_views(
+    plan: Plan, as_of: date, *, original: bool = False
+) -> tuple[status.StatusReport, list[MetricView]]:
+    """The status report and a view of every metric, in plan order, reading the log once
+    (``original``: judged against the plan as first written)."""
+    report = status.assess(plan, as_of, original=original)
     grouped: dict[str, dict[str | None, list[Actual]]] = defaultdict(lambda: defaultdict(list))
     for entry in plan.actuals:
         grouped[entry.metric][entry.place].append(entry)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import spc, status
 from .models import Actual, Metric, SpcSettings
+from .revisions import plan_in_force
 
 if TYPE_CHECKING:
     from .plan import Plan
@@ -128,11 +129,13 @@ def metric_spc(
         raise ValueError(f"{metric.id} is not tracked at {place!r}")
     if place is None and metric.places:
         return None
-    return analyse_series(metric, metric_series(plan_or_actuals, metric, place, as_of), as_of)
+    in_force = plan_in_force(metric, as_of).metric  # the target the board had on as_of
+    return analyse_series(in_force, metric_series(plan_or_actuals, metric, place, as_of), as_of)
 
 
-def assess_with_spc(plan: Plan, as_of: date) -> status.StatusReport:
-    """`status.assess`, with each measure's and place's SPC icons filled in.
+def assess_with_spc(plan: Plan, as_of: date, *, original: bool = False) -> status.StatusReport:
+    """`status.assess`, with each measure's and place's SPC icons filled in (``original``:
+    judged against the plan as first written, ``--plan original``).
 
     The icons come from `spc.icons` (the latest group, the last point: all a status shows),
     on the entries the status engine has just picked for each series, so the log is grouped
@@ -149,4 +152,4 @@ def assess_with_spc(plan: Plan, as_of: date) -> status.StatusReport:
         variation, assurance = spc.icons(points_of(counted), **options[metric.id])
         return status.SpcSummary(variation=variation, assurance=assurance)
 
-    return status.assess(plan, as_of, spc=icons)
+    return status.assess(plan, as_of, spc=icons, original=original)

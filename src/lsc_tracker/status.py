@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import sys
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -27,8 +28,9 @@ from datetime import date
 from itertools import pairwise
 from typing import TYPE_CHECKING, Final, NamedTuple
 
-from .models import CADENCE_DAYS, Actual, Metric, Priority
+from .models import CADENCE_DAYS, Actual, Metric, Priority, Revision, Target
 from .problems import did_you_mean
+from .revisions import AppliedRevision, plan_in_force
 
 if TYPE_CHECKING:
     from .plan import Plan
@@ -37,15 +39,30 @@ STATUS_ORDER: Final = (
     "overdue",
     "off_track",
     "at_risk",
+    "no_baseline",
     "no_data",
     "on_track",
     "achieved",
     "no_target",
+    "withdrawn",
 )
-"""Every status, worst first. ``no_target`` is last so that a roll-up ignores it unless
-every part is ``no_target``."""
+"""Every status, worst first. ``no_target`` and ``withdrawn`` are last so that a roll-up
+ignores them unless every part is one of them (and ``--fail-on overdue`` never sees a
+withdrawn metric: it is never overdue)."""
 
 STATUSES: Final = frozenset(STATUS_ORDER)
+
+UNJUDGED: Final = frozenset({"no_target", "withdrawn"})
+"""Statuses that say the plan asks nothing to judge: left out of roll-ups."""
+
+PLANS: Final = ("current", "original")
+"""``--plan``: judge against the plan in force (revisions applied), or as first written."""
+
+STAGE_VERDICTS: Final = ("pending", "met", "missed", "no_data", "open", "no_baseline")
+"""A dated (``by``) stage's verdicts; see `Stage`."""
+
+STANDING_VERDICTS: Final = ("pending", "holding", "breached", "no_data", "open", "no_baseline")
+"""A standing (``from``) stage's verdicts."""
 
 MILESTONE_WARNING_DAYS: Final = 30
 """A milestone not yet done is ``at_risk`` when due within this many days."""
@@ -71,10 +88,69 @@ class Reading:
 
 @dataclass(frozen=True)
 class Goal:
-    """A target with its figure resolved (a ``change`` target becomes baseline x (1 + change))."""
+    """A target with its figure resolved (a ``change`` target becomes baseline x (1 + change)).
+
+    ``by`` is the deadline or, for a standing target (``standing``), the date it holds from.
+    ``change`` is the relative change it was resolved from, if it was one."""
 
     by: date
     value: float
+    standing: bool = False
+    change: float | None = field(default=None, compare=False)  # how it was written, not what
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """The target in view when its figure cannot be given: a ``change`` whose baseline has no
+    value (none recorded for its date, or none agreed), or, on the row of a metric tracked by
+    place, a change against each place's own baseline. JSON writes it as ``"value": null``
+    beside the change."""
+
+    by: date
+    change: float
+    standing: bool = False
+
+
+@dataclass(frozen=True)
+class BaselineUsed:
+    """The baseline a series is judged from: as written (``from_log`` false), taken from the
+    actual counted on its date (``from_log`` true), or missing its value (``value`` None:
+    not recorded for ``date``, or, with no ``date``, not agreed; ``note`` says why)."""
+
+    date: date | None
+    value: float | None
+    from_log: bool
+    note: str | None = None
+
+    @property
+    def missing(self) -> str | None:
+        """What is missing, in words, or None when the value is known."""
+        if self.value is not None:
+            return None
+        if self.date is None:
+            return "baseline not agreed"
+        return f"baseline not recorded for {self.date.isoformat()}"
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One target of the plan in force as a stage with its own verdict (docs/status-rules.md).
+
+    ``day`` is the target's ``by`` (or, ``standing``, its ``from``); ``figure`` its resolved
+    value (None: open, or a change with no baseline value). ``actual``: the reading judged
+    (for a dated stage the latest counted on or before ``day``, after the previous stage's
+    date and within 1.5 periods of ``day`` when the metric has a cadence; for a standing one
+    the latest on or after ``day``). ``breaches`` and ``last_breach``: standing stages only,
+    the counted actuals dated on or after ``day`` that miss the figure."""
+
+    target: Target
+    day: date
+    standing: bool
+    figure: float | None
+    verdict: str
+    actual: Reading | None = None
+    breaches: int = 0
+    last_breach: date | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +175,16 @@ class PlaceStatus:
     late: bool  # a milestone done after its due date
     actuals_counted: int  # entries that count (on or before as_of, not superseded)
     spc: SpcSummary | None = None  # filled in by assess(spc=...): spc_inputs.assess_with_spc
+    baseline: BaselineUsed | None = None  # None: the plan states no baseline
+    unresolved: Unresolved | None = None  # the target in view when ``target`` cannot be given
+    missing: str | None = None  # "baseline not recorded for 2019-03-31", "baseline not agreed"
+    stages: tuple[Stage, ...] = ()  # every target of the plan in force, in order
+    line: tuple[Knot, ...] = ()  # the plan line's knots (empty for a milestone)
+
+    @property
+    def deadline(self) -> date | None:
+        """The date of the target in view (None once a standing target holds)."""
+        return _deadline_of(self.target, self.unresolved, self.days_to_deadline)
 
 
 @dataclass(frozen=True)
@@ -123,6 +209,16 @@ class MetricStatus:
     """Set by `select` with a status filter: the metric's own status is not one asked for,
     and it is there only to head the places that are. Flat outputs leave its row out, and
     ``--fail-on`` does not count it."""
+    baseline: BaselineUsed | None = None  # a metric with places: as written (each has its own)
+    unresolved: Unresolved | None = None
+    missing: str | None = None
+    stages: tuple[Stage, ...] = ()  # a metric with places: empty (each place has its own)
+    line: tuple[Knot, ...] = ()
+    revisions: tuple[AppliedRevision, ...] = ()  # in force on as_of, in order
+    withdrawn: Revision | None = None  # the revision that withdrew the metric, if in force
+    original_due: date | None = None  # as first written (when a revision is in force)
+    original_targets: tuple[Target, ...] = ()
+    written: Metric | None = None  # the metric as first written; ``metric`` is the plan in force
 
     @property
     def id(self) -> str:
@@ -130,10 +226,18 @@ class MetricStatus:
 
     @property
     def deadline(self) -> date | None:
-        """The current target's date, or a milestone's due date."""
+        """The current target's date, or a milestone's due date (of the plan in force); None
+        for a withdrawn metric and once a standing target holds."""
+        if self.withdrawn is not None:
+            return None
         if self.metric.is_milestone:
             return self.metric.due
-        return None if self.target is None else self.target.by
+        return _deadline_of(self.target, self.unresolved, self.days_to_deadline)
+
+    @property
+    def eased(self) -> bool:
+        """A revision in force eased the plan (boards must see every easing)."""
+        return any(applied.eased for applied in self.revisions)
 
 
 @dataclass(frozen=True)
@@ -157,6 +261,7 @@ class StatusReport:
     priorities: tuple[PriorityStatus, ...]
     metrics: tuple[MetricStatus, ...]
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    plan: str = "current"  # "original": judged against the plan as first written
 
     @property
     def counts(self) -> dict[str, int]:
@@ -169,12 +274,23 @@ class StatusReport:
         return sum(
             1
             for m in self.metrics
-            if m.days_to_deadline is not None and m.days_to_deadline < 0 and m.status != "achieved"
+            if m.days_to_deadline is not None
+            and m.days_to_deadline < 0
+            and m.status not in ("achieved", "withdrawn")
         )
 
     @property
     def actuals_counted(self) -> int:
         return sum(m.actuals_counted for m in self.metrics)
+
+
+def _deadline_of(
+    target: Goal | None, unresolved: Unresolved | None, days: int | None
+) -> date | None:
+    shown = target or unresolved
+    if shown is None or (shown.standing and days is None):
+        return None
+    return shown.by
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -236,13 +352,67 @@ def effective_actuals(entries: Iterable[Actual], as_of: date) -> list[Actual]:
     return [by_date[day] for day in sorted(by_date)]
 
 
-def goals(metric: Metric) -> list[Goal]:
-    """The metric's targets that have a figure, in date order (open targets take no part)."""
+def _figure(target: Target, baseline: float | None) -> float | None:
+    """A target's figure: its value, or baseline x (1 + change); None when open or when the
+    baseline has no value."""
+    if target.value is not None:
+        return target.value
+    if target.change is not None and baseline is not None:
+        return baseline * (1 + target.change)
+    return None
+
+
+def written_baseline(metric: Metric) -> BaselineUsed | None:
+    """The metric's baseline as the plan writes it (a ``{date}`` baseline has no value yet:
+    each series takes its own from the log, `resolve_baseline`)."""
+    written = metric.baseline
+    if written is None:
+        return None
+    from_log = written.value is None and written.date is not None
+    return BaselineUsed(written.date, written.value, from_log, written.note)
+
+
+def resolve_baseline(
+    metric: Metric, counted: Sequence[Actual], days: Sequence[date] | None = None
+) -> BaselineUsed | None:
+    """The baseline of one series: as written, or, for a ``{date}`` baseline, the counted
+    actual dated exactly on that date (value None when there is none).
+
+    Args:
+        metric: the metric (its plan in force).
+        counted: the series' entries that count, in date order (`effective_actuals`).
+        days: their dates, if already listed.
+    """
+    found = written_baseline(metric)
+    if found is None or not found.from_log or found.date is None:
+        return found
+    days = [entry.date for entry in counted] if days is None else days
+    index = bisect_left(days, found.date)
+    if index < len(days) and days[index] == found.date:
+        value = counted[index].value
+        if not isinstance(value, str):
+            return replace(found, value=float(value))
+    return found
+
+
+def goals(metric: Metric, baseline: float | None = None) -> list[Goal]:
+    """The metric's targets that have a figure, in date order (open targets, and change
+    targets whose baseline has no value, take no part). A standing target's ``by`` is the
+    date it holds from.
+
+    Args:
+        metric: the metric (its plan in force).
+        baseline: the baseline value to resolve ``change`` targets with (one series' value
+            taken from the log); default the metric's own.
+    """
+    if baseline is None and metric.baseline is not None:
+        baseline = metric.baseline.value
     found = []
     for target in metric.targets:
-        value = metric.target_value(target)
-        if value is not None:
-            found.append(Goal(target.by, value))
+        value = _figure(target, baseline)
+        day = target.day
+        if value is not None and day is not None:
+            found.append(Goal(day, value, target.is_standing, target.change))
     return sorted(found, key=lambda goal: goal.by)
 
 
@@ -254,19 +424,28 @@ def current_goal(all_goals: Sequence[Goal], as_of: date) -> Goal | None:
     return all_goals[-1] if all_goals else None
 
 
-def plan_line(metric: Metric, earliest: Actual | Reading | None = None) -> tuple[Knot, ...]:
+def plan_line(
+    metric: Metric,
+    earliest: Actual | Reading | None = None,
+    *,
+    baseline: BaselineUsed | None = None,
+) -> tuple[Knot, ...]:
     """The knots of the plan line: the starting point, then every target with a figure.
 
-    The starting point is the baseline or, when there is none, ``earliest`` (the earliest
+    The starting point is the baseline (``baseline``, one series' as `resolve_baseline` gives
+    it; default the metric's as written) or, when it has no value, ``earliest`` (the earliest
     actual that counts). A starting point dated on or after the first target is left out:
     the line then starts at the first target. Empty when no target has a figure.
     """
-    targets = goals(metric)
+    if baseline is None:
+        baseline = written_baseline(metric)
+    value = None if baseline is None else baseline.value
+    targets = goals(metric, value)
     if not targets:
         return ()
     start: Knot | None = None
-    if metric.baseline is not None:
-        start = (metric.baseline.date, metric.baseline.value)
+    if baseline is not None and baseline.date is not None and value is not None:
+        start = (baseline.date, value)
     elif earliest is not None and isinstance(earliest.value, float | int):
         start = (earliest.date, float(earliest.value))
     knots = [(goal.by, goal.value) for goal in targets]
@@ -375,6 +554,153 @@ def _reading(actual: Actual | None) -> Reading | None:
 # --- one place of a metric (or a metric not tracked by place) ------------------------------
 
 
+def _numeric(actual: Actual) -> float:
+    value = actual.value
+    if isinstance(value, str):
+        raise ValueError(f"a measure's actual must be a number, got {value!r}")
+    return float(value)
+
+
+def _dated_stage(
+    target: Target,
+    day: date,
+    figure: float | None,
+    after: date | None,
+    counted: Sequence[Actual],
+    days: Sequence[date],
+    as_of: date,
+    metric: Metric,
+) -> Stage:
+    """A ``by`` target's verdict: judged on the latest counted actual dated on or before its
+    date, after ``after`` (the previous stage's date, or the baseline's for the first) and,
+    with a cadence, no more than 1.5 periods before its date."""
+    if target.is_open:
+        return Stage(target, day, False, None, "open")
+    if figure is None:
+        return Stage(target, day, False, None, "no_baseline")
+    if day > as_of:
+        return Stage(target, day, False, figure, "pending")
+    index = bisect_right(days, day) - 1
+    found = counted[index] if index >= 0 else None
+    if found is not None and after is not None and found.date <= after:
+        found = None
+    if (
+        found is not None
+        and metric.cadence is not None
+        and (day - found.date).days > STALE_PERIODS * CADENCE_DAYS[metric.cadence]
+    ):
+        found = None
+    if found is None:
+        return Stage(target, day, False, figure, "no_data")
+    assert metric.direction is not None
+    verdict = "met" if meets(_numeric(found), figure, metric.direction) else "missed"
+    return Stage(target, day, False, figure, verdict, _reading(found))
+
+
+def _standing_stage(
+    target: Target,
+    day: date,
+    figure: float | None,
+    counted: Sequence[Actual],
+    days: Sequence[date],
+    as_of: date,
+    direction: str,
+) -> Stage:
+    """A ``from`` target's verdict: pending before its date, then holding or breached by the
+    latest counted actual dated on or after it (no_data when there is none), with every
+    counted actual from its date on that misses it counted as a breach."""
+    if target.is_open:
+        return Stage(target, day, True, None, "open")
+    if figure is None:
+        return Stage(target, day, True, None, "no_baseline")
+    if day > as_of:
+        return Stage(target, day, True, figure, "pending")
+    since = counted[bisect_left(days, day) :]
+    if not since:
+        return Stage(target, day, True, figure, "no_data")
+    breaches = [entry.date for entry in since if not meets(_numeric(entry), figure, direction)]
+    latest = since[-1]
+    verdict = "breached" if breaches and breaches[-1] == latest.date else "holding"
+    return Stage(
+        target,
+        day,
+        True,
+        figure,
+        verdict,
+        _reading(latest),
+        len(breaches),
+        breaches[-1] if breaches else None,
+    )
+
+
+def stages(
+    metric: Metric,
+    counted: Sequence[Actual],
+    as_of: date,
+    baseline: BaselineUsed | None = None,
+    days: Sequence[date] | None = None,
+) -> tuple[Stage, ...]:
+    """Every target of ``metric`` (its plan in force) as a stage with its verdict, in order.
+
+    Args:
+        metric: a measure (a milestone has no stages).
+        counted: one series' entries that count, in date order.
+        as_of: the date of the assessment.
+        baseline: the series' baseline (`resolve_baseline`); default the metric's.
+        days: the dates of ``counted``, if already listed.
+    """
+    if metric.direction is None or not metric.targets:
+        return ()
+    if baseline is None:
+        baseline = resolve_baseline(metric, counted, days)
+    days = [entry.date for entry in counted] if days is None else days
+    value = None if baseline is None else baseline.value
+    after = None if baseline is None else baseline.date
+    found = []
+    for target in metric.targets:
+        day = target.day
+        if day is None:
+            continue  # `lsc check` refuses a target with neither by nor from
+        figure = _figure(target, value)
+        if target.is_standing:
+            found.append(
+                _standing_stage(target, day, figure, counted, days, as_of, metric.direction)
+            )
+        else:
+            found.append(_dated_stage(target, day, figure, after, counted, days, as_of, metric))
+        after = day
+    return tuple(found)
+
+
+def _in_view(metric: Metric, as_of: date) -> tuple[list[Target], bool]:
+    """The targets the overall status is judged on (those with a figure or a change) and
+    whether a standing target holds on ``as_of`` (then it alone is judged)."""
+    asked = [t for t in metric.targets if not t.is_open and t.day is not None]
+    standing = asked[-1].from_ if asked else None
+    if standing is not None and standing <= as_of:
+        return [asked[-1]], True
+    return asked, False
+
+
+def _current_target(
+    asked: Sequence[Target], baseline: float | None, as_of: date, holding: bool
+) -> tuple[Goal | None, Unresolved | None, int | None]:
+    """The target in view on ``as_of`` (the first dated on or after it, else the last):
+    as a `Goal`, or `Unresolved` when its figure needs a baseline value there is not; and
+    the days to its date (None once a standing target holds)."""
+    chosen = next((t for t in asked if t.day is not None and t.day >= as_of), None)
+    if chosen is None:
+        chosen = asked[-1] if asked else None
+    if chosen is None or chosen.day is None:
+        return None, None, None
+    days = None if holding else (chosen.day - as_of).days
+    figure = _figure(chosen, baseline)
+    if figure is None:
+        assert chosen.change is not None  # an open target is never in view
+        return None, Unresolved(chosen.day, chosen.change, chosen.is_standing), days
+    return Goal(chosen.day, figure, chosen.is_standing, chosen.change), None, days
+
+
 def _assess_measure(
     metric: Metric,
     place: str | None,
@@ -382,13 +708,22 @@ def _assess_measure(
     as_of: date,
     spc: SpcSummary | None = None,
 ) -> PlaceStatus:
-    if metric.direction is None:
+    direction = metric.direction
+    if direction is None:
         raise ValueError(f"measure {metric.id!r} has no direction")
-    targets = goals(metric)
-    target = current_goal(targets, as_of)
-    days = None if target is None else (target.by - as_of).days
+    days_list = [entry.date for entry in counted]
+    base = resolve_baseline(metric, counted, days_list)
+    base_value = None if base is None else base.value
+    asked, holding = _in_view(metric, as_of)
+    target, unresolved, days = _current_target(asked, base_value, as_of, holding)
     latest = counted[-1] if counted else None
     stale = is_stale(metric, latest and latest.date, as_of)
+    unresolvable = any(_figure(t, base_value) is None for t in asked)
+    missing = base.missing if base is not None and unresolvable else None
+    if unresolvable and base is None:
+        missing = "baseline not agreed"  # a change target and no baseline (`lsc check` refuses)
+    targets = goals(metric, base_value)
+    line = plan_line(metric, counted[0] if counted else None, baseline=base)
 
     def result(status: str, expected: float | None = None) -> PlaceStatus:
         return PlaceStatus(
@@ -402,24 +737,37 @@ def _assess_measure(
             late=False,
             actuals_counted=len(counted),
             spc=spc,
+            baseline=base,
+            unresolved=unresolved,
+            missing=missing,
+            stages=stages(metric, counted, as_of, base, days_list),
+            line=line,
         )
 
-    if target is None:
+    if not asked:
         return result("no_target")
-    if latest is None:
+    if unresolvable:
+        return result("no_baseline", expected_value_on(line, latest.date) if latest else None)
+    if latest is None or target is None:
         return result("no_data")
-    value = float(latest.value)
-    line = plan_line(metric, counted[0])
+    value = _numeric(latest)
     expected = expected_value_on(line, latest.date)
+    if holding:
+        # a standing target on and after its date: never overdue or achieved
+        if latest.date < target.by:
+            return result("no_data", expected)
+        return result(
+            "on_track" if meets(value, target.value, direction) else "off_track", expected
+        )
     last = targets[-1]
-    if meets(value, last.value, metric.direction):
+    if meets(value, last.value, direction):
         return result("achieved", expected)
     if last.by < as_of:
         return result("overdue", expected)
-    if meets(value, target.value, metric.direction):
+    if meets(value, target.value, direction):
         return result("on_track", expected)
     assert expected is not None  # the line has at least the current target
-    gap = shortfall(metric.direction, line, Reading(latest.date, value))
+    gap = shortfall(direction, line, Reading(latest.date, value))
     if gap.amount <= _EPSILON * max(1.0, abs(expected)):  # on the line, to rounding
         return result("on_track", expected)
     if gap.ratio <= metric.tolerance + _EPSILON:
@@ -456,6 +804,26 @@ def _assess_milestone(
     )
 
 
+def _withdrawn(metric: Metric, place: str | None, counted: Sequence[Actual]) -> PlaceStatus:
+    """A withdrawn metric: listed with its latest actual, with no target, deadline or stage."""
+    if metric.is_milestone:
+        shown = next((a for a in counted if a.value == "done"), None)
+    else:
+        shown = counted[-1] if counted else None
+    return PlaceStatus(
+        place=place,
+        status="withdrawn",
+        latest=_reading(shown),
+        expected=None,
+        target=None,
+        days_to_deadline=None,
+        stale=False,
+        late=False,
+        actuals_counted=len(counted),
+        baseline=None if metric.is_milestone else written_baseline(metric),
+    )
+
+
 SpcHook = Callable[[Metric, Sequence[Actual]], "SpcSummary | None"]
 """Given a measure and one series' counted entries (date order), its SPC icons: how
 `spc_inputs.assess_with_spc` adds Making Data Count to a status run without this engine knowing
@@ -468,8 +836,11 @@ def _assess_one(
     entries: Iterable[Actual],
     as_of: date,
     spc: SpcHook | None = None,
+    withdrawn: bool = False,
 ) -> PlaceStatus:
     counted = effective_actuals(entries, as_of)
+    if withdrawn:
+        return _withdrawn(metric, place, counted)
     if metric.is_milestone:
         return _assess_milestone(metric, place, counted, as_of)
     icons = spc(metric, counted) if spc is not None else None
@@ -479,15 +850,20 @@ def _assess_one(
 # --- metrics, priorities, the report ---------------------------------------------------------
 
 
-def assess_metric(metric: Metric, actuals: Iterable[Actual], as_of: date) -> MetricStatus:
+def assess_metric(
+    metric: Metric, actuals: Iterable[Actual], as_of: date, *, original: bool = False
+) -> MetricStatus:
     """Where one metric stands on ``as_of``.
 
     Args:
-        metric: the metric, with its targets (or due date) and places.
+        metric: the metric as written, with its targets (or due date), places and
+            revisions.
         actuals: this metric's entries from the log, in log order; entries for other
             metrics, for places the metric is not tracked at, or dated after ``as_of``
             are ignored.
         as_of: the date of the assessment (D in docs/status-rules.md).
+        original: judge against the plan as first written (``--plan original``), not the
+            plan in force on ``as_of`` (every revision decided on or before it applied).
 
     Returns:
         The metric's status and, for a metric tracked by place, each place's.
@@ -496,17 +872,29 @@ def assess_metric(metric: Metric, actuals: Iterable[Actual], as_of: date) -> Met
     for entry in actuals:
         if entry.metric == metric.id:
             by_place[entry.place].append(entry)
-    return _assess_grouped(metric, by_place, as_of)
+    return _assess_grouped(metric, by_place, as_of, original=original)
 
 
 def _assess_grouped(
-    metric: Metric,
+    written: Metric,
     by_place: Mapping[str | None, Sequence[Actual]],
     as_of: date,
     spc: SpcHook | None = None,
+    *,
+    original: bool = False,
 ) -> MetricStatus:
+    plan = plan_in_force(written, as_of, original=original)
+    metric = plan.metric
+    withdrawn = plan.withdrawn is not None
+    history = {
+        "revisions": plan.applied,
+        "withdrawn": plan.withdrawn,
+        "original_due": plan.original_due,
+        "original_targets": plan.original_targets,
+        "written": written,
+    }
     if not metric.places:
-        own = _assess_one(metric, None, by_place.get(None, ()), as_of, spc)
+        own = _assess_one(metric, None, by_place.get(None, ()), as_of, spc, withdrawn)
         return MetricStatus(
             metric=metric,
             status=own.status,
@@ -518,33 +906,58 @@ def _assess_grouped(
             late=own.late,
             actuals_counted=own.actuals_counted,
             spc=own.spc,
+            baseline=own.baseline,
+            unresolved=own.unresolved,
+            missing=own.missing,
+            stages=own.stages,
+            line=own.line,
+            **history,  # type: ignore[arg-type]
         )
     places = tuple(
-        _assess_one(metric, place, by_place.get(place, ()), as_of, spc) for place in metric.places
+        _assess_one(metric, place, by_place.get(place, ()), as_of, spc, withdrawn)
+        for place in metric.places
     )
-    return _roll_up_places(metric, places)
+    return replace(_roll_up_places(metric, places), **history)  # type: ignore[arg-type]
 
 
 def _roll_up_places(metric: Metric, places: tuple[PlaceStatus, ...]) -> MetricStatus:
-    first = places[0]  # target and deadline are metric-wide, so the same for every place
+    first = places[0]  # the deadline is metric-wide, so the same for every place
     status = worst(p.status for p in places)
+    target, unresolved = first.target, first.unresolved
+    if any(p.target != target or p.unresolved != unresolved for p in places):
+        # a change against each place's own baseline: the metric's row shows the change
+        shown = first.target or first.unresolved
+        target = None
+        if shown is not None and shown.change is not None:
+            unresolved = Unresolved(shown.by, shown.change, shown.standing)
+    missing = [p for p in places if p.missing]
+    if len(missing) == len(places):
+        said = missing[0].missing
+    elif missing:
+        said = f"{missing[0].missing} at {len(missing)} of {len(places)} places"
+    else:
+        said = None
     return MetricStatus(
         metric=metric,
         status=status,
         latest=None,
         expected=None,
-        target=first.target,
+        target=target,
         days_to_deadline=first.days_to_deadline,
         stale=any(p.stale for p in places),
         late=status == "achieved" and any(p.late for p in places),
         actuals_counted=sum(p.actuals_counted for p in places),
         places=places,
+        baseline=None if metric.is_milestone else written_baseline(metric),
+        unresolved=unresolved,
+        missing=said,
     )
 
 
 def roll_up_priority(priority: Priority, metrics: Iterable[MetricStatus]) -> PriorityStatus:
-    """A priority's status: the worst of its metrics', leaving out ``no_target`` unless all
-    are (a priority with no metrics is ``no_target``), with a count per status."""
+    """A priority's status: the worst of its metrics', leaving out ``no_target`` and
+    ``withdrawn`` unless all are (a priority with no metrics is ``no_target``), with a
+    count per status."""
     statuses = [m.status for m in metrics if m.metric.priority == priority.id]
     return PriorityStatus(
         priority=priority,
@@ -553,7 +966,9 @@ def roll_up_priority(priority: Priority, metrics: Iterable[MetricStatus]) -> Pri
     )
 
 
-def assess(plan: Plan, as_of: date, *, spc: SpcHook | None = None) -> StatusReport:
+def assess(
+    plan: Plan, as_of: date, *, spc: SpcHook | None = None, original: bool = False
+) -> StatusReport:
     """Where every metric and priority of the plan stands on ``as_of``.
 
     Reads the actuals log once, grouping it by (metric, place), so the cost grows with
@@ -564,6 +979,8 @@ def assess(plan: Plan, as_of: date, *, spc: SpcHook | None = None) -> StatusRepo
         as_of: the date of the assessment; actuals dated after it are ignored.
         spc: fills in each measure's (or place's) ``spc`` icons (see `SpcHook`); None
             leaves them out.
+        original: judge every metric against its plan as first written (``--plan
+            original``) rather than the plan in force on ``as_of``.
 
     Returns:
         Priorities and metrics in plan order, with their statuses.
@@ -571,9 +988,17 @@ def assess(plan: Plan, as_of: date, *, spc: SpcHook | None = None) -> StatusRepo
     grouped: dict[str, dict[str | None, list[Actual]]] = defaultdict(lambda: defaultdict(list))
     for entry in plan.actuals:
         grouped[entry.metric][entry.place].append(entry)
-    metrics = tuple(_assess_grouped(m, grouped.get(m.id, {}), as_of, spc) for m in plan.metrics)
+    metrics = tuple(
+        _assess_grouped(m, grouped.get(m.id, {}), as_of, spc, original=original)
+        for m in plan.metrics
+    )
     priorities = tuple(roll_up_priority(p, metrics) for p in plan.priorities)
-    return StatusReport(as_of=as_of, priorities=priorities, metrics=metrics)
+    return StatusReport(
+        as_of=as_of,
+        priorities=priorities,
+        metrics=metrics,
+        plan="original" if original else "current",
+    )
 
 
 # --- views -----------------------------------------------------------------------------------
@@ -619,13 +1044,22 @@ def select(
         priorities=rolled,
         metrics=tuple(shown),
         filters={key: value for key, value in filters.items() if value},
+        plan=report.plan,
     )
 
 
 def _at_place(metric: MetricStatus, place: str) -> MetricStatus:
     rows = tuple(p for p in metric.places if p.place == place)
     spc = rows[0].spc if rows else metric.spc
-    return replace(_roll_up_places(metric.metric, rows), spc=spc)
+    return replace(
+        _roll_up_places(metric.metric, rows),
+        spc=spc,
+        revisions=metric.revisions,
+        withdrawn=metric.withdrawn,
+        original_due=metric.original_due,
+        original_targets=metric.original_targets,
+        written=metric.written,
+    )
 
 
 def _with_statuses(metric: MetricStatus, statuses: set[str]) -> MetricStatus | None:

@@ -48,8 +48,41 @@ STATUS_WORDS: Final = {
     "on_track": StatusWords("On track", "green", "007F3B", "FFFFFF"),
     "achieved": StatusWords("Achieved", "bold green", "005EB8", "FFFFFF"),
     "no_target": StatusWords("No target", "dim", "F0F4F5", "4C6272"),
+    "no_baseline": StatusWords("No baseline", "bold magenta", "330072", "FFFFFF"),
+    "withdrawn": StatusWords("Withdrawn", "dim italic", "D8DDE0", "4C6272"),
 }
 """Every status's words, by the status's id (see `status.STATUS_ORDER`)."""
+
+STAGE_WORDS: Final = {
+    "pending": ("pending", "…"),
+    "met": ("met", "✓"),
+    "missed": ("missed", "✗"),
+    "no_data": ("no data", "?"),
+    "open": ("left open", "–"),
+    "no_baseline": ("no baseline", "?"),
+    "holding": ("holding", "✓"),
+    "breached": ("breached", "✗"),
+}
+"""A stage's verdict (`status.Stage`) as (words, glyph), so it reads without colour."""
+
+EASED: Final = "eased"
+"""The mark of a revision that eased the plan (boards must see every easing)."""
+EASED_GLYPH: Final = "▼"
+
+
+def change_text(change: float) -> str:
+    """A change target as the views show it while its baseline has no value:
+    ``−50% of baseline`` (a real minus sign), ``+10% of baseline``."""
+    text = percent(change, sign=True)
+    return ("\u2212" + text[1:] if text.startswith("-") else text) + " of baseline"
+
+
+def standing_text(since: str, breaches: int, last_breach: str | None) -> str:
+    """A standing target's record: "held since 2020-04-01, 2 breaches, last 2020-09-30"."""
+    if breaches == 0:
+        return f"held since {since}, no breaches"
+    noun = "breach" if breaches == 1 else "breaches"
+    return f"held since {since}, {breaches:,} {noun}, last {last_breach}"
 
 
 def status_label(status: str, late: bool = False) -> str:

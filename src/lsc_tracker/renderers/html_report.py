@@ -100,7 +100,7 @@ _RC = {
 # --- the page --------------------------------------------------------------------------------
 
 
-def render_report(plan: Plan, as_of: date) -> str:
+def render_report(plan: Plan, as_of: date, *, original: bool = False) -> str:
     """The whole report as one HTML document.
 
     Args:
@@ -110,7 +110,7 @@ def render_report(plan: Plan, as_of: date) -> str:
     Returns:
         The HTML text (UTF-8 when written), identical for the same plan and date.
     """
-    report, views = plan_views(plan, as_of)
+    report, views = plan_views(plan, as_of, original=original)
     measures = sum(1 for v in views if not v.metric.is_milestone)
     groups = [
         (priority, [v for v in views if v.metric.priority == priority.id])

@@ -12,7 +12,17 @@ import json
 from datetime import date
 from typing import Any, Final, TextIO
 
-from ..status import Goal, MetricStatus, Reading, SpcSummary, StatusReport
+from ..models import Revision, Target
+from ..status import (
+    BaselineUsed,
+    Goal,
+    MetricStatus,
+    Reading,
+    SpcSummary,
+    Stage,
+    StatusReport,
+    Unresolved,
+)
 from ..words import PLAN_LINE, counts_text, days_left, format_cell, spc_short, status_label, visible
 from .status_rows import rounded, rows, sections, summary_lines
 
@@ -33,6 +43,7 @@ def report_data(report: StatusReport) -> dict[str, Any]:
     """The report as plain JSON-ready data (dates as YYYY-MM-DD, numbers as numbers)."""
     return {
         "as_of": report.as_of.isoformat(),
+        "plan": report.plan,
         "filters": {key: list(values) for key, values in report.filters.items()},
         "summary": {
             "metrics": len(report.metrics),
@@ -54,10 +65,88 @@ def _reading_data(reading: Reading | None) -> dict[str, Any] | None:
     return {"date": reading.date.isoformat(), "value": reading.value}
 
 
-def _goal_data(goal: Goal | None) -> dict[str, Any] | None:
-    if goal is None:
+def _goal_data(goal: Goal | None, unresolved: Unresolved | None = None) -> dict[str, Any] | None:
+    """``{"by", "value"}`` (``"from"`` for a standing target); while a change target's
+    baseline has no value, ``{"by", "value": null, "change": -0.5}``."""
+    if goal is not None:
+        return {_day_key(goal.standing): goal.by.isoformat(), "value": rounded(goal.value, 6)}
+    if unresolved is not None:
+        return {
+            _day_key(unresolved.standing): unresolved.by.isoformat(),
+            "value": None,
+            "change": unresolved.change,
+        }
+    return None
+
+
+def _day_key(standing: bool) -> str:
+    return "from" if standing else "by"
+
+
+def _baseline_data(baseline: BaselineUsed | None) -> dict[str, Any] | None:
+    if baseline is None:
         return None
-    return {"by": goal.by.isoformat(), "value": rounded(goal.value, 6)}
+    return {
+        "date": baseline.date.isoformat() if baseline.date else None,
+        "value": rounded(baseline.value, 6),
+        "from_log": baseline.from_log,
+    }
+
+
+def _stage_data(stage: Stage) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        _day_key(stage.standing): stage.day.isoformat(),
+        "target": rounded(stage.figure, 6),
+        "verdict": stage.verdict,
+        "actual": _reading_data(stage.actual),
+    }
+    if stage.standing:
+        data["breaches"] = stage.breaches
+        data["last_breach"] = stage.last_breach.isoformat() if stage.last_breach else None
+    return data
+
+
+def _target_written(target: Target) -> dict[str, Any]:
+    day = target.day
+    return {
+        _day_key(target.is_standing): day.isoformat() if day else None,
+        "value": target.value,
+        "change": target.change,
+    }
+
+
+def _decision_data(revision: Revision) -> dict[str, Any]:
+    return {
+        "decided": revision.decided.isoformat(),
+        "by": revision.by,
+        "reason": revision.reason,
+        "source": revision.source,
+    }
+
+
+def _history_data(status: MetricStatus) -> dict[str, Any]:
+    """The revisions in force (each marked when it eased the plan), the plan as first
+    written when any is, and the withdrawal."""
+    return {
+        "revisions": [
+            {
+                "decided": applied.revision.decided.isoformat(),
+                "by": applied.revision.by,
+                "reason": applied.revision.reason,
+                "eased": applied.eased,
+            }
+            for applied in status.revisions
+        ],
+        "original": (
+            {
+                "due": status.original_due.isoformat() if status.original_due else None,
+                "targets": [_target_written(t) for t in status.original_targets],
+            }
+            if status.revisions
+            else None
+        ),
+        "withdrawn": _decision_data(status.withdrawn) if status.withdrawn else None,
+    }
 
 
 def _metric_data(status: MetricStatus) -> dict[str, Any]:
@@ -73,9 +162,13 @@ def _metric_data(status: MetricStatus) -> dict[str, Any]:
         "late": status.late,
         "latest": _reading_data(status.latest),
         "expected": rounded(status.expected, 6),
-        "target": _goal_data(status.target),
+        "target": _goal_data(status.target, status.unresolved),
         "due": metric.due.isoformat() if metric.due else None,
         "days_to_deadline": status.days_to_deadline,
+        "baseline": _baseline_data(status.baseline),
+        "missing": status.missing,
+        "stages": [_stage_data(stage) for stage in status.stages],
+        **_history_data(status),
         "shown_for_places": status.shown_for_places,
         "places": [
             {
@@ -85,8 +178,11 @@ def _metric_data(status: MetricStatus) -> dict[str, Any]:
                 "late": place.late,
                 "latest": _reading_data(place.latest),
                 "expected": rounded(place.expected, 6),
-                "target": _goal_data(place.target),
+                "target": _goal_data(place.target, place.unresolved),
                 "days_to_deadline": place.days_to_deadline,
+                "baseline": _baseline_data(place.baseline),
+                "missing": place.missing,
+                "stages": [_stage_data(stage) for stage in place.stages],
                 "spc": _spc_data(place.spc),
             }
             for place in status.places
