@@ -319,3 +319,65 @@ def test_shape_errors_are_in_the_plan_s_words_not_python_s(write_plan: WritePlan
     assert "actuals.yaml:1:3: expected a mapping of keys, got 'metric'" in found_messages
     assert any("expected true or false, got 'maybe'" in m for m in found_messages)
     assert not any("Input should be a valid" in m for m in found_messages)
+
+
+def test_issue_13_and_14_forms_load(write_plan: WritePlan) -> None:
+    """Priority owner, place description and neighbourhoods, programme metrics, baselines
+    from the log or not agreed, standing targets, and revisions."""
+    data = write_plan(
+        priorities="priorities:\n  - {id: P3, title: Resilience, owner: Chief Nurse}\n",
+        places=(
+            "places:\n  - {id: lsc, name: LSC, neighbourhoods: 41}\n"
+            "  - {id: west-lancashire, name: West Lancashire, parent: lsc,"
+            " description: A Multispeciality Community Provider}\n"
+        ),
+        metrics="""
+        metrics:
+          - id: ooa
+            priority: P3
+            name: Out of area placements
+            direction: decrease
+            baseline: {note: The plan states no baseline figure or date}
+            targets: [{by: 2021-03-31, change: -50%}, {by: 2023-03-31, change: -75%}]
+            revisions:
+              - decided: 2020-05-12
+                by: ICS Board
+                reason: Baseline agreed
+                source: Board minute 12
+                baseline: {date: 2019-03-31, source: Board paper}
+          - id: deaths
+            priority: P3
+            name: Preventable deaths
+            direction: decrease
+            targets: [{from: 2020-04-01, value: 0}]
+          - id: strategy
+            priority: programme
+            name: Five-year strategy published
+            kind: milestone
+            due: 2019-09-30
+            revisions: [{decided: 2019-09-01, by: ICS Board, reason: Overtaken, withdrawn: true}]
+        """,
+    )
+    plan, problems = load(data, today=TODAY)
+    assert problems == []
+    assert plan.priorities[0].owner == "Chief Nurse"
+    assert plan.places[0].neighbourhoods == 41
+    assert plan.places[1].description == "A Multispeciality Community Provider"
+    ooa, deaths, strategy = plan.metrics
+    assert ooa.baseline is not None and ooa.baseline.date is None and ooa.baseline.value is None
+    assert ooa.revisions[0].baseline is not None
+    assert ooa.revisions[0].baseline.date == date(2019, 3, 31)
+    assert deaths.targets[0].is_standing and deaths.targets[0].from_ == date(2020, 4, 1)
+    assert strategy.priority == "programme" and strategy.revisions[0].withdrawn is True
+
+
+def test_a_place_s_neighbourhoods_is_a_positive_count(write_plan: WritePlan) -> None:
+    data = write_plan(places="places:\n  - {id: lsc, name: LSC, neighbourhoods: 0}\n")
+    assert messages(data) == ["places.yaml:2:42: expected a number above 0, got 0"]
+
+
+def test_a_misspelt_from_gets_did_you_mean_from(write_plan: WritePlan) -> None:
+    metrics = METRICS.replace("{by: 2023-03-31, change: -75%}", "{form: 2023-03-31, change: -75%}")
+    assert "unknown key 'form' (did you mean 'from'?)" in "\n".join(
+        messages(write_plan(metrics=metrics))
+    )

@@ -14,9 +14,17 @@ from datetime import date
 from itertools import islice
 from typing import Any
 
-from .models import Actual, Metric, parse_iso_date, parse_number, parse_percent
+from .models import (
+    PROGRAMME,
+    Actual,
+    Metric,
+    parse_iso_date,
+    parse_number,
+    parse_percent,
+)
 from .plan import Plan
 from .problems import MAX_LISTED, Problem, did_you_mean, too_many
+from .revisions import apply_revision, changes_anything
 
 Check = Callable[[Plan, "date | None"], Iterator[Problem]]
 
@@ -48,7 +56,9 @@ def check_references(plan: Plan, today: date | None) -> Iterator[Problem]:
     places = plan.place_by_id
     for metric in plan.metrics:
         known = plan.priority_by_id.keys() | plan.rejected_ids
-        if plan.knows_all("priorities") and metric.priority not in known:
+        if metric.priority == PROGRAMME:
+            pass  # the whole programme's commitment: no priority of its own
+        elif plan.knows_all("priorities") and metric.priority not in known:
             hint = did_you_mean(metric.priority, plan.priority_by_id.keys())
             yield Problem(
                 plan.source("metrics", metric, "priority"),
@@ -144,59 +154,274 @@ def check_kind_fields(plan: Plan, today: date | None) -> Iterator[Problem]:
 
 
 def check_targets(plan: Plan, today: date | None) -> Iterator[Problem]:
-    """Targets give exactly one of value/change, an open one (value: null) has a note saying
-    what the plan says, a change needs a baseline, dates increase; a change does not go
-    below -100% (a target below zero) nor against the metric's direction; a tolerance is a
-    share of at most 1. Every target of every metric is checked, even in a metric with
-    another mistake.
+    """Targets give exactly one of value/change and exactly one of by/from, an open one
+    (value: null) has a note saying what the plan says, a change needs a baseline (with a
+    date, or a note saying none is agreed yet), dates increase, at most one standing target
+    (``from``) and it is the last; a change does not go below -100% (a target below zero)
+    nor against the metric's direction; a tolerance is a share of at most 1. A baseline's
+    value needs its date, and a baseline needs a date or a note. A revision's targets and
+    baseline obey the same rules (against the baseline in force). Every target of every
+    metric is checked, even in a metric with another mistake.
 
     FAIL: ``targets: [{by: 2023-03-31, value: 10}, {by: 2021-03-31, value: 5}]``
     FAIL: ``{direction: decrease, targets: [{by: 2021-03-31, change: 50%}]}``
+    FAIL: ``targets: [{from: 2020-04-01, value: 0}, {by: 2023-03-31, value: 0}]``
+    FAIL: ``baseline: {value: 120}``
     """
     for index, raw in _metrics_as_written(plan):
         yield from _tolerance_problems(plan, index, raw)
-        targets = raw.get("targets")
-        if raw.get("kind", "measure") != "measure" or not isinstance(targets, list):
-            continue
+        is_measure = raw.get("kind", "measure") == "measure"
+        yield from _baseline_problems(plan, index, ("baseline",), raw.get("baseline"))
         baseline = raw.get("baseline")
-        has_baseline = baseline is not None
-        base = baseline if isinstance(baseline, dict) else {}
-        previous: date | None = _parsed(parse_iso_date, base.get("date"))
-        base_value: float | None = _parsed(parse_number, base.get("value"))
-        for position, target in enumerate(targets):
-            if not isinstance(target, dict):
+        targets = raw.get("targets")
+        if is_measure and isinstance(targets, list):
+            yield from _target_list_problems(plan, index, ("targets",), targets, baseline, raw)
+        revisions = raw.get("revisions")
+        if not isinstance(revisions, list):
+            continue
+        for position, revision in enumerate(revisions):
+            if not isinstance(revision, dict):
                 continue
-            here = ("targets", position)
-            if "value" in target and "change" in target:
-                message = "give either 'value' or 'change', not both"
-                yield _at(plan, index, here, message, "target-shape")
-            elif "value" not in target and "change" not in target:
+            here: tuple[str | int, ...] = ("revisions", position)
+            if "baseline" in revision:
+                yield from _baseline_problems(
+                    plan, index, (*here, "baseline"), revision["baseline"]
+                )
+                baseline = revision["baseline"]
+            given = revision.get("targets")
+            if is_measure and isinstance(given, list):
+                yield from _target_list_problems(
+                    plan, index, (*here, "targets"), given, baseline, raw
+                )
+
+
+def _baseline_problems(
+    plan: Plan, index: int, loc: tuple[str | int, ...], baseline: Any
+) -> Iterator[Problem]:
+    """A baseline's value needs its date; a baseline needs a date or a note (rules
+    baseline-date, baseline-empty)."""
+    if not isinstance(baseline, dict):
+        return
+    if baseline.get("date") is None and baseline.get("value") is not None:
+        message = (
+            "a baseline value needs its 'date: YYYY-MM-DD' (the day the figure is for), so "
+            "that the plan line starts there"
+        )
+        yield _at(plan, index, (*loc, "value"), message, "baseline-date")
+    elif baseline.get("date") is None and baseline.get("note") is None:
+        message = (
+            "a baseline needs a 'date' (its value is then the actual recorded for that date, "
+            "unless 'value' gives it) or, while none is agreed, a 'note' saying so"
+        )
+        yield _at(plan, index, loc, message, "baseline-empty")
+
+
+def _target_list_problems(
+    plan: Plan,
+    index: int,
+    prefix: tuple[str | int, ...],
+    targets: list[Any],
+    baseline: Any,
+    raw: dict[str, Any],
+) -> Iterator[Problem]:
+    """The target rules for one list of targets (a metric's, or a revision's) against the
+    baseline in force for it."""
+    base = baseline if isinstance(baseline, dict) else {}
+    agreed_or_dated = baseline is not None and (
+        not isinstance(baseline, dict) or base.get("date") is not None or base.get("note")
+    )
+    previous: date | None = _parsed(parse_iso_date, base.get("date"))
+    base_value: float | None = _parsed(parse_number, base.get("value"))
+    standing: int | None = None  # the position of the first standing target
+    for position, target in enumerate(targets):
+        if not isinstance(target, dict):
+            continue
+        here = (*prefix, position)
+        yield from _value_shape_problems(plan, index, here, target)
+        yield from _date_shape_problems(plan, index, here, target)
+        if "from" in target:
+            if standing is not None:
                 message = (
-                    "a target needs 'value' (or 'value: null' if the plan leaves it open) "
-                    "or 'change'"
+                    "only one standing target ('from') is allowed: the first is held from "
+                    f"its date on (target {standing + 1})"
                 )
-                yield _at(plan, index, here, message, "target-shape")
-            elif "value" in target and target["value"] is None and not target.get("note"):
+                yield _at(plan, index, (*here, "from"), message, "standing-target", key=True)
+            elif position != len(targets) - 1:
                 message = (
-                    "a target left open ('value: null') needs a 'note' with the plan's words, "
-                    "so readers know what is to be agreed"
+                    "a standing target ('from') must be the last target: it holds from its "
+                    "date on, so no target can come after it"
                 )
-                yield _at(plan, index, (*here, "value"), message, "open-target-note")
-            change_text = target.get("change")
-            change = _parsed(parse_percent, change_text)
-            if change_text is not None and not has_baseline:
-                message = "a 'change' target needs a 'baseline' to be relative to"
-                yield _at(plan, index, (*here, "change"), message, "change-without-baseline")
-            if change is not None:
-                yield from _change_problems(
-                    plan, index, (*here, "change"), str(change_text), change, raw, base_value
+                yield _at(plan, index, (*here, "from"), message, "standing-target", key=True)
+            standing = position if standing is None else standing
+        change_text = target.get("change")
+        change = _parsed(parse_percent, change_text)
+        if change_text is not None and baseline is None:
+            message = "a 'change' target needs a 'baseline' to be relative to"
+            yield _at(plan, index, (*here, "change"), message, "change-without-baseline")
+        elif change_text is not None and not agreed_or_dated:
+            message = (
+                "a 'change' target needs a 'baseline' to be relative to: give the baseline a "
+                "'date' (and 'value'), or a 'note' saying it is not yet agreed"
+            )
+            yield _at(plan, index, (*here, "change"), message, "change-without-baseline")
+        if change is not None:
+            yield from _change_problems(
+                plan, index, (*here, "change"), str(change_text), change, raw, base_value
+            )
+        key = "by" if target.get("by") is not None else "from"
+        day = _parsed(parse_iso_date, target.get(key))
+        if previous is not None and day is not None and day <= previous:
+            what = "the baseline date" if position == 0 else "the previous target's date"
+            message = f"target date {day} must be after {what} ({previous})"
+            yield _at(plan, index, (*here, key), message, "target-order")
+        previous = day if day is not None else previous
+
+
+def _value_shape_problems(
+    plan: Plan, index: int, here: tuple[str | int, ...], target: dict[str, Any]
+) -> Iterator[Problem]:
+    if "value" in target and "change" in target:
+        message = "give either 'value' or 'change', not both"
+        yield _at(plan, index, here, message, "target-shape")
+    elif "value" not in target and "change" not in target:
+        message = "a target needs 'value' (or 'value: null' if the plan leaves it open) or 'change'"
+        yield _at(plan, index, here, message, "target-shape")
+    elif "value" in target and target["value"] is None and not target.get("note"):
+        message = (
+            "a target left open ('value: null') needs a 'note' with the plan's words, "
+            "so readers know what is to be agreed"
+        )
+        yield _at(plan, index, (*here, "value"), message, "open-target-note")
+
+
+def _date_shape_problems(
+    plan: Plan, index: int, here: tuple[str | int, ...], target: dict[str, Any]
+) -> Iterator[Problem]:
+    if target.get("by") is not None and target.get("from") is not None:
+        message = (
+            "give either 'by' (a deadline) or 'from' (a standing target, held from that "
+            "date on), not both"
+        )
+        yield _at(plan, index, here, message, "target-shape")
+    elif target.get("by") is None and target.get("from") is None:
+        message = (
+            "a target needs 'by: YYYY-MM-DD' (a deadline) or 'from: YYYY-MM-DD' (a standing "
+            "target, held from that date on)"
+        )
+        yield _at(plan, index, here, message, "target-shape")
+
+
+def check_revisions(plan: Plan, today: date | None) -> Iterator[Problem]:
+    """Revisions are appended in the order decided, none decided after today, each gives
+    what fits the metric's kind (a milestone ``due``; a measure ``targets`` and
+    ``baseline``), each changes something, nothing follows ``withdrawn: true``, and ``by``
+    and ``reason`` are not blank.
+
+    FAIL: ``revisions: [{decided: 2020-05-12, by: ICS Board, reason: Covid}]`` (no change)
+    FAIL: ``{kind: milestone, revisions: [{..., targets: [...]}]}``
+    """
+    valid = {metric.index: metric for metric in plan.metrics}
+    for index, raw in _metrics_as_written(plan):
+        revisions = raw.get("revisions")
+        if not isinstance(revisions, list):
+            continue
+        in_force = valid.get(index)
+        previous: date | None = None
+        withdrawn_line: int | None = None
+        for position, revision in enumerate(revisions):
+            if not isinstance(revision, dict):
+                continue
+            here: tuple[str | int, ...] = ("revisions", position)
+            if withdrawn_line is not None:
+                message = (
+                    f"nothing can follow a withdrawal (line {withdrawn_line}): the metric is "
+                    "withdrawn; to revive a commitment, add a new metric"
                 )
-            by = _parsed(parse_iso_date, target.get("by"))
-            if previous is not None and by is not None and by <= previous:
-                what = "the baseline date" if position == 0 else "the previous target's date"
-                message = f"target date {by} must be after {what} ({previous})"
-                yield _at(plan, index, (*here, "by"), message, "target-order")
-            previous = by
+                yield _at(plan, index, here, message, "revision-after-withdrawn")
+            for name in ("by", "reason"):
+                text = revision.get(name)
+                if isinstance(text, str) and not text.strip():
+                    message = f"a revision needs {_REQUIRED_WORDS[name]}; it is blank"
+                    yield _at(plan, index, (*here, name), message, "revision-required")
+            yield from _decided_problems(plan, index, here, revision, previous, today)
+            previous = _parsed(parse_iso_date, revision.get("decided")) or previous
+            yield from _revision_fields_problems(plan, index, here, revision, raw)
+            if in_force is not None and position < len(in_force.revisions):
+                model = in_force.revisions[position]
+                if not changes_anything(in_force, model) and _gives_something(revision):
+                    message = (
+                        "this revision changes nothing: what it gives is already the plan "
+                        "in force (notes and sources are not a change)"
+                    )
+                    yield _at(plan, index, here, message, "revision-empty")
+                in_force = apply_revision(in_force, model)
+            if not _gives_something(revision):
+                message = (
+                    "this revision changes nothing: give the new 'due' (a milestone), "
+                    "'targets' or 'baseline' (a measure), or 'withdrawn: true'"
+                )
+                yield _at(plan, index, here, message, "revision-empty")
+            if revision.get("withdrawn") == "true" and withdrawn_line is None:
+                withdrawn_line = plan.source("metrics", index, *here).line
+
+
+_REQUIRED_WORDS = {"by": "'by', who decided (a board, a committee)", "reason": "'reason'"}
+
+
+def _gives_something(revision: dict[str, Any]) -> bool:
+    return (
+        any(revision.get(key) is not None for key in ("due", "targets", "baseline"))
+        or revision.get("withdrawn") == "true"
+    )
+
+
+def _decided_problems(
+    plan: Plan,
+    index: int,
+    here: tuple[str | int, ...],
+    revision: dict[str, Any],
+    previous: date | None,
+    today: date | None,
+) -> Iterator[Problem]:
+    decided = _parsed(parse_iso_date, revision.get("decided"))
+    if decided is None:
+        return
+    if previous is not None and decided <= previous:
+        message = (
+            f"decided {decided} must be after the previous revision's ({previous}): "
+            "revisions are appended in the order they were decided"
+        )
+        yield _at(plan, index, (*here, "decided"), message, "revision-order")
+    if today is not None and decided > today:
+        message = (
+            f"decided {decided} is in the future (today is {today}): record a decision "
+            "once it is made"
+        )
+        yield _at(plan, index, (*here, "decided"), message, "revision-future")
+
+
+def _revision_fields_problems(
+    plan: Plan,
+    index: int,
+    here: tuple[str | int, ...],
+    revision: dict[str, Any],
+    raw: dict[str, Any],
+) -> Iterator[Problem]:
+    kind = raw.get("kind", "measure")
+    if kind == "milestone":
+        for name in ("targets", "baseline"):
+            if name in revision:
+                message = (
+                    f"{name!r} is for a measure's revision; this metric is a milestone: "
+                    "give the new 'due'"
+                )
+                yield _at(plan, index, (*here, name), message, "revision-fields", key=True)
+    elif kind in ("measure", None) and "due" in revision:
+        message = (
+            "'due' is for a milestone's revision; this metric is a measure: give the new "
+            "'targets' (the whole list) or 'baseline'"
+        )
+        yield _at(plan, index, (*here, "due"), message, "revision-fields", key=True)
 
 
 def _change_problems(
@@ -376,6 +601,15 @@ CHECKS: dict[str, Check] = {
     "target-below-zero": check_targets,
     "change-direction": check_targets,
     "tolerance-range": check_targets,
+    "standing-target": check_targets,
+    "baseline-date": check_targets,
+    "baseline-empty": check_targets,
+    "revision-required": check_revisions,
+    "revision-order": check_revisions,
+    "revision-future": check_revisions,
+    "revision-fields": check_revisions,
+    "revision-empty": check_revisions,
+    "revision-after-withdrawn": check_revisions,
     "unknown-metric": check_actuals,
     "actual-value": check_actuals,
     "actual-place": check_actuals,
