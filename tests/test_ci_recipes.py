@@ -6,12 +6,8 @@ import re
 import shlex
 
 import yaml
-from typer.testing import CliRunner
 
-from conftest import REPO
-from lsc_tracker.cli import app
-
-runner = CliRunner()
+from conftest import REPO, lsc
 
 
 def test_pre_commit_hook_runs_lsc_check() -> None:
@@ -35,5 +31,5 @@ def test_every_yaml_block_in_ci_doc_parses_and_every_lsc_command_is_valid() -> N
     for command in commands:
         args = shlex.split(command)[1:]
         # with --help, click still refuses an unknown command or option name (exit 2)
-        result = runner.invoke(app, [*args, "--help"])
+        result = lsc(None, *args, "--help")
         assert result.exit_code == 0, (command, result.output)

@@ -9,13 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from conftest import METRICS, REPO, SHIPPED_DATA, WritePlan
+from conftest import METRICS, REPO, SHIPPED_DATA, WritePlan, lsc, lsc_process
 from lsc_tracker import __version__
-from lsc_tracker.cli import app
-
-runner = CliRunner()
 
 BROKEN_METRICS = METRICS.replace("due: 2020-04-30", "due: April 2020").replace(
     "priority: P3", "priority: P33"
@@ -23,14 +19,14 @@ BROKEN_METRICS = METRICS.replace("due: 2020-04-30", "due: April 2020").replace(
 
 
 def test_check_passes_on_the_shipped_data() -> None:
-    result = runner.invoke(app, ["--data", str(SHIPPED_DATA), "check"])
+    result = lsc(SHIPPED_DATA, "check")
     assert result.exit_code == 0, result.output
     assert "valid (8 priorities" in result.stderr
 
 
 def test_check_lists_every_problem_as_path_line_column(write_plan: WritePlan) -> None:
     data = write_plan(metrics=BROKEN_METRICS)
-    result = runner.invoke(app, ["--data", str(data), "check"])
+    result = lsc(data, "check")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         f"{data}/metrics.yaml:3:15: error: unknown priority 'P33' (did you mean 'P3'?) "
@@ -43,19 +39,19 @@ def test_check_lists_every_problem_as_path_line_column(write_plan: WritePlan) ->
 
 def test_check_json_format(write_plan: WritePlan) -> None:
     data = write_plan(metrics=BROKEN_METRICS)
-    result = runner.invoke(app, ["--data", str(data), "check", "--format", "json"])
+    result = lsc(data, "check", "--format", "json")
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert report["valid"] is False
     assert [(e["line"], e["column"]) for e in report["errors"]] == [(3, 15), (15, 10)]
     assert set(report["errors"][0]) >= {"file", "line", "column", "message"}
-    ok = runner.invoke(app, ["--data", str(write_plan()), "check", "-f", "json"])
+    ok = lsc(write_plan(), "check", "-f", "json")
     assert ok.exit_code == 0 and json.loads(ok.stdout) == {"valid": True, "errors": []}
 
 
 def test_check_github_annotations(write_plan: WritePlan) -> None:
     data = write_plan(metrics=BROKEN_METRICS)
-    result = runner.invoke(app, ["--data", str(data), "check", "--format", "github"])
+    result = lsc(data, "check", "--format", "github")
     assert result.exit_code == 1
     first = result.stdout.splitlines()[0]
     assert first == (
@@ -65,7 +61,7 @@ def test_check_github_annotations(write_plan: WritePlan) -> None:
 
 
 def test_unknown_format_is_a_usage_error(write_plan: WritePlan) -> None:
-    result = runner.invoke(app, ["--data", str(write_plan()), "check", "--format", "xml"])
+    result = lsc(write_plan(), "check", "--format", "xml")
     assert result.exit_code == 2
 
 
@@ -74,52 +70,38 @@ def test_data_directory_from_env_then_default(
 ) -> None:
     data = write_plan(metrics=BROKEN_METRICS)
     monkeypatch.setenv("LSC_DATA", str(data))
-    assert runner.invoke(app, ["check"]).exit_code == 1
+    assert lsc(None, "check").exit_code == 1
     monkeypatch.delenv("LSC_DATA")
     monkeypatch.chdir(tmp_path)  # holds ./data
-    result = runner.invoke(app, ["check"])
+    result = lsc(None, "check")
     assert result.exit_code == 1 and "data/metrics.yaml:3:15" in result.stdout
     monkeypatch.chdir(tmp_path / "data")
-    result = runner.invoke(app, ["check"])
+    result = lsc(None, "check")
     assert result.exit_code == 1
     assert result.stdout.strip() == "data:1:1: error: data directory does not exist (file-missing)"
 
 
-def run_lsc(
-    *args: str, cwd: Path = REPO, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {**{k: v for k, v in os.environ.items() if k != "LSC_DATA"}, **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "lsc_tracker", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=60,
-    )
-
-
 def test_version_and_help_as_a_process() -> None:
-    version = run_lsc("--version")
-    assert version.returncode == 0 and version.stdout == f"lsc {__version__}\n"
-    help_text = run_lsc("--help")
-    assert help_text.returncode == 0
+    version = lsc_process(None, "--version", cwd=REPO)
+    assert version.exit_code == 0 and version.stdout == f"lsc {__version__}\n"
+    help_text = lsc_process(None, "--help", cwd=REPO)
+    assert help_text.exit_code == 0
     assert "check" in help_text.stdout and "--data" in help_text.stdout
 
 
 def test_no_traceback_for_a_broken_directory(write_plan: WritePlan) -> None:
     data = write_plan(priorities="priorities: [\n", places="\t- x\n", metrics="- just a list\n")
     (data / "actuals.yaml").write_bytes(b"\xff\xfe\x00garbage")
-    result = run_lsc("--data", str(data), "check")
-    assert result.returncode == 1
+    result = lsc_process(str(data), "check")
+    assert result.exit_code == 1
     assert "Traceback" not in result.stderr
     assert len(result.stdout.splitlines()) == 4
     assert all(line.startswith(str(data)) for line in result.stdout.splitlines())
 
 
 def test_a_missing_data_directory_says_how_to_give_one(tmp_path: Path) -> None:
-    result = run_lsc("check", cwd=tmp_path)
-    assert result.returncode == 1
+    result = lsc_process(None, "check", cwd=tmp_path)
+    assert result.exit_code == 1
     assert result.stdout == "data:1:1: error: data directory does not exist (file-missing)\n"
     assert result.stderr.splitlines() == [
         "1 problem in 1 file",
@@ -127,20 +109,20 @@ def test_a_missing_data_directory_says_how_to_give_one(tmp_path: Path) -> None:
         "command) or set LSC_DATA=DIR, or start a new plan there with: lsc init data",
     ]
     (tmp_path / "plan").write_text("a file\n")
-    result = run_lsc("--data", "plan", "check", "-f", "json", cwd=tmp_path)
-    assert result.returncode == 1 and json.loads(result.stdout)["valid"] is False
+    result = lsc_process("plan", "check", "-f", "json", cwd=tmp_path)
+    assert result.exit_code == 1 and json.loads(result.stdout)["valid"] is False
     assert result.stderr.splitlines()[-1] == (
         "error: data directory plan is not a directory: give --data DIR (before the command) "
         "or set LSC_DATA=DIR"
     )
     for command in (["record", "ooa-placements", "3"], ["import", "july.csv"]):
-        refused = run_lsc("--data", "plan", *command, cwd=tmp_path)
-        assert (refused.returncode, refused.stdout) == (1, "")
+        refused = lsc_process("plan", *command, cwd=tmp_path)
+        assert (refused.exit_code, refused.stdout) == (1, "")
         assert refused.stderr == (
             "error: data directory plan is not a directory: give --data DIR (before the "
             "command) or set LSC_DATA=DIR\n"
         )
-    result = run_lsc("check", cwd=tmp_path, env={"LSC_DATA": "my plan"})
+    result = lsc_process(None, "check", cwd=tmp_path, env={"LSC_DATA": "my plan"})
     assert result.stderr.splitlines()[-1] == (
         "error: data directory my plan (from LSC_DATA) does not exist: give --data DIR (before "
         "the command) or set LSC_DATA=DIR, or start a new plan there with: lsc init 'my plan'"

@@ -293,6 +293,7 @@ def test_first_record_on_the_shipped_data_keeps_its_comments(tmp_path: Path) -> 
     assert lsc(data, "check").exit_code == 0
 
 
+@pytest.mark.slow  # six processes racing
 def test_the_installed_lsc_lets_only_one_of_several_racing_duplicates_in(data: Path) -> None:
     args = [str(LSC), "--data", str(data), "record", "ooa-placements", "50", "--date", "2020-05-31"]
     racers = [

@@ -26,13 +26,11 @@ from conftest import (
     RECORDING_PLACES,
     RECORDING_PRIORITIES,
     Ran,
+    lsc,
     lsc_process,
     plan_files,
     report_figure,
     write_plan_files,
-)
-from conftest import (
-    lsc as lsc_in_process,
 )
 from journal_reference import committed
 from lsc_tracker.actuals import append_entries
@@ -98,7 +96,9 @@ runpy.run_module("lsc_tracker", run_name="__main__", alter_sys=True)
 """
 
 
-def lsc(cwd: Path, *args: str, fault: str = "none", arg: str = "-", timeout: float = 60) -> Ran:
+def lsc_with_fault(
+    cwd: Path, *args: str, fault: str = "none", arg: str = "-", timeout: float = 60
+) -> Ran:
     launch = (sys.executable, "-c", _LAUNCH, fault, arg)
     return lsc_process(
         "data", *args, command=launch, cwd=cwd, timeout=timeout, env={"LSC_USER": None}
@@ -124,7 +124,7 @@ def assert_loads_unchanged(data: Path, before: dict[str, str], entries: int) -> 
 
 def assert_recovers(tmp_path: Path, data: Path, entries: int) -> None:
     """Once the fault is gone, the same command records, after the entries already there."""
-    result = lsc(tmp_path, *RECORD)
+    result = lsc_with_fault(tmp_path, *RECORD)
     assert result.exit_code == 0, result.stderr
     plan, problems = load(data)
     assert problems == [] and len(plan.actuals) == entries + 1
@@ -163,9 +163,9 @@ def test_a_data_directory_that_refuses_writes(
         (data / LOCK_FILE).touch()
     before = snapshot(data)
     entries = 2 if log == LOG else 0
-    assert_one_clear_error(lsc(tmp_path, *RECORD, fault=fault, arg=where), reason)
+    assert_one_clear_error(lsc_with_fault(tmp_path, *RECORD, fault=fault, arg=where), reason)
     assert_loads_unchanged(data, before, entries)
-    check = lsc(tmp_path, "check", fault=fault, arg=where)  # reading still works
+    check = lsc_with_fault(tmp_path, "check", fault=fault, arg=where)  # reading still works
     assert check.exit_code == 0, check.stdout + check.stderr
     assert snapshot(data) == before
     assert_recovers(tmp_path, data, entries)
@@ -179,7 +179,7 @@ def test_a_really_read_only_directory_when_not_root(tmp_path: Path) -> None:
         path.chmod(0o444)
     data.chmod(0o555)
     try:
-        result = lsc(tmp_path, *RECORD)
+        result = lsc_with_fault(tmp_path, *RECORD)
     finally:
         data.chmod(0o755)
         for path in data.iterdir():
@@ -198,13 +198,13 @@ def test_an_actuals_file_that_is_a_directory(tmp_path: Path) -> None:
     data = make_data(tmp_path, None)
     (data / "actuals.yaml").mkdir()
     before = snapshot(data)
-    check = lsc(tmp_path, "check")
+    check = lsc_with_fault(tmp_path, "check")
     assert check.exit_code == 1
     assert check.stdout == (
         "data/actuals.yaml:1:1: error: is a directory, expected a YAML file (file-unreadable)\n"
     )
-    assert_one_clear_error(lsc(tmp_path, *RECORD), "nothing was recorded")
-    assert_one_clear_error(lsc(tmp_path, "status"), "the data has 1 problem")
+    assert_one_clear_error(lsc_with_fault(tmp_path, *RECORD), "nothing was recorded")
+    assert_one_clear_error(lsc_with_fault(tmp_path, "status"), "the data has 1 problem")
     assert snapshot(data) == before and list((data / "actuals.yaml").iterdir()) == []
 
 
@@ -242,11 +242,11 @@ def test_a_log_that_is_not_a_regular_file_or_is_huge(
     data = make_data(tmp_path, None)
     make(data / "actuals.yaml")
     before = sorted(p.name for p in data.iterdir())
-    check = lsc(tmp_path, "check", fault="memory", arg=str(GIB), timeout=20)
+    check = lsc_with_fault(tmp_path, "check", fault="memory", arg=str(GIB), timeout=20)
     assert check.exit_code == 1 and "Traceback" not in check.stderr, check.stderr
     assert check.stdout.startswith(f"data/actuals.yaml:1:1: error: {message}"), check.stdout
     assert check.stdout.count("\n") == 1 and check.stderr == "1 problem in 1 file\n"
-    record = lsc(tmp_path, *RECORD, fault="memory", arg=str(GIB), timeout=20)
+    record = lsc_with_fault(tmp_path, *RECORD, fault="memory", arg=str(GIB), timeout=20)
     assert_one_clear_error(record, "nothing was recorded: the data has 1 problem")
     assert f"data/actuals.yaml:1:1: error: {message}" in record.stderr
     assert sorted(p.name for p in data.iterdir()) == before  # no lock file, nothing changed
@@ -257,12 +257,12 @@ def test_a_lock_file_that_is_a_named_pipe(tmp_path: Path) -> None:
     """Readers do not wait on it (it is not a lock anyone can hold: writers refuse it)."""
     data = make_data(tmp_path)
     os.mkfifo(data / LOCK_FILE)
-    check = lsc(tmp_path, "check", timeout=20)
+    check = lsc_with_fault(tmp_path, "check", timeout=20)
     assert check.exit_code == 0, check.stdout + check.stderr
     assert "2 actuals" in check.stderr
-    status = lsc(tmp_path, "status", "--format", "json", timeout=20)
+    status = lsc_with_fault(tmp_path, "status", "--format", "json", timeout=20)
     assert status.exit_code == 0, status.stderr
-    record = lsc(tmp_path, *RECORD, timeout=20)
+    record = lsc_with_fault(tmp_path, *RECORD, timeout=20)
     assert_one_clear_error(
         record, "cannot lock data/.actuals.yaml.lock: not a regular file: it is a named pipe"
     )
@@ -284,7 +284,9 @@ def test_an_import_file_that_is_not_a_regular_file_or_is_huge(
     data = make_data(tmp_path)
     make(tmp_path / "july.csv")
     before = snapshot(data)
-    result = lsc(tmp_path, "import", "july.csv", fault="memory", arg=str(GIB), timeout=20)
+    result = lsc_with_fault(
+        tmp_path, "import", "july.csv", fault="memory", arg=str(GIB), timeout=20
+    )
     assert_one_clear_error(result, f"july.csv: {message}")
     assert snapshot(data) == before
 
@@ -294,21 +296,21 @@ def test_a_missing_plan_file(tmp_path: Path, missing: str) -> None:
     data = make_data(tmp_path)
     (data / missing).unlink()
     before = snapshot(data)
-    check = lsc(tmp_path, "check")
+    check = lsc_with_fault(tmp_path, "check")
     assert check.exit_code == 1
     first = check.stdout.splitlines()[0]
     assert first == f"data/{missing}:1:1: error: file not found (file-missing)"
-    assert_one_clear_error(lsc(tmp_path, *RECORD), "nothing was recorded")
+    assert_one_clear_error(lsc_with_fault(tmp_path, *RECORD), "nothing was recorded")
     assert snapshot(data) == before
     _, problems = load(data)
     assert [(p.source.path, p.rule) for p in problems] == [(str(data / missing), "file-missing")]
 
 
 def test_a_missing_data_directory(tmp_path: Path) -> None:
-    check = lsc(tmp_path, "check")
+    check = lsc_with_fault(tmp_path, "check")
     assert check.exit_code == 1 and "Traceback" not in check.stderr
     assert check.stdout == "data:1:1: error: data directory does not exist (file-missing)\n"
-    assert_one_clear_error(lsc(tmp_path, *RECORD), "data directory data does not exist")
+    assert_one_clear_error(lsc_with_fault(tmp_path, *RECORD), "data directory data does not exist")
     assert not (tmp_path / "data").exists()
 
 
@@ -335,7 +337,7 @@ def test_a_disk_that_fills_up_during_the_write(
     data = make_data(tmp_path, log)
     before = snapshot(data)
     size = len(log.encode()) if log is not None else 0
-    result = lsc(tmp_path, *RECORD, fault="fsize", arg=str(size + room))
+    result = lsc_with_fault(tmp_path, *RECORD, fault="fsize", arg=str(size + room))
     assert_one_clear_error(result, "cannot write data/actuals.yaml: " + reason, "nothing was")
     entries = 2 if log is not None and log.startswith(LOG) else 0
     if log is None:
@@ -386,7 +388,7 @@ def _writer(data: Path, report: int, seed: int) -> None:  # pragma: no cover - i
                 day = (BASE_DAY + timedelta(days=n)).isoformat()
                 note = _note(n, rng.choice([0, 100, 3000]))
                 args = ["record", "ooa-placements", str(n), "--date", day]
-                if lsc_in_process(data, *args, "--note", note, "--by", "killed").exit_code != 0:
+                if lsc(data, *args, "--note", note, "--by", "killed").exit_code != 0:
                     os._exit(3)
                 total = n + 1
             else:
@@ -547,7 +549,7 @@ def test_an_import_cut_short_by_a_kill_is_all_or_nothing(tmp_path: Path, log: st
     assert len(raw) > len(before) + 20_000  # tens of kilobytes of a cut-off batch landed
     entries = 2 if log else 0
     first_line = before.count(b"\n") + 1
-    check = lsc(tmp_path, "check")  # the installed CLI, as a reader: not silent about it
+    check = lsc_with_fault(tmp_path, "check")  # the installed CLI, as a reader: not silent about it
     assert check.exit_code == 1, check.stdout + check.stderr
     assert check.stdout.startswith(f"data/actuals.yaml:{first_line}:1: error: the log from here")
     assert f"({len(raw) - len(before):,} bytes)" in check.stdout
@@ -556,7 +558,7 @@ def test_an_import_cut_short_by_a_kill_is_all_or_nothing(tmp_path: Path, log: st
     assert [p.rule for p in problems] == ["log-unfinished-append"]
     assert len(plan.actuals) == entries  # none of the cut-off import is counted
 
-    record = lsc(tmp_path, *RECORD)
+    record = lsc_with_fault(tmp_path, *RECORD)
     assert record.exit_code == 0, record.stderr
     [saved] = data.glob(".actuals.yaml.rolled-back-*")
     assert saved.read_bytes() == raw[len(before) :]  # every byte taken back is kept

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import lsc
 from lsc_tracker import actuals
 from lsc_tracker.actuals import append_entries
 from lsc_tracker.applog import append as log_append
@@ -38,7 +39,7 @@ from lsc_tracker.applog.lock import LogNotWritable
 from lsc_tracker.loader import load
 from lsc_tracker.models import Actual
 from lsc_tracker.problems import LscError
-from test_faults import LOCK_FILE, RECORD, assert_one_clear_error, lsc, make_data
+from test_faults import LOCK_FILE, RECORD, assert_one_clear_error, lsc_with_fault, make_data
 
 TODAY = __import__("datetime").date(2026, 1, 1)
 
@@ -118,17 +119,17 @@ def test_a_lock_file_that_is_a_link_is_refused_and_nothing_is_written_through_it
     before = every_file(data, outside)
     for command in (RECORD, ["import", str(tmp_path / "month.csv")]):
         (tmp_path / "month.csv").write_text("metric,date,value\nooa-placements,2020-06-30,42\n")
-        result = lsc(tmp_path, *command)
+        result = lsc_with_fault(tmp_path, *command)
         assert_one_clear_error(result, f"cannot lock data/{LOCK_FILE}: it is a {what}")
         assert "remove it (rm 'data/.actuals.yaml.lock'), then record again" in result.stderr
         assert "nothing was recorded" in result.stderr
         assert every_file(data, outside) == before  # no byte changed, no file made
     assert (target.exists() and target.stat().st_size > 0) == (case != "dangling-symlink")
-    check = lsc(tmp_path, "check")  # the data is as it was: 2 actuals
-    assert check.returncode == 0 and "2 actuals" in check.stderr, check.stdout + check.stderr
+    check = lsc_with_fault(tmp_path, "check")  # the data is as it was: 2 actuals
+    assert check.exit_code == 0 and "2 actuals" in check.stderr, check.stdout + check.stderr
     (data / LOCK_FILE).unlink()  # what the message says to do; then it records
-    result = lsc(tmp_path, *RECORD)
-    assert result.returncode == 0, result.stderr
+    result = lsc_with_fault(tmp_path, *RECORD)
+    assert result.exit_code == 0, result.stderr
     assert len(load(data)[0].actuals) == 3
     assert every_file(outside) == {k: v for k, v in before.items() if k.startswith(str(outside))}
 
@@ -179,8 +180,8 @@ def test_readers_do_not_follow_a_lock_file_that_is_a_link(tmp_path: Path) -> Non
     (data / LOCK_FILE).symlink_to(planted)
     plan, problems = load(data)
     assert problems == [] and len(plan.actuals) == 2
-    check = lsc(tmp_path, "check")
-    assert check.returncode == 0 and "2 actuals" in check.stderr, check.stdout + check.stderr
+    check = lsc_with_fault(tmp_path, "check")
+    assert check.exit_code == 0 and "2 actuals" in check.stderr, check.stdout + check.stderr
 
 
 def test_the_lock_file_replaced_while_waiting_is_refused(
@@ -214,19 +215,19 @@ def test_a_read_only_log_holding_no_entry_is_refused_not_replaced(tmp_path: Path
     data = make_data(tmp_path, log)
     (data / LOCK_FILE).touch()
     before = every_file(data)
-    result = lsc(tmp_path, *RECORD, fault="eacces", arg="data/actuals.yaml")
+    result = lsc_with_fault(tmp_path, *RECORD, fault="eacces", arg="data/actuals.yaml")
     assert_one_clear_error(result, "cannot write data/actuals.yaml: Permission denied")
     assert "nothing was recorded" in result.stderr
     assert every_file(data) == before
     assert [p.name for p in data.iterdir() if p.name.endswith(".tmp")] == []
     if os.geteuid() != 0:  # where chmod binds, a really read-only log too
         (data / "actuals.yaml").chmod(0o444)
-        result = lsc(tmp_path, *RECORD)
+        result = lsc_with_fault(tmp_path, *RECORD)
         assert_one_clear_error(result, "cannot write data/actuals.yaml: Permission denied")
         assert every_file(data) == before
         (data / "actuals.yaml").chmod(0o644)
-    result = lsc(tmp_path, *RECORD)  # writable again: the first entry replaces the value
-    assert result.returncode == 0, result.stderr
+    result = lsc_with_fault(tmp_path, *RECORD)  # writable again: the first entry replaces the value
+    assert result.exit_code == 0, result.stderr
     assert len(load(data)[0].actuals) == 1
 
 
@@ -246,10 +247,6 @@ def test_a_log_replaced_while_recording_is_an_error_not_a_silent_loss(
 ) -> None:
     """An editor that read the log before the append saves it (renames its copy over it)
     just after the append: before, exit 0 and the entry gone; now exit 1, saying so."""
-    from typer.testing import CliRunner
-
-    from lsc_tracker.cli import app
-
     data = make_data(tmp_path, log)
     path = data / "actuals.yaml"
     editors_copy = b"# the editor's copy, read before the append\n"
@@ -273,7 +270,7 @@ def test_a_log_replaced_while_recording_is_an_error_not_a_silent_loss(
                 _editor_saves(path, editors_copy)
 
     monkeypatch.setattr(os, "fsync", fsync_then_editor_saves)
-    result = CliRunner().invoke(app, ["--data", str(data), *RECORD])
+    result = lsc(data, *RECORD)
     monkeypatch.undo()
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
@@ -339,8 +336,8 @@ def test_records_racing_an_editor_that_saves_every_50_ms_lose_nothing_unsaid(
         time.sleep(0.1)
         for day in range(1, 31):
             record = ["record", "ooa-placements", str(day), "--date", f"2020-06-{day:02d}"]
-            result = lsc(tmp_path, *record, "--note", f"record {day}")
-            outcomes.append((day, result.returncode, result.stderr))
+            result = lsc_with_fault(tmp_path, *record, "--note", f"record {day}")
+            outcomes.append((day, result.exit_code, result.stderr))
     finally:
         stop.touch()
         editor.wait(timeout=10)
@@ -443,14 +440,14 @@ def test_a_huge_sparse_lock_file_is_not_read_whole(tmp_path: Path, size: int) ->
     limit = str(1 << 30)
     for command in (["check"], ["status", "--format", "json"]):
         started = time.monotonic()
-        result = lsc(tmp_path, *command, fault="memory", arg=limit, timeout=30)
-        assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr
+        result = lsc_with_fault(tmp_path, *command, fault="memory", arg=limit, timeout=30)
+        assert result.exit_code in (0, 1) and "Traceback" not in result.stderr, result.stderr
         assert "Traceback" not in result.stdout and time.monotonic() - started < 10
-    check = lsc(tmp_path, "check", fault="memory", arg=limit, timeout=30)
-    assert check.returncode == 0 and "2 actuals" in check.stderr, check.stderr
+    check = lsc_with_fault(tmp_path, "check", fault="memory", arg=limit, timeout=30)
+    assert check.exit_code == 0 and "2 actuals" in check.stderr, check.stderr
     started = time.monotonic()
-    result = lsc(tmp_path, *RECORD, fault="memory", arg=limit, timeout=30)
-    assert result.returncode == 0, result.stderr
+    result = lsc_with_fault(tmp_path, *RECORD, fault="memory", arg=limit, timeout=30)
+    assert result.exit_code == 0, result.stderr
     assert time.monotonic() - started < 10
     assert (data / LOCK_FILE).stat().st_size == 0  # not a note: emptied, unread
     assert len(load(data)[0].actuals) == 3

@@ -15,21 +15,15 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from conftest import AS_OF, DEMO_AS_OF, DEMO_DATA, SHIPPED_DATA, WritePlan
+from conftest import AS_OF, DEMO_AS_OF, DEMO_DATA, SHIPPED_DATA, WritePlan, lsc
 from lsc_tracker import words
-from lsc_tracker.cli import app
 from lsc_tracker.loader import load
 from lsc_tracker.renderers.html_report import render_report
 
-runner = CliRunner()
-
 
 def make_report(data_dir: Path, as_of: str, out: Path) -> str:
-    result = runner.invoke(
-        app, ["--data", str(data_dir), "report", "--as-of", as_of, "--output", str(out)]
-    )
+    result = lsc(data_dir, "report", "--as-of", as_of, "--output", str(out))
     assert result.exit_code == 0, result.output
     return out.read_text("utf-8")
 
@@ -218,6 +212,7 @@ def chromium() -> str:
     return found
 
 
+@pytest.mark.slow  # starts a browser
 @pytest.mark.parametrize("name", ["shipped", "demo"])
 def test_chromium_opens_and_screenshots_the_report(
     reports: dict[str, Path], name: str, tmp_path: Path

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from typer.testing import CliRunner
 
-from conftest import DEMO_AS_OF, DEMO_DATA, WritePlan
-from lsc_tracker.cli import app
-
-runner = CliRunner()
+from conftest import DEMO_AS_OF, DEMO_DATA, WritePlan, lsc
 
 
-def show(data: object, metric: str, as_of: str) -> str:
-    result = runner.invoke(app, ["--data", str(data), "show", metric, "--as-of", as_of])
+def show(data: Path, metric: str, as_of: str) -> str:
+    result = lsc(data, "show", metric, "--as-of", as_of)
     assert result.exit_code == 0, result.output
     return " ".join(result.stdout.split())  # the panel wraps lines; compare the words
 

@@ -10,12 +10,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from conftest import Ran, lsc
 from lsc_tracker import starter
-from lsc_tracker.cli import app
-
-runner = CliRunner()
 
 
 def tree(directory: Path) -> dict[str, bytes | None]:
@@ -26,8 +23,8 @@ def tree(directory: Path) -> dict[str, bytes | None]:
     }
 
 
-def init(directory: Path):
-    return runner.invoke(app, ["init", str(directory)])
+def init(directory: Path) -> Ran:
+    return lsc(None, "init", str(directory))
 
 
 def test_an_existing_schema_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
