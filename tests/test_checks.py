@@ -275,3 +275,10 @@ def test_programme_is_a_priority_every_metric_may_name(write_plan: WritePlan) ->
         "12:15: 'programe' is not a priority id: use P and a number, like P3, or programme for "
         "a commitment of the whole programme (schema)"
     ]
+
+
+def test_a_bad_withdrawn_word_is_one_problem_not_two(write_plan: WritePlan) -> None:
+    metrics = REVISED + "      - {decided: 2021-01-05, by: Board, reason: ICB, withdrawn: yes}\n"
+    assert lines(write_plan(metrics=metrics)) == [
+        "21:66: expected true or false, got 'yes' (schema)"
+    ]

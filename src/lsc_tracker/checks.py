@@ -371,7 +371,7 @@ _REQUIRED_WORDS = {"by": "'by', who decided (a board, a committee)", "reason": "
 def _gives_something(revision: dict[str, Any]) -> bool:
     return (
         any(revision.get(key) is not None for key in ("due", "targets", "baseline"))
-        or revision.get("withdrawn") == "true"
+        or revision.get("withdrawn") not in (None, "false")  # a bad word is its own problem
     )
 
 
