@@ -99,6 +99,7 @@ def test_no_traceback_for_a_broken_directory(write_plan: WritePlan) -> None:
     assert all(line.startswith(str(data)) for line in result.stdout.splitlines())
 
 
+@pytest.mark.slow  # real processes
 def test_a_missing_data_directory_says_how_to_give_one(tmp_path: Path) -> None:
     result = lsc_process(None, "check", cwd=tmp_path)
     assert result.exit_code == 1
@@ -129,6 +130,7 @@ def test_a_missing_data_directory_says_how_to_give_one(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow  # real processes
 @pytest.mark.parametrize("fmt", ["text", "json", "github", "gitlab"])
 @pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
 def test_a_data_path_that_is_not_utf8_gives_problems_not_a_traceback(

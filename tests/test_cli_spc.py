@@ -259,6 +259,7 @@ def test_report_writes_report_html_by_default(
     assert html.startswith("<!DOCTYPE html>") and "Position as of <strong>2020-06-30" in html
 
 
+@pytest.mark.slow  # a real process making the report
 def test_report_to_stdout_is_utf8_as_it_declares_even_on_a_cp1252_stdout(data: Path) -> None:
     result = subprocess.run(
         [*LSC, "--data", str(data), "report", "-o", "-"],

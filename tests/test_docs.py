@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.main import get_command
 
-from conftest import REPO
+from conftest import REPO, lsc_process
 from lsc_tracker.cli import app
 
 COMMANDS = sorted(get_command(app).commands)  # type: ignore[attr-defined]
@@ -40,13 +40,8 @@ def run_shell(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def help_text(*command: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "lsc_tracker", *command, "--help"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
+    result = lsc_process(None, *command, "--help")
+    assert result.exit_code == 0, result.stderr
     return result.stdout
 
 
@@ -55,6 +50,7 @@ def test_the_commands_are_the_documented_ones() -> None:
     assert sorted([*documented, "spc", "status"]) == COMMANDS
 
 
+@pytest.mark.slow  # runs documented commands as real processes
 @pytest.mark.parametrize("command", COMMANDS)
 def test_help_ends_with_an_example_that_runs(command: str, workspace: Path) -> None:
     lines = [line for line in help_text(command).splitlines() if line.strip()]
@@ -67,6 +63,7 @@ def test_help_ends_with_an_example_that_runs(command: str, workspace: Path) -> N
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # runs documented commands as real processes
 def test_top_level_help_ends_with_an_example_that_runs(workspace: Path) -> None:
     lines = [line for line in help_text().splitlines() if line.strip()]
     last = lines[-1].strip()
@@ -119,6 +116,7 @@ def run_session(steps: list[tuple[str, int]], cwd: Path) -> list[tuple[str, int,
     return ran
 
 
+@pytest.mark.slow  # runs documented commands as real processes
 @pytest.mark.parametrize("block", readme_console_blocks(), ids=lambda b: b[0][0][:40])
 def test_readme_examples_run(block: list[tuple[str, int]], workspace: Path) -> None:
     ran = run_session(block, workspace)
@@ -128,6 +126,7 @@ def test_readme_examples_run(block: list[tuple[str, int]], workspace: Path) -> N
     assert len(ran) == len(block)
 
 
+@pytest.mark.slow  # runs documented commands as real processes
 def test_the_data_owners_month_leaves_the_shipped_data_alone(workspace: Path) -> None:
     """Followed as written, the README's recording example changes a copy, never data/."""
     (block,) = [b for b in readme_console_blocks() if any(" record " in c for c, _ in b)]

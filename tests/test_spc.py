@@ -581,6 +581,7 @@ def _clear_of_lines(result: SpcResult, margin: float = 1e-6) -> bool:
     return True
 
 
+@pytest.mark.slow  # hypothesis
 @settings(max_examples=200, deadline=None)
 @given(
     values=small_series,
@@ -622,6 +623,7 @@ SWAPPED_TYPE = {
 }
 
 
+@pytest.mark.slow  # hypothesis
 @settings(max_examples=200, deadline=None)
 @given(
     values=st.lists(st.floats(-1e6, 1e6, allow_nan=False), max_size=40),
@@ -667,6 +669,7 @@ patterned_series = st.lists(
 )
 
 
+@pytest.mark.slow  # hypothesis
 @settings(max_examples=400, deadline=None)
 @given(
     values=patterned_series,

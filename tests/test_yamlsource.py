@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -127,6 +128,7 @@ entry_values = st.one_of(
 )
 
 
+@pytest.mark.slow  # hypothesis
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.dictionaries(st.sampled_from(["metric", "note", "value"]), entry_values)))
 def test_fast_path_reads_what_yaml_reads(entries: list[dict[str, object]]) -> None:
@@ -148,6 +150,7 @@ def test_fast_path_reads_what_yaml_reads(entries: list[dict[str, object]]) -> No
                 )
 
 
+@pytest.mark.slow  # hypothesis
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=200))
 def test_any_text_gives_data_or_problems_never_an_exception(text: str) -> None:
@@ -160,6 +163,7 @@ SAMPLE = (
 )
 
 
+@pytest.mark.slow  # hypothesis
 @settings(max_examples=300, deadline=None)
 @given(st.integers(0, len(SAMPLE)), st.integers(0, 8), st.text(max_size=6))
 def test_mutated_yaml_never_raises(position: int, cut: int, insert: str) -> None:
@@ -244,6 +248,7 @@ LOG_LINES = [
 ]  # fmt: skip
 
 
+@pytest.mark.slow  # hypothesis
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(LOG_LINES), max_size=8), st.booleans())
 def test_a_log_the_reader_accepts_is_the_list_yaml_reads(lines: list[str], final: bool) -> None:
