@@ -83,8 +83,8 @@ def test_status_on_the_shipped_data_says_the_deadlines_are_past() -> None:
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "OVERDUE" in out and "NO TARGET" in out
-    assert "64 metrics as of 2026-11-23: 20 overdue, 3 no data, 41 no target." in out
-    assert "23 of them have a deadline that has passed without being met." in out
+    assert "65 metrics as of 2026-11-23: 21 overdue, 1 no baseline, 3 no data, 40 no target." in out
+    assert "24 of them have a deadline that has passed without being met." in out
     assert "No actuals are recorded on or before 2026-11-23" in out
 
 
