@@ -78,11 +78,11 @@ def check_references(plan: Plan, today: date | None) -> Iterator[Problem]:
                     f"place {place!r} is listed twice: each place is tracked once",
                     "duplicate-place",
                 )
-    for place in plan.places:
-        if place.parent is not None and place.parent not in places.keys() | plan.rejected_ids:
+    for child in plan.places:
+        if child.parent is not None and child.parent not in places.keys() | plan.rejected_ids:
             yield Problem(
-                plan.source("places", place, "parent"),
-                f"unknown parent place {place.parent!r}{did_you_mean(place.parent, places.keys())}",
+                plan.source("places", child, "parent"),
+                f"unknown parent place {child.parent!r}{did_you_mean(child.parent, places.keys())}",
                 "unknown-place",
             )
 

@@ -51,7 +51,9 @@ def example(command: str) -> str:
 class LscCommands(TyperGroup):
     """The ``lsc`` commands, with the one place their errors become output and an exit code."""
 
-    def invoke(self, ctx: typer.Context) -> object:
+    # typer declares the base's argument as its vendored click Context; it always passes its
+    # own subclass, typer.Context, which is what settings() reads.
+    def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except LscError as error:

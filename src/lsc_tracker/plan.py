@@ -62,11 +62,12 @@ class Plan:
         positions = self.actual_positions or range(len(self.actuals))
         return {id(actual): index for actual, index in zip(self.actuals, positions, strict=True)}
 
-    def index_of(self, item: BaseModel) -> int:
+    def index_of(self, item: BaseModel | Actual) -> int:
         """Position of a loaded item in its file's list (-1 for one not from the files)."""
         if isinstance(item, Actual):
             return self._actual_index.get(id(item), -1)
-        return item.index  # type: ignore[attr-defined]
+        index = getattr(item, "index", -1)  # plan items remember theirs (models._PlanItem)
+        return index if isinstance(index, int) else -1
 
     def knows_all(self, kind: str) -> bool:
         """Whether ``kind``'s file loaded whole, so an id missing from it is really unknown."""
@@ -85,7 +86,7 @@ class Plan:
         return {m.id: m for m in self.metrics}
 
     def source(
-        self, kind: str, item: BaseModel | int, *loc: str | int, key: bool = False
+        self, kind: str, item: BaseModel | Actual | int, *loc: str | int, key: bool = False
     ) -> Source:
         """Where ``item`` (or one of its keys, ``loc``) is written, for error messages."""
         doc = self.documents.get(kind)

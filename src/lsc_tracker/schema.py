@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pydantic import RootModel
+from pydantic import BaseModel, RootModel
 
 from .models import ActualEntry, MetricsFile, PlacesFile, PrioritiesFile
 
@@ -21,7 +21,7 @@ class ActualsFile(RootModel[list[ActualEntry]]):
     """actuals.yaml: the append-only log of recorded values, one entry per line."""
 
 
-SCHEMA_MODELS = {
+SCHEMA_MODELS: dict[str, type[BaseModel]] = {
     "priorities": PrioritiesFile,
     "places": PlacesFile,
     "metrics": MetricsFile,

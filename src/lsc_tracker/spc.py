@@ -552,9 +552,9 @@ def icons(
     if not ordered:
         return None, None
     start = indices.index(indices[-1])
-    values = [value for _, value in ordered[start:]]
-    scale = _scale_of(values)
-    values = _scaled(values, scale)
+    unscaled = [value for _, value in ordered[start:]]
+    scale = _scale_of(unscaled)
+    values = _scaled(unscaled, scale)
     group = _group_summary(dates[start], values, fix_after, screen_outliers)
     side = _last_point_signal(values, group)
     target_value = float(target) if target is not None else None

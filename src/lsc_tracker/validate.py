@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import typing
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal, NotRequired
 
 from pydantic import (
@@ -28,7 +29,7 @@ from .problems import MAX_LISTED, Problem, did_you_mean, too_many
 from .yamlsource import Document, Loc, PlainScalar
 
 
-def _message(error: dict[str, Any], model: type[BaseModel]) -> str:
+def _message(error: Mapping[str, Any], model: type[BaseModel]) -> str:
     kind = error["type"]
     if kind == "value_error":
         return str(error["ctx"]["error"])
@@ -49,8 +50,8 @@ def _message(error: dict[str, Any], model: type[BaseModel]) -> str:
         choices = ", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else "".join(words)
         return f"expected {choices}, got {got}{hint}"
     if kind in _BOUNDS:
-        words, key = _BOUNDS[kind]
-        return f"expected {words} {(error.get('ctx') or {}).get(key)}, got {got}"
+        bound_words, key = _BOUNDS[kind]
+        return f"expected {bound_words} {(error.get('ctx') or {}).get(key)}, got {got}"
     plain = _PLAIN_WORDS.get(kind) or str(error["msg"]).replace("Input should be", "expected")
     return f"{plain}, got {got}"
 
@@ -58,7 +59,7 @@ def _message(error: dict[str, Any], model: type[BaseModel]) -> str:
 _REVISION_REQUIRED = ("decided", "by", "reason")
 
 
-def _message_and_rule(error: dict[str, Any], model: type[BaseModel]) -> tuple[str, str]:
+def _message_and_rule(error: Mapping[str, Any], model: type[BaseModel]) -> tuple[str, str]:
     """The message and rule of one pydantic error: ``schema``, except a revision missing
     ``decided``, ``by`` or ``reason`` (rule revision-required, in the plan's words)."""
     loc = error["loc"]

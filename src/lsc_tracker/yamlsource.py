@@ -183,7 +183,7 @@ class _Builder:
         key, frame.pending_key = frame.pending_key, None
         loc = (*frame.loc, key)
         if not key.startswith("\0"):
-            frame.container[key] = value  # type: ignore[call-overload]
+            frame.container[key] = value
         self.doc.value_marks.setdefault(loc, mark)
         return loc
 
