@@ -569,8 +569,8 @@ def _last_point_signal(values: Sequence[float], group: SpcGroup) -> int:
     `_special_causes` for that point alone, rule by rule in the same order."""
     last, n = values[-1], len(values)
     limits = group.lpl is not None and group.upl is not None
-    if limits:  # 1. outside
-        above_upper, below_lower = _band(group.upl)[1], _band(group.lpl)[0]  # type: ignore[arg-type]
+    if group.lpl is not None and group.upl is not None:  # 1. outside
+        above_upper, below_lower = _band(group.upl)[1], _band(group.lpl)[0]
         if last > above_upper or last < below_lower:
             return HIGH if last > above_upper else LOW
     step = _sign(values[-1] - values[-2]) if n >= 2 else NONE

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import spc, status
 from .models import Actual, Metric, SpcSettings
+from .plan import Plan
 from .revisions import plan_in_force
-
-if TYPE_CHECKING:
-    from .plan import Plan
 
 DEFAULT_SETTINGS = SpcSettings()
 """SPC options for a metric without an ``spc:`` block: no rebase, all points, screening on."""
@@ -30,8 +28,7 @@ Point = tuple[date, float]
 
 
 def _entries(plan_or_actuals: Plan | Iterable[Actual]) -> Iterable[Actual]:
-    actuals = getattr(plan_or_actuals, "actuals", plan_or_actuals)
-    return actuals  # type: ignore[return-value]
+    return plan_or_actuals.actuals if isinstance(plan_or_actuals, Plan) else plan_or_actuals
 
 
 def metric_entries(

@@ -129,11 +129,13 @@ def birth_time(*, fd: int | None = None, path: Path | None = None) -> int:
     links."""
     if fd is not None:
         info = os.fstat(fd)
-    else:
+    elif path is not None:
         try:
-            info = os.stat(path)  # type: ignore[arg-type]
+            info = os.stat(path)
         except OSError:
             return 0
+    else:
+        raise TypeError("birth_time needs fd or path")
     born = getattr(info, "st_birthtime_ns", None) or getattr(info, "st_birthtime", None)
     if born:
         return int(born) if isinstance(born, int) else int(born * 1e9)
@@ -145,7 +147,8 @@ def birth_time(*, fd: int | None = None, path: Path | None = None) -> int:
     if fd is not None:
         failed = statx(fd, b"", at_empty_path, statx_btime, buffer)
     else:
-        failed = statx(at_fdcwd, os.fsencode(path), 0, statx_btime, buffer)  # type: ignore[arg-type]
+        assert path is not None  # checked above
+        failed = statx(at_fdcwd, os.fsencode(path), 0, statx_btime, buffer)
     if failed:
         return 0
     (mask,) = struct.unpack_from("=I", buffer, 0)

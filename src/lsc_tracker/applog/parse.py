@@ -220,11 +220,13 @@ def parse_log(text: str, path: str) -> LogDocument:
             )
             return
         base = len(entries)
+        # a part's positions start with its own entry index: shift them to the log's
         for loc, mark in part.value_marks.items():
-            if loc:
-                doc.value_marks[(base + loc[0], *loc[1:])] = mark  # type: ignore[operator]
+            if loc and isinstance(loc[0], int):
+                doc.value_marks[(base + loc[0], *loc[1:])] = mark
         for loc, mark in part.key_marks.items():
-            doc.key_marks[(base + loc[0], *loc[1:])] = mark  # type: ignore[operator]
+            if loc and isinstance(loc[0], int):
+                doc.key_marks[(base + loc[0], *loc[1:])] = mark
         entries.extend(part.data)
 
     fast = fast_entries(lines)
