@@ -49,7 +49,17 @@ places:
     parent: lsc
 """
 
-METRICS = """\
+CCG_CONFIGURATION = """\
+  - id: ccg-configuration
+    priority: P4
+    name: Agree the future configuration of CCGs
+    kind: milestone
+    due: 2020-04-30
+"""
+"""A milestone, one item of a metrics list (the small plan's and the recording tests')."""
+
+METRICS = (
+    """\
 metrics:
   - id: ooa-placements
     priority: P3
@@ -60,12 +70,9 @@ metrics:
     targets:
       - {by: 2021-03-31, change: -50%}
       - {by: 2023-03-31, change: -75%}
-  - id: ccg-configuration
-    priority: P4
-    name: Agree the future configuration of CCGs
-    kind: milestone
-    due: 2020-04-30
 """
+    + CCG_CONFIGURATION
+)
 
 # A plan for the recording tests: a measure, a measure in %, a milestone tracked by place.
 RECORDING_PRIORITIES = """\

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import RECORDING_METRICS, RECORDING_PLACES, RECORDING_PRIORITIES
+from conftest import CCG_CONFIGURATION, RECORDING_METRICS, RECORDING_PLACES, RECORDING_PRIORITIES
 from lsc_tracker.import_files import read_rows
 from lsc_tracker.loader import load
 from lsc_tracker.plan import Plan
@@ -26,16 +26,7 @@ TODAY = date(2020, 6, 30)
 NOW = datetime(2020, 6, 30, 9, 15, 0, 123456, tzinfo=UTC)
 
 PRIORITIES, PLACES = RECORDING_PRIORITIES, RECORDING_PLACES
-METRICS = (
-    RECORDING_METRICS
-    + """\
-  - id: ccg-configuration
-    priority: P4
-    name: Agree the future configuration of CCGs
-    kind: milestone
-    due: 2020-04-30
-"""
-)
+METRICS = RECORDING_METRICS + CCG_CONFIGURATION
 
 
 @pytest.fixture

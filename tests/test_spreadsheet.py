@@ -32,13 +32,10 @@ STATUS_LABELS = {status: words.shout for status, words in STATUS_WORDS.items()}
 STATUS_COLOURS = {status: (words.fill, words.ink) for status, words in STATUS_WORDS.items()}
 
 
-PRIORITIES = """\
-priorities:
-  - id: P3
-    title: '=HYPERLINK("http://example.com") Resilience'
-  - id: P4
-    title: Develop a group model for hospital services
-"""
+PRIORITIES = [  # a title that a spreadsheet would take for a formula
+    {"id": "P3", "title": '=HYPERLINK("http://example.com") Resilience'},
+    {"id": "P4", "title": "Develop a group model for hospital services"},
+]
 
 PLACES = RECORDING_PLACES
 
