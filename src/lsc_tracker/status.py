@@ -26,9 +26,10 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import pairwise
+from operator import attrgetter
 from typing import TYPE_CHECKING, Final, NamedTuple
 
-from .models import CADENCE_DAYS, Actual, Metric, Priority, Revision, Target
+from .models import CADENCE_DAYS, Actual, Baseline, Metric, Priority, Revision, Target
 from .problems import did_you_mean
 from .revisions import AppliedRevision, plan_in_force
 
@@ -132,8 +133,7 @@ class BaselineUsed:
         return f"baseline not recorded for {self.date.isoformat()}"
 
 
-@dataclass(frozen=True)
-class Stage:
+class Stage(NamedTuple):
     """One target of the plan in force as a stage with its own verdict (docs/status-rules.md).
 
     ``day`` is the target's ``by`` (or, ``standing``, its ``from``); ``figure`` its resolved
@@ -141,7 +141,8 @@ class Stage:
     (for a dated stage the latest counted on or before ``day``, after the previous stage's
     date and within 1.5 periods of ``day`` when the metric has a cadence; for a standing one
     the latest on or after ``day``). ``breaches`` and ``last_breach``: standing stages only,
-    the counted actuals dated on or after ``day`` that miss the figure."""
+    the counted actuals dated on or after ``day`` that miss the figure. A named tuple, not a
+    dataclass: one is built per target per series, tens of thousands in a national run."""
 
     target: Target
     day: date
@@ -362,33 +363,32 @@ def _figure(target: Target, baseline: float | None) -> float | None:
     return None
 
 
+def _from_log(baseline: Baseline) -> bool:
+    return baseline.value is None and baseline.date is not None
+
+
 def written_baseline(metric: Metric) -> BaselineUsed | None:
     """The metric's baseline as the plan writes it (a ``{date}`` baseline has no value yet:
     each series takes its own from the log, `resolve_baseline`)."""
     written = metric.baseline
     if written is None:
         return None
-    from_log = written.value is None and written.date is not None
-    return BaselineUsed(written.date, written.value, from_log, written.note)
+    return BaselineUsed(written.date, written.value, _from_log(written), written.note)
 
 
-def resolve_baseline(
-    metric: Metric, counted: Sequence[Actual], days: Sequence[date] | None = None
-) -> BaselineUsed | None:
+def resolve_baseline(metric: Metric, counted: Sequence[Actual]) -> BaselineUsed | None:
     """The baseline of one series: as written, or, for a ``{date}`` baseline, the counted
     actual dated exactly on that date (value None when there is none).
 
     Args:
         metric: the metric (its plan in force).
         counted: the series' entries that count, in date order (`effective_actuals`).
-        days: their dates, if already listed.
     """
     found = written_baseline(metric)
     if found is None or not found.from_log or found.date is None:
         return found
-    days = [entry.date for entry in counted] if days is None else days
-    index = bisect_left(days, found.date)
-    if index < len(days) and days[index] == found.date:
+    index = bisect_left(counted, found.date, key=_DATE_OF)
+    if index < len(counted) and counted[index].date == found.date:
         value = counted[index].value
         if not isinstance(value, str):
             return replace(found, value=float(value))
@@ -561,13 +561,15 @@ def _numeric(actual: Actual) -> float:
     return float(value)
 
 
+_DATE_OF: Final = attrgetter("date")
+
+
 def _dated_stage(
     target: Target,
     day: date,
     figure: float | None,
     after: date | None,
     counted: Sequence[Actual],
-    days: Sequence[date],
     as_of: date,
     metric: Metric,
 ) -> Stage:
@@ -580,7 +582,7 @@ def _dated_stage(
         return Stage(target, day, False, None, "no_baseline")
     if day > as_of:
         return Stage(target, day, False, figure, "pending")
-    index = bisect_right(days, day) - 1
+    index = bisect_right(counted, day, key=_DATE_OF) - 1
     found = counted[index] if index >= 0 else None
     if found is not None and after is not None and found.date <= after:
         found = None
@@ -602,7 +604,6 @@ def _standing_stage(
     day: date,
     figure: float | None,
     counted: Sequence[Actual],
-    days: Sequence[date],
     as_of: date,
     direction: str,
 ) -> Stage:
@@ -615,7 +616,7 @@ def _standing_stage(
         return Stage(target, day, True, None, "no_baseline")
     if day > as_of:
         return Stage(target, day, True, figure, "pending")
-    since = counted[bisect_left(days, day) :]
+    since = counted[bisect_left(counted, day, key=_DATE_OF) :]
     if not since:
         return Stage(target, day, True, figure, "no_data")
     breaches = [entry.date for entry in since if not meets(_numeric(entry), figure, direction)]
@@ -638,36 +639,35 @@ def stages(
     counted: Sequence[Actual],
     as_of: date,
     baseline: BaselineUsed | None = None,
-    days: Sequence[date] | None = None,
 ) -> tuple[Stage, ...]:
     """Every target of ``metric`` (its plan in force) as a stage with its verdict, in order.
 
     Args:
         metric: a measure (a milestone has no stages).
-        counted: one series' entries that count, in date order.
+        counted: one series' entries that count, in date order (`effective_actuals`).
         as_of: the date of the assessment.
-        baseline: the series' baseline (`resolve_baseline`); default the metric's.
-        days: the dates of ``counted``, if already listed.
+        baseline: the series' baseline (`resolve_baseline`); default resolved here.
     """
-    if metric.direction is None or not metric.targets:
-        return ()
     if baseline is None:
-        baseline = resolve_baseline(metric, counted, days)
-    days = [entry.date for entry in counted] if days is None else days
-    value = None if baseline is None else baseline.value
-    after = None if baseline is None else baseline.date
+        baseline = resolve_baseline(metric, counted)
+    return _stages(metric, _prepare(metric, as_of, baseline), counted, as_of)
+
+
+def _stages(
+    metric: Metric, prepared: _Prepared, counted: Sequence[Actual], as_of: date
+) -> tuple[Stage, ...]:
+    direction = metric.direction
+    if direction is None:
+        return ()
+    if prepared.fixed_stages is not None:
+        return prepared.fixed_stages  # shared by every series of the metric
+    after = None if prepared.base is None else prepared.base.date
     found = []
-    for target in metric.targets:
-        day = target.day
-        if day is None:
-            continue  # `lsc check` refuses a target with neither by nor from
-        figure = _figure(target, value)
+    for target, day, figure in prepared.figures:
         if target.is_standing:
-            found.append(
-                _standing_stage(target, day, figure, counted, days, as_of, metric.direction)
-            )
+            found.append(_standing_stage(target, day, figure, counted, as_of, direction))
         else:
-            found.append(_dated_stage(target, day, figure, after, counted, days, as_of, metric))
+            found.append(_dated_stage(target, day, figure, after, counted, as_of, metric))
         after = day
     return tuple(found)
 
@@ -701,29 +701,76 @@ def _current_target(
     return Goal(chosen.day, figure, chosen.is_standing, chosen.change), None, days
 
 
+class _Prepared(NamedTuple):
+    """What judging a measure needs that depends on its plan and baseline but not on the
+    series: computed once per metric and shared by its places (once per place only when
+    each place takes its own baseline from the log)."""
+
+    base: BaselineUsed | None
+    asked: list[Target]  # the targets the status is judged on
+    holding: bool  # a standing target holds on as_of
+    target: Goal | None
+    unresolved: Unresolved | None
+    days: int | None
+    missing: str | None  # set when a target in view cannot be resolved: no_baseline
+    goals: list[Goal]
+    line: tuple[Knot, ...] | None  # None: it starts at the series' earliest actual
+    figures: tuple[tuple[Target, date, float | None], ...]  # each target's stage inputs
+    fixed_stages: tuple[Stage, ...] | None  # when no stage reads the series (all pending...)
+
+
+def _prepare(metric: Metric, as_of: date, base: BaselineUsed | None) -> _Prepared:
+    value = None if base is None else base.value
+    asked, holding = _in_view(metric, as_of)
+    target, unresolved, days = _current_target(asked, value, as_of, holding)
+    missing = None
+    if any(_figure(t, value) is None for t in asked):
+        # no baseline at all with a change target is refused by `lsc check`
+        missing = "baseline not agreed" if base is None else base.missing
+    fixed = base is not None and base.date is not None and value is not None
+    figures = tuple((t, t.day, _figure(t, value)) for t in metric.targets if t.day is not None)
+    fixed_stages = None
+    if all(t.is_open or f is None or d > as_of for t, d, f in figures):
+        direction = metric.direction or "decrease"  # no stage here compares a value
+        fixed_stages = tuple(
+            _standing_stage(t, d, f, (), as_of, direction)
+            if t.is_standing
+            else _dated_stage(t, d, f, None, (), as_of, metric)
+            for t, d, f in figures
+        )
+    return _Prepared(
+        base,
+        asked,
+        holding,
+        target,
+        unresolved,
+        days,
+        missing,
+        goals(metric, value),
+        plan_line(metric, baseline=base) if fixed else None,
+        figures,
+        fixed_stages,
+    )
+
+
 def _assess_measure(
     metric: Metric,
     place: str | None,
     counted: Sequence[Actual],
     as_of: date,
     spc: SpcSummary | None = None,
+    prepared: _Prepared | None = None,
 ) -> PlaceStatus:
     direction = metric.direction
     if direction is None:
         raise ValueError(f"measure {metric.id!r} has no direction")
-    days_list = [entry.date for entry in counted]
-    base = resolve_baseline(metric, counted, days_list)
-    base_value = None if base is None else base.value
-    asked, holding = _in_view(metric, as_of)
-    target, unresolved, days = _current_target(asked, base_value, as_of, holding)
+    if prepared is None:
+        prepared = _prepare(metric, as_of, resolve_baseline(metric, counted))
+    base, target, holding = prepared.base, prepared.target, prepared.holding
     latest = counted[-1] if counted else None
-    stale = is_stale(metric, latest and latest.date, as_of)
-    unresolvable = any(_figure(t, base_value) is None for t in asked)
-    missing = base.missing if base is not None and unresolvable else None
-    if unresolvable and base is None:
-        missing = "baseline not agreed"  # a change target and no baseline (`lsc check` refuses)
-    targets = goals(metric, base_value)
-    line = plan_line(metric, counted[0] if counted else None, baseline=base)
+    line = prepared.line
+    if line is None:
+        line = plan_line(metric, counted[0] if counted else None, baseline=base)
 
     def result(status: str, expected: float | None = None) -> PlaceStatus:
         return PlaceStatus(
@@ -732,21 +779,21 @@ def _assess_measure(
             latest=_reading(latest),
             expected=expected,
             target=target,
-            days_to_deadline=days,
-            stale=stale,
+            days_to_deadline=prepared.days,
+            stale=is_stale(metric, latest and latest.date, as_of),
             late=False,
             actuals_counted=len(counted),
             spc=spc,
             baseline=base,
-            unresolved=unresolved,
-            missing=missing,
-            stages=stages(metric, counted, as_of, base, days_list),
+            unresolved=prepared.unresolved,
+            missing=prepared.missing,
+            stages=_stages(metric, prepared, counted, as_of),
             line=line,
         )
 
-    if not asked:
+    if not prepared.asked:
         return result("no_target")
-    if unresolvable:
+    if prepared.missing is not None:
         return result("no_baseline", expected_value_on(line, latest.date) if latest else None)
     if latest is None or target is None:
         return result("no_data")
@@ -759,7 +806,7 @@ def _assess_measure(
         return result(
             "on_track" if meets(value, target.value, direction) else "off_track", expected
         )
-    last = targets[-1]
+    last = prepared.goals[-1]
     if meets(value, last.value, direction):
         return result("achieved", expected)
     if last.by < as_of:
@@ -837,6 +884,7 @@ def _assess_one(
     as_of: date,
     spc: SpcHook | None = None,
     withdrawn: bool = False,
+    prepared: _Prepared | None = None,
 ) -> PlaceStatus:
     counted = effective_actuals(entries, as_of)
     if withdrawn:
@@ -844,7 +892,7 @@ def _assess_one(
     if metric.is_milestone:
         return _assess_milestone(metric, place, counted, as_of)
     icons = spc(metric, counted) if spc is not None else None
-    return _assess_measure(metric, place, counted, as_of, icons)
+    return _assess_measure(metric, place, counted, as_of, icons, prepared)
 
 
 # --- metrics, priorities, the report ---------------------------------------------------------
@@ -913,8 +961,12 @@ def _assess_grouped(
             line=own.line,
             **history,  # type: ignore[arg-type]
         )
+    shared = None  # one baseline for every place: judge the plan once
+    stated = metric.baseline
+    if not withdrawn and not metric.is_milestone and (stated is None or not _from_log(stated)):
+        shared = _prepare(metric, as_of, written_baseline(metric))
     places = tuple(
-        _assess_one(metric, place, by_place.get(place, ()), as_of, spc, withdrawn)
+        _assess_one(metric, place, by_place.get(place, ()), as_of, spc, withdrawn, shared)
         for place in metric.places
     )
     return replace(_roll_up_places(metric, places), **history)  # type: ignore[arg-type]

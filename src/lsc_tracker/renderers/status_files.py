@@ -41,6 +41,7 @@ def spreadsheet_safe(text: str) -> str:
 
 def report_data(report: StatusReport) -> dict[str, Any]:
     """The report as plain JSON-ready data (dates as YYYY-MM-DD, numbers as numbers)."""
+    memo: dict[int, Any] = {}  # stages and baselines shared by a metric's places: once each
     return {
         "as_of": report.as_of.isoformat(),
         "plan": report.plan,
@@ -55,7 +56,7 @@ def report_data(report: StatusReport) -> dict[str, Any]:
             {"id": p.id, "title": p.priority.title, "status": p.status, "counts": dict(p.counts)}
             for p in report.priorities
         ],
-        "metrics": [_metric_data(m) for m in report.metrics],
+        "metrics": [_metric_data(m, memo) for m in report.metrics],
     }
 
 
@@ -149,7 +150,22 @@ def _history_data(status: MetricStatus) -> dict[str, Any]:
     }
 
 
-def _metric_data(status: MetricStatus) -> dict[str, Any]:
+def _shared(memo: dict[int, Any], shared: Any, convert: Any) -> Any:
+    """``convert(shared)``, once per object: a metric's places share their stages tuple and
+    baseline when these do not depend on the place's own actuals (the report keeps every
+    object alive, so an id is not reused while ``memo`` is)."""
+    key = id(shared)
+    if key not in memo:
+        memo[key] = convert(shared)
+    return memo[key]
+
+
+def _stages_data(stages: tuple[Stage, ...]) -> list[dict[str, Any]]:
+    return [_stage_data(stage) for stage in stages]
+
+
+def _metric_data(status: MetricStatus, memo: dict[int, Any] | None = None) -> dict[str, Any]:
+    memo = {} if memo is None else memo
     metric = status.metric
     return {
         "id": metric.id,
@@ -180,9 +196,9 @@ def _metric_data(status: MetricStatus) -> dict[str, Any]:
                 "expected": rounded(place.expected, 6),
                 "target": _goal_data(place.target, place.unresolved),
                 "days_to_deadline": place.days_to_deadline,
-                "baseline": _baseline_data(place.baseline),
+                "baseline": _shared(memo, place.baseline, _baseline_data),
                 "missing": place.missing,
-                "stages": [_stage_data(stage) for stage in place.stages],
+                "stages": _shared(memo, place.stages, _stages_data),
                 "spc": _spc_data(place.spc),
             }
             for place in status.places
