@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import AS_OF, WritePlan
+from conftest import AS_OF, Ran, WritePlan, lsc_process
 from lsc_tracker.loader import load
 from lsc_tracker.metric_view import metric_view
 from lsc_tracker.models import Actual
@@ -104,10 +104,9 @@ def test_cli_start_up_does_not_import_jinja2() -> None:
 MATHTEXT = HOSTILE / "metrics--mathtext-unit.yaml"
 
 
-def lsc(*args: str) -> subprocess.CompletedProcess[str]:
+def installed_lsc(data: Path, *args: str) -> Ran:
     """The installed command as a user runs it."""
-    command = [shutil.which("lsc") or "lsc", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    return lsc_process(data, *args, command=[shutil.which("lsc") or "lsc"], timeout=120)
 
 
 @pytest.mark.slow
@@ -118,10 +117,10 @@ def test_a_unit_of_invalid_mathtext_is_drawn_as_text(write_plan: WritePlan, tmp_
         "- {metric: ooa-placements, date: 2020-02-29, value: 90, note: '$x^{^}$ <i>', "
         "by: '$\\frac{}$'}\n",
     )
-    assert lsc("--data", str(data), "check").returncode == 0
+    assert installed_lsc(data, "check").exit_code == 0
     out = tmp_path / "report.html"
-    done = lsc("--data", str(data), "report", "--as-of", "2020-06-30", "--output", str(out))
-    assert done.returncode == 0, done.stderr
+    done = installed_lsc(data, "report", "--as-of", "2020-06-30", "--output", str(out))
+    assert done.exit_code == 0, done.stderr
     assert done.stderr == f"report written to {out}\n"  # no traceback, no warning
     html = out.read_text("utf-8")
     chart_svg = re.search(r'<svg[^>]*class="chart".*?</svg>', html, re.S)
@@ -274,10 +273,10 @@ def test_the_command_never_shows_a_traceback_on_huge_figures_or_far_dates(
     )
     for as_of in ("2020-06-30", "9999-12-31", "0001-01-01"):
         out = tmp_path / f"{as_of}.html"
-        done = lsc("--data", str(data), "report", "--as-of", as_of, "--output", str(out))
+        done = installed_lsc(data, "report", "--as-of", as_of, "--output", str(out))
         assert "Traceback" not in done.stderr and "Error" not in done.stderr.replace("Error:", "")
-        if done.returncode == 0:
+        if done.exit_code == 0:
             assert "Chart cannot be drawn" in out.read_text("utf-8")
         else:
-            assert done.returncode in (1, 2) and not out.exists()
+            assert done.exit_code in (1, 2) and not out.exists()
             assert re.search(r"(?m)^(error|Error):", done.stderr), done.stderr
