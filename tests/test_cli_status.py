@@ -400,4 +400,5 @@ def test_status_shows_spc_icons_beside_the_trajectory_status() -> None:
     table = runner.invoke(app, [*args, "--priority", "P1"])
     assert "common cause" in table.stdout and "may miss" in table.stdout
     csv_text = runner.invoke(app, [*args, "--format", "csv"]).stdout
-    assert csv_text.splitlines()[0].endswith(",spc_variation,spc_assurance")
+    # the SPC columns keep their places; issue 13's columns (and owner) come after them
+    assert ",unit,spc_variation,spc_assurance,target_change," in csv_text.splitlines()[0]

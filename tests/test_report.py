@@ -54,7 +54,9 @@ def test_summary_then_exceptions_then_one_section_per_metric(
     order = [html.index(f'id="{part}"') for part in ("summary", "exceptions", "metrics", "key")]
     assert order == sorted(order)
     plan, _ = load(data_dir)
-    by_priority = [m.id for p in plan.priorities for m in plan.metrics if m.priority == p.id]
+    # the whole programme's commitments (priority: programme) first, then each priority's
+    by_priority = [m.id for m in plan.metrics if m.priority == "programme"]
+    by_priority += [m.id for p in plan.priorities for m in plan.metrics if m.priority == p.id]
     found = sections(html)
     assert list(found) == by_priority
     for metric_id, section in found.items():

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from . import spc_inputs, status
 from .models import Actual, Metric, Priority
 from .spc import SpcResult
+from .status import BaselineUsed, Goal, Knot, Reading, Stage
 
 if TYPE_CHECKING:
     from .plan import Plan
@@ -32,14 +33,18 @@ class SeriesView:
     place: str | None
     place_name: str | None
     status: str
-    latest: status.Reading | None
+    latest: Reading | None
     expected: float | None  # the plan line on the latest actual's date
     days_to_deadline: int | None
     stale: bool
     late: bool
     entries: tuple[Actual, ...]  # the entries that count, in date order
-    line: tuple[status.Knot, ...]  # the plan line's knots
+    line: tuple[Knot, ...]  # the plan line's knots
     spc: SpcResult | None  # None for a milestone
+    baseline: BaselineUsed | None = None  # this series' own (from the log, or not)
+    missing: str | None = None  # "baseline not recorded for 2019-03-31", "baseline not agreed"
+    stages: tuple[Stage, ...] = ()  # every target of the plan in force, with verdicts
+    goals: tuple[Goal, ...] = ()  # targets with a figure, from this series' baseline
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,8 @@ def _series(
     numeric = [e for e in counted if not isinstance(e.value, str)]
     line = assessed.line  # the engine's, from this series' own baseline (docs/status-rules.md)
     points = spc_inputs.points_of(numeric)
+    base = assessed.baseline
+    own = base.value if base is not None else None
     return SeriesView(
         place=place,
         place_name=place_name,
@@ -82,6 +89,10 @@ def _series(
         entries=tuple(counted),
         line=line,
         spc=spc_inputs.analyse_series(metric, points, as_of),
+        baseline=base,
+        missing=assessed.missing,
+        stages=assessed.stages,
+        goals=tuple(status.goals(metric, own)),
     )
 
 

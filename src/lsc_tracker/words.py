@@ -68,6 +68,30 @@ STAGE_WORDS: Final = {
 EASED: Final = "eased"
 """The mark of a revision that eased the plan (boards must see every easing)."""
 EASED_GLYPH: Final = "▼"
+EASED_STYLE: Final = "bold yellow"
+"""The terminal style of an eased revision's mark (the word says it without colour)."""
+
+PROGRAMME_TITLE: Final = "Whole programme"
+"""The heading of the section of ``priority: programme`` metrics, shown before the
+priorities in every view: commitments of the whole programme, under no one priority."""
+
+ORIGINAL_PLAN: Final = "original plan"
+"""What the views call the plan as first written, beside the revised one."""
+
+
+def stage_verdict_text(verdict: str) -> str:
+    """A stage's verdict in words ("met", "left open")."""
+    return STAGE_WORDS.get(verdict, (verdict, ""))[0]
+
+
+def revision_text(decided: str, eased: bool) -> str:
+    """A revision in force: "revised 2020-05-12", "revised 2020-05-12 (eased)"."""
+    return f"revised {decided}" + (f" ({EASED})" if eased else "")
+
+
+def withdrawn_text(decided: str, by: str, reason: str) -> str:
+    """A withdrawal: "withdrawn 2020-05-01 by ICS Board: Overtaken by the national standard"."""
+    return f"withdrawn {decided} by {by}: {reason}"
 
 
 def change_text(change: float) -> str:

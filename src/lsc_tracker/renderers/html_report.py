@@ -35,21 +35,28 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__, spc
 from ..metric_view import MetricView, SeriesView, plan_views
-from ..status import STATUS_ORDER
+from ..models import PROGRAMME
+from ..status import STATUS_ORDER, Stage
 from ..words import (
     ASSURANCE_LABELS,
+    EASED,
+    EASED_GLYPH,
     PLAN_LINE,
     POINT_GLYPHS,
     POINT_LABELS,
+    PROGRAMME_TITLE,
+    STAGE_WORDS,
     STATUS_WORDS,
     VARIATION_LABELS,
+    change_text,
     describe_days,
     direction_words,
     format_figure,
     format_value,
     spc_verdict,
+    standing_text,
 )
-from .status_rows import summary_lines
+from .status_rows import original_text, programme_roll_up, stage_line, summary_lines
 
 if TYPE_CHECKING:
     import jinja2
@@ -116,6 +123,9 @@ def render_report(plan: Plan, as_of: date, *, original: bool = False) -> str:
         (priority, [v for v in views if v.metric.priority == priority.id])
         for priority in report.priorities
     ]
+    programme = [v for v in views if v.metric.priority == PROGRAMME]
+    programme_status = programme_roll_up([v.assessed for v in programme]) if programme else None
+    exceptions = exception_rows(views)
     return (
         _environment()
         .get_template("report.html")
@@ -126,7 +136,14 @@ def render_report(plan: Plan, as_of: date, *, original: bool = False) -> str:
             views=views,
             measures=measures,
             groups=groups,
-            exceptions=exception_rows(views),
+            programme=programme,
+            programme_title=PROGRAMME_TITLE,
+            programme_status=programme_status,
+            exceptions=exceptions,
+            exception_owners=any(view.metric.owner for view, _ in exceptions),
+            priority_owners=any(p.priority.owner for p in report.priorities),
+            withdrawn=[v for v in views if v.assessed.withdrawn is not None],
+            plan=report.plan,
             summary=" ".join(summary_lines(report)),
         )
     )
@@ -177,6 +194,12 @@ def _environment() -> jinja2.Environment:
         variation_look=variation_look,
         assurance_look=assurance_look,
         chart=_chart_markup,
+        stage_rows=stage_rows,
+        revision_rows=revision_rows,
+        original_text=original_text,
+        eased_word=EASED,
+        eased_glyph=EASED_GLYPH,
+        sentence=lambda text: text[:1].upper() + text[1:],
     )
     return environment
 
@@ -223,28 +246,95 @@ def facts(view: MetricView) -> list[tuple[str, str]]:
             found.append(("Unit", metric.unit))
         if metric.cadence:
             found.append(("Cadence", metric.cadence))
-        if metric.baseline:
-            base = metric.baseline
-            found.append(("Baseline", f"{format_value(base.value, metric.unit)} on {base.date}"))
+        baseline = _baseline_text(view)
+        if baseline:
+            found.append(("Baseline", baseline))
         targets = [_target_text(view, i) for i in range(len(metric.targets))]
         found.append(("Targets", "; ".join(targets) if targets else "none with a date"))
     deadline = view.assessed.deadline
     if deadline:
         found.append(("Deadline", f"{deadline} ({describe_days(view.assessed.days_to_deadline)})"))
-    found.append(("Owner", metric.owner or "—"))
+    owner = metric.owner or (view.priority.owner if view.priority else None)
+    if owner:
+        found.append(("Owner", owner if metric.owner else f"{owner} (the priority's owner)"))
     found.append(("Source", metric.source or "—"))
     return found
+
+
+def _baseline_text(view: MetricView) -> str:
+    """The baseline in words: "100 on 2019-03-31", "taken from the log for 2019-03-31 (40)",
+    "not agreed: <note>"; "" when the plan states none."""
+    metric = view.metric
+    base = metric.baseline
+    if base is None:
+        return ""
+    if base.value is not None:
+        text = f"{format_value(base.value, metric.unit)} on {base.date}"
+    elif base.date is None:
+        text = "not agreed"
+    else:
+        text = f"the actual recorded for {base.date}"
+        used = [s.baseline for s in view.series if s.baseline is not None]
+        if not metric.places and used and used[0].value is not None:
+            text += f": {format_value(used[0].value, metric.unit)}"
+        elif not metric.places:
+            text += ": not recorded yet"
+        else:
+            text += " (each place its own)"
+    if base.note:
+        text += f" ({base.note})"
+    return text
 
 
 def _target_text(view: MetricView, index: int) -> str:
     metric = view.metric
     target = metric.targets[index]
     value = metric.target_value(target)
+    day = f"from {target.day}" if target.is_standing else f"by {target.day}"
     if value is None:
-        return f"open (no figure) by {target.by}"
+        if target.change is not None:
+            return f"{change_text(target.change)} {day}"
+        return f"open (no figure) {day}"
     shown = format_figure(value, metric.unit)
     change = f" ({target.change:+.0%} on the baseline)" if target.change is not None else ""
-    return f"{shown}{change} by {target.by}"
+    return f"{shown}{change} {day}"
+
+
+def stage_rows(series: SeriesView, unit: str | None) -> list[tuple[str, str, str, str]]:
+    """A series' stages for the report: (when, verdict id, glyph, words), the words with
+    the figures behind the verdict ("missed (34 vs 30)", "holding; held since ...")."""
+    found = []
+    for stage in series.stages:
+        when = f"from {stage.day}" if stage.standing else f"by {stage.day}"
+        figure = format_figure(stage.figure, unit) if stage.figure is not None else ""
+        if figure:
+            when = f"{figure} {when}"
+        found.append(
+            (when, stage.verdict, STAGE_WORDS[stage.verdict][1], _stage_words(stage, unit))
+        )
+    return found
+
+
+def _stage_words(stage: Stage, unit: str | None) -> str:
+    if stage.standing and stage.verdict in ("holding", "breached"):
+        last = str(stage.last_breach) if stage.last_breach else None
+        words = STAGE_WORDS[stage.verdict][0]
+        return f"{words}: {standing_text(str(stage.day), stage.breaches, last)}"
+    return stage_line(stage, unit)
+
+
+def revision_rows(view: MetricView) -> list[tuple[str, str, str, str, bool]]:
+    """The revisions in force: (decided, by, reason, source, eased)."""
+    return [
+        (
+            str(applied.revision.decided),
+            applied.revision.by,
+            applied.revision.reason,
+            applied.revision.source or "",
+            applied.eased,
+        )
+        for applied in view.assessed.revisions
+    ]
 
 
 def chart_key_items(series: SeriesView) -> list[tuple[str, str | None, str]]:
@@ -450,7 +540,7 @@ def chart_svg(view: MetricView, series: SeriesView, *, key: str, label: str) -> 
         if _finite(group.mean)
     ]
     line = series.line if all(_finite(v) for _, v in series.line) else ()
-    goals = [goal for goal in view.goals if _finite(goal.value)]
+    goals = [goal for goal in series.goals if _finite(goal.value)]
     values = [p.value for p in points] + [v for _, v in line] + [g.value for g in goals]
     for _, group in groups:
         values += [v for v in (group.mean, group.lpl, group.upl) if v is not None and _finite(v)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, Final, TextIO
 
@@ -24,7 +25,7 @@ from ..status import (
     Unresolved,
 )
 from ..words import PLAN_LINE, counts_text, days_left, format_cell, spc_short, status_label, visible
-from .status_rows import rounded, rows, sections, summary_lines
+from .status_rows import Row, rounded, rows, sections, summary_lines
 
 _FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 
@@ -261,7 +262,29 @@ CSV_COLUMNS: Final = (
     "unit",
     "spc_variation",
     "spc_assurance",
+    # a plan that lives (issue 13), after the columns above so that they keep their places
+    "target_change",
+    "target_from",
+    "baseline_value",
+    "baseline_date",
+    "baseline_from_log",
+    "missing",
+    "stages",
+    "standing",
+    "revised",
+    "eased",
+    "revisions",
+    "original",
+    "withdrawn_reason",
 )
+"""The CSV's and the workbook's columns, in order; ``owner`` follows them when any row has
+an owner (`flat_columns`)."""
+
+
+def flat_columns(found: Sequence[Row]) -> tuple[str, ...]:
+    """`CSV_COLUMNS`, then ``owner`` when any row has one: every view hides an owner column
+    that would be empty for every row."""
+    return (*CSV_COLUMNS, "owner") if any(row.owner for row in found) else CSV_COLUMNS
 
 
 def _csv_cell(value: Any) -> Any:
@@ -281,9 +304,11 @@ def render_csv(report: StatusReport, out: TextIO) -> None:
     # CRLF, as RFC 4180 has it: with "\n" the csv module leaves a lone "\r" in a field
     # unquoted, and a spreadsheet starts a new row there
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in rows(report, headings=False):
-        writer.writerow(_csv_cell(getattr(row, column)) for column in CSV_COLUMNS)
+    found = rows(report, headings=False)
+    columns = flat_columns(found)
+    writer.writerow(columns)
+    for row in found:
+        writer.writerow(_csv_cell(getattr(row, column)) for column in columns)
 
 
 # --- Markdown -------------------------------------------------------------------------------
@@ -314,28 +339,51 @@ def markdown_escape(text: str) -> str:
     return visible(" ".join(text.split()))
 
 
+_MARKDOWN_EXTRA: Final = {
+    "Baseline": lambda row: row.baseline_text,
+    "Stages": lambda row: row.standing or row.stages,
+    "Revisions": lambda row: row.revisions_line if row.place is None else "",
+    "Owner": lambda row: row.owner or "",
+}
+"""Columns after `_MARKDOWN_HEADER`, each shown only when some row of the report has it
+(a plan with no baselines, stages, revisions or owners keeps the table it had)."""
+
+
 def render_markdown(report: StatusReport, out: TextIO) -> None:
-    """A heading and a pipe table per priority, then the summary, for board papers."""
+    """A heading and a pipe table per section (the whole programme, then each priority),
+    then the summary, for board papers."""
     out.write(f"# Status as of {report.as_of}\n")
-    for pid, title, status, counts, section_rows in sections(report):
-        out.write(f"\n## {markdown_escape(f'{pid} {title}')}: {status_label(status)}\n\n")
-        out.write(f"{counts_text(counts)}\n\n")
-        out.write(_markdown_line(_MARKDOWN_HEADER))
-        out.write(_markdown_line(["---"] * len(_MARKDOWN_HEADER)))
-        for row in section_rows:
+    shown = sections(report)
+    every_row = [row for section in shown for row in section.rows]
+    extra = {
+        name: cell for name, cell in _MARKDOWN_EXTRA.items() if any(cell(row) for row in every_row)
+    }
+    header = (*_MARKDOWN_HEADER, *extra)
+    for section in shown:
+        heading = f"{markdown_escape(section.heading)}: {status_label(section.status)}"
+        out.write(f"\n## {heading}\n\n")
+        owner = f"; owner: {markdown_escape(section.owner)}" if section.owner else ""
+        out.write(f"{counts_text(section.counts)}{owner}\n\n")
+        out.write(_markdown_line(header))
+        out.write(_markdown_line(["---"] * len(header)))
+        for row in section.rows:
             metric = row.name if row.place is None else f"↳ {row.place}"
+            status = status_label(row.status, row.late)
+            if row.place is None and row.eased and row.withdrawn_reason is None:
+                status += " (eased)"
             cells = [
-                status_label(row.status, row.late),
+                status,
                 metric,
                 format_cell(row.latest_value, row.unit),
                 str(row.latest_date or ""),
                 format_cell(row.expected, row.unit),
-                format_cell(row.target_value, row.unit),
-                str(row.deadline or ""),
+                row.target_text,
+                row.deadline_text,
                 days_left(row.days_to_deadline, row.status),
                 "stale" if row.stale else "",
                 spc_short(row.spc_variation),
                 spc_short(row.spc_assurance),
+                *(cell(row) for cell in extra.values()),
             ]
             out.write(_markdown_line(cells))
     out.write("\n" + "\n".join(summary_lines(report)) + "\n")

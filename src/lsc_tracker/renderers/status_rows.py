@@ -12,9 +12,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
-from ..status import MetricStatus, PlaceStatus, StatusReport
-from ..words import counts_text
+from ..models import PROGRAMME, Revision
+from ..status import (
+    UNJUDGED,
+    MetricStatus,
+    PlaceStatus,
+    Stage,
+    StatusReport,
+    count_statuses,
+    worst,
+)
+from ..words import (
+    ORIGINAL_PLAN,
+    PROGRAMME_TITLE,
+    change_text,
+    counts_text,
+    format_cell,
+    revision_text,
+    stage_verdict_text,
+    standing_text,
+    withdrawn_text,
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +58,72 @@ class Row:
     unit: str | None
     spc_variation: str | None = None
     spc_assurance: str | None = None
+    # a plan that lives (issue 13): CSV and the workbook add these columns at the end
+    target_change: float | None = None  # a change target not resolved to a figure
+    target_from: date | None = None  # a standing target: it holds from this date on
+    baseline_value: float | None = None
+    baseline_date: date | None = None
+    baseline_from_log: bool | None = None  # None: the plan states no baseline
+    missing: str | None = None  # "baseline not recorded for 2019-03-31", "baseline not agreed"
+    stages: str = ""  # "2021: missed (34 vs 30) · 2023: pending"
+    standing: str = ""  # "held since 2020-04-01, 2 breaches, last 2020-09-30"
+    revised: bool = False  # a revision is in force (the metric's, on each of its rows)
+    eased: bool = False  # a revision in force eased the plan
+    revisions: str = ""  # "revised 2020-05-12 (eased)"
+    withdrawn_reason: str | None = None
+    owner: str | None = None  # the metric's owner (the senior responsible owner)
+    original: str = ""  # the plan as first written, when a revision is in force
+
+    @property
+    def baseline_text(self) -> str:
+        """The baseline in words: "100 on 2019-03-31", "40 on 2019-03-31 (from the log)",
+        what is missing ("baseline not recorded for 2019-03-31", "baseline not agreed"), or,
+        on the row of a metric whose places each take their own, "from the log for
+        2019-03-31"; "" for none."""
+        if self.missing:
+            return self.missing
+        if self.baseline_from_log is None:
+            return ""
+        if self.baseline_value is None:
+            if self.baseline_date is None:
+                return "baseline not agreed"
+            return f"from the log for {self.baseline_date}"
+        logged = " (from the log)" if self.baseline_from_log else ""
+        return f"{format_cell(self.baseline_value, self.unit)} on {self.baseline_date}{logged}"
+
+    @property
+    def target_text(self) -> str:
+        """The target as the text views show it: its figure, "−50% of baseline" while a
+        change has no baseline value, "done" for a milestone; "" for none."""
+        if self.target_change is not None and self.target_value is None:
+            return change_text(self.target_change)
+        return format_cell(self.target_value, self.unit)
+
+    @property
+    def deadline_text(self) -> str:
+        """The deadline, or "from 2020-04-01" for a standing target; "" for none."""
+        if self.target_from is not None:
+            return f"from {self.target_from}"
+        return "" if self.deadline is None else str(self.deadline)
+
+    @property
+    def revisions_line(self) -> str:
+        """The revisions in force and the original plan: "revised 2020-05-12 (eased);
+        original plan 50 by 2021-03-31"."""
+        if not self.revisions:
+            return ""
+        return f"{self.revisions}; {self.original}" if self.original else self.revisions
+
+    @property
+    def notes(self) -> list[str]:
+        """The lines a text view shows under the metric's name, in this order: what is
+        missing, the standing record, the stages, the revisions, the withdrawal."""
+        found = [self.missing or "", self.standing, self.stages]
+        if self.place is None:
+            found.append(self.revisions_line)
+            if self.withdrawn_reason is not None:
+                found = [self.revisions]
+        return [line for line in found if line]
 
 
 def rows(report: StatusReport, priority: str | None = None, *, headings: bool = True) -> list[Row]:
@@ -60,8 +146,11 @@ def _row(metric: MetricStatus, place: PlaceStatus | None) -> Row:
     part: MetricStatus | PlaceStatus = metric if place is None else place
     m = metric.metric
     target: float | str | None = part.target.value if part.target else None
-    if m.is_milestone and m.due is not None:
+    if m.is_milestone and m.due is not None and metric.withdrawn is None:
         target = "done"
+    shown = part.target or part.unresolved
+    base = part.baseline
+    standing = next((s for s in part.stages if s.verdict in ("holding", "breached")), None)
     return Row(
         priority=m.priority,
         metric=m.id,
@@ -80,7 +169,104 @@ def _row(metric: MetricStatus, place: PlaceStatus | None) -> Row:
         unit=m.unit,
         spc_variation=part.spc.variation if part.spc else None,
         spc_assurance=part.spc.assurance if part.spc else None,
+        target_change=part.unresolved.change if part.target is None and part.unresolved else None,
+        target_from=shown.by if shown is not None and shown.standing else None,
+        baseline_value=None if base is None else rounded(base.value, 6),
+        baseline_date=None if base is None else base.date,
+        baseline_from_log=None if base is None else base.from_log,
+        missing=part.missing,
+        stages=stages_text(part.stages, m.unit),
+        standing=_standing(standing),
+        revised=bool(metric.revisions),
+        eased=metric.eased,
+        revisions=revisions_text(metric),
+        withdrawn_reason=metric.withdrawn.reason if metric.withdrawn else None,
+        owner=m.owner,
+        original=original_text(metric) if metric.revisions and not metric.withdrawn else "",
     )
+
+
+def _standing(stage: Stage | None) -> str:
+    """A standing target's record once in force: "held since 2020-04-01, 2 breaches, last
+    2020-09-30", "breached now; held since ..." while the latest actual misses it."""
+    if stage is None:
+        return ""
+    last = str(stage.last_breach) if stage.last_breach else None
+    text = standing_text(str(stage.day), stage.breaches, last)
+    return text if stage.verdict == "holding" else f"breached now; {text}"
+
+
+def original_text(metric: MetricStatus) -> str:
+    """The plan as first written, in a few words: "original plan 50 by 2021-03-31",
+    "original plan due 2020-04-30", "original plan −50% of baseline by 2021-03-31"."""
+    if metric.metric.is_milestone:
+        due = metric.original_due
+        return f"{ORIGINAL_PLAN} due {due}" if due else f"{ORIGINAL_PLAN}: no due date"
+    targets = metric.original_targets
+    if not targets:
+        return f"{ORIGINAL_PLAN}: no target"
+    last = targets[-1]
+    unit = metric.metric.unit
+    if last.value is not None:
+        figure = format_cell(last.value, unit)
+    elif last.change is not None:
+        figure = change_text(last.change)
+    else:
+        figure = "left open"
+    return f"{ORIGINAL_PLAN} {figure} {'from' if last.is_standing else 'by'} {last.day}"
+
+
+def _stage_name(stage: Stage, precision: int) -> str:
+    if stage.standing:
+        return f"from {stage.day}"
+    return stage.day.isoformat()[:precision]
+
+
+def stages_text(stages: tuple[Stage, ...], unit: str | None = None) -> str:
+    """Every stage in one line: "2021: missed (34 vs 30) · 2023: pending". A stage is named
+    by its year when no two stages share one, else by its date; a standing one "from
+    2020-04-01". A metric with one stage and no verdict beyond "pending" says nothing more
+    than its target does, so a single pending stage is left out."""
+    stages = tuple(s for s in stages if s.verdict not in ("holding", "breached"))
+    if not stages or (len(stages) == 1 and stages[0].verdict == "pending"):
+        return ""
+    precision = next(
+        (size for size in (4, 7) if len({s.day.isoformat()[:size] for s in stages}) == len(stages)),
+        10,
+    )
+    return " · ".join(
+        f"{_stage_name(stage, precision)}: {stage_line(stage, unit)}" for stage in stages
+    )
+
+
+def stage_line(stage: Stage, unit: str | None = None) -> str:
+    """A stage's verdict with the figures behind it: "missed (34 vs 30)", "met (88 vs 90)",
+    "holding (2 breaches)"."""
+    words = stage_verdict_text(stage.verdict)
+    if stage.verdict in ("met", "missed") and stage.actual is not None:
+        actual = format_cell(stage.actual.value, unit)
+        return f"{words} ({actual} vs {format_cell(stage.figure, unit)})"
+    if stage.standing and stage.verdict in ("holding", "breached") and stage.breaches:
+        noun = "breach" if stage.breaches == 1 else "breaches"
+        return f"{words} ({stage.breaches:,} {noun})"
+    return words
+
+
+def revisions_text(metric: MetricStatus) -> str:
+    """The revisions in force, marked when they eased the plan: "revised 2020-05-12
+    (eased)"; a withdrawal as "withdrawn 2020-05-01 by ICS Board: reason"."""
+    found = []
+    for applied in metric.revisions:
+        revision = applied.revision
+        if revision.withdrawn:
+            found.append(withdrawn_text(_decision(revision), revision.by, revision.reason))
+        else:
+            found.append(revision_text(_decision(revision), applied.eased))
+    return "; ".join(found)
+
+
+def _decision(revision: Revision) -> str:
+    return revision.decided.isoformat()
 
 
 def rounded(value: float | None, digits: int) -> float | None:
@@ -118,19 +304,50 @@ def summary_lines(report: StatusReport) -> list[str]:
     return lines
 
 
-def sections(report: StatusReport) -> list[tuple[str, str, str, dict[str, int], list[Row]]]:
-    """(id, title, status, counts, rows) per priority that has rows to show."""
-    sections = []
+class Section(NamedTuple):
+    """A part of the report: the whole programme's commitments, or one priority."""
+
+    id: str  # "programme", or the priority's id
+    title: str
+    status: str
+    counts: dict[str, int]
+    rows: list[Row]
+    owner: str | None = None  # the priority's senior responsible owner, if named
+
+    @property
+    def heading(self) -> str:
+        """ "Whole programme", or "P3 Strengthen the resilience ..."."""
+        return self.title if self.id == PROGRAMME else f"{self.id} {self.title}"
+
+
+def sections(report: StatusReport) -> list[Section]:
+    """The sections that have rows to show: the whole programme's commitments (metrics with
+    ``priority: programme``) first, as "Whole programme", then each priority."""
+    found = []
+    programme = [m for m in report.metrics if m.metric.priority == PROGRAMME]
+    section_rows = rows(report, PROGRAMME)
+    if section_rows:
+        status, counts = programme_roll_up(programme)
+        found.append(Section(PROGRAMME, PROGRAMME_TITLE, status, counts, section_rows))
     for priority in report.priorities:
         section_rows = rows(report, priority.id)
         if section_rows:
-            sections.append(
-                (
+            found.append(
+                Section(
                     priority.id,
                     priority.priority.title,
                     priority.status,
                     dict(priority.counts),
                     section_rows,
+                    priority.priority.owner,
                 )
             )
-    return sections
+    return found
+
+
+def programme_roll_up(metrics: list[MetricStatus]) -> tuple[str, dict[str, int]]:
+    """The whole programme's section heading: the worst of its metrics (no_target and
+    withdrawn left out, as for a priority) and a count per status."""
+    statuses = [m.status for m in metrics]
+    judged = [s for s in statuses if s not in UNJUDGED] or statuses
+    return (worst(judged) if judged else "no_target"), count_statuses(statuses)

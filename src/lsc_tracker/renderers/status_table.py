@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..status import StatusReport
-from ..words import PLAN_LINE, counts_text, days_left, format_cell, spc_short, visible
+from ..words import EASED_STYLE, PLAN_LINE, counts_text, days_left, format_cell, spc_short, visible
 from .rich_text import status_cell
 from .status_rows import Row, sections, summary_lines
 
@@ -46,15 +46,17 @@ def render_table(
     shown = sections(report)
     if not shown:
         console.print("No metrics to show.")
-    columns = _table_columns([row for *_, section_rows in shown for row in section_rows])
-    for pid, title, status, counts, section_rows in shown:
+    columns = _table_columns([row for section in shown for row in section.rows])
+    for section in shown:
         console.print()
-        console.print(Text(visible(f"{pid} {title}"), style="bold"))
-        heading = status_cell(status)
-        heading.append(f": {counts_text(counts)}", style="")
+        console.print(Text(visible(section.heading), style="bold"))
+        heading = status_cell(section.status)
+        heading.append(f": {counts_text(section.counts)}", style="")
+        if section.owner:
+            heading.append(visible(f"; owner: {section.owner}"), style="")
         console.print(heading)
         table = _new_table(columns)
-        for row in section_rows:
+        for row in section.rows:
             cells = _table_cells(row)
             table.add_row(*(cells[name] for name in columns))
         console.print(table)
@@ -66,13 +68,13 @@ def render_table(
 # Column: (heading, options). Latest, Target and Days are narrow two-line cells (value over
 # date, "2,436" over "past"), so that on an 80-column terminal the metric's name has room.
 _TABLE_COLUMNS: dict[str, dict[str, Any]] = {
-    "status": {"header": "Status", "width": 9},
+    "status": {"header": "Status", "width": 11},
     "metric": {"header": "Metric", "ratio": 1, "min_width": 24},
     "latest": {"header": "Latest", "justify": "right", "min_width": 10},
     "expected": {"header": PLAN_LINE.capitalize(), "justify": "right", "min_width": 9},
-    "target": {"header": "Target", "justify": "right", "min_width": 10},
+    "target": {"header": "Target", "justify": "right", "min_width": 10, "max_width": 10},
     "days": {"header": "Days", "justify": "right", "min_width": 6},
-    "spc": {"header": "SPC", "min_width": 11},
+    "spc": {"header": "SPC", "min_width": 12, "max_width": 12},
 }
 
 
@@ -89,7 +91,7 @@ def _table_columns(all_rows: Sequence[Row]) -> list[str]:
 
 def _new_table(columns: Sequence[str]) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True)
-    table.padding = (0, 1, 0, 0)
+    table.padding = (0, 0, 0, 0)
     for name in columns:
         options = dict(_TABLE_COLUMNS[name])
         table.add_column(options.pop("header"), **options)
@@ -97,21 +99,30 @@ def _new_table(columns: Sequence[str]) -> Table:
 
 
 def _table_cells(row: Row) -> dict[str, Text | str]:
+    """One row's cells. Under the metric's name (or place): what is missing, a standing
+    target's record, the stages, the revisions in force (an eased one in `EASED_STYLE`)
+    and a withdrawal, one line each, dim."""
     if row.place is None:
-        metric: Text | str = Text(visible(row.name), overflow="fold")
+        metric = Text(visible(row.name), overflow="fold")
         metric.append(f"\n{row.metric}", style="dim")
     else:
-        metric = f"  ↳ {visible(row.place)}"
+        metric = Text(f"  ↳ {visible(row.place)}", overflow="fold")
+    for note in row.notes:
+        style = EASED_STYLE if note == row.revisions and row.eased else "dim"
+        metric.append("\n" + visible(note), style=style)
     markers = [name for name, flag in (("late", row.late), ("stale", row.stale)) if flag]
+    if row.place is None and row.revised and row.withdrawn_reason is None:
+        markers.append("eased" if row.eased else "revised")
     latest = format_cell(row.latest_value, row.unit)
-    target = format_cell(row.target_value, row.unit)
+    target = row.target_text
+    deadline = row.deadline_text
     spc = (spc_short(row.spc_variation), spc_short(row.spc_assurance))
     return {
         "status": status_cell(row.status, *markers),
         "metric": metric,
         "latest": f"{latest}\n{row.latest_date}" if row.latest_date else latest,
         "expected": format_cell(row.expected, row.unit),
-        "target": f"{target}\n{row.deadline}" if row.deadline else target,
+        "target": f"{target}\n{deadline}" if deadline else target,
         "days": days_left(row.days_to_deadline, row.status, short=True).replace(" ", "\n", 1),
         "spc": "\n".join(text for text in spc if text),
     }

@@ -24,9 +24,13 @@ from rich.text import Span, Text
 
 from .. import spc, status
 from ..metric_view import MetricView, SeriesView
+from ..models import PROGRAMME, Revision
 from ..status import expected_value_on
 from ..words import (
     ASSURANCE_LABELS,
+    EASED,
+    EASED_GLYPH,
+    EASED_STYLE,
     LIMIT_GLYPH,
     MEAN_GLYPH,
     PLAN_GLYPH,
@@ -34,18 +38,24 @@ from ..words import (
     POINT_GLYPHS,
     POINT_LABELS,
     POINT_STYLES,
+    PROGRAMME_TITLE,
     RULE_LABELS,
+    STAGE_WORDS,
+    STATUS_WORDS,
     TARGET_GLYPH,
     VARIATION_LABELS,
+    change_text,
     describe_days,
     direction_words,
     format_figure,
     format_value,
     percent,
     spc_verdict,
+    standing_text,
     visible,
 )
 from .rich_text import plain, status_cell
+from .status_rows import original_text, stage_line
 
 HISTORY_ROWS = 12
 """Entries shown by ``lsc show``; ``lsc history`` lists them all."""
@@ -145,9 +155,12 @@ def render_show(console: Console, view: MetricView, place: str | None = None) ->
     """
     metric = view.metric
     console.print(Panel(_definition(view), title=plain(metric.name), title_align="left"))
-    if not metric.is_milestone:
-        console.print(_targets(view))
     chosen = [s for s in view.series if s.place == place] if place else list(view.series)
+    if not metric.is_milestone:
+        one = chosen[0] if len(chosen) == 1 and (place or not metric.places) else None
+        console.print(_targets(view, one))
+    for part in _living_plan(view):
+        console.print(part)
     if metric.places and place is None:
         console.print(_places_table(view))
         if not metric.is_milestone:
@@ -168,6 +181,8 @@ def _definition(view: MetricView) -> RenderableType:
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
     priority = view.priority.title if view.priority else ""
+    if metric.priority == PROGRAMME:
+        priority = f"({PROGRAMME_TITLE})"
     rows: list[tuple[str, Any]] = [
         ("id", metric.id),
         ("priority", f"{metric.priority} {priority}".strip()),
@@ -185,7 +200,10 @@ def _definition(view: MetricView) -> RenderableType:
         rows.append(("deadline", f"{view.assessed.deadline.isoformat()} ({days})"))
     if metric.places:
         rows.append(("places", ", ".join(metric.places)))
-    rows += [(k, v) for k, v in (("owner", metric.owner), ("source", metric.source)) if v]
+    owner = metric.owner or (view.priority.owner if view.priority else None)
+    if owner and not metric.owner:
+        owner += " (the priority's owner)"
+    rows += [(k, v) for k, v in (("owner", owner), ("source", metric.source)) if v]
     if metric.description:
         rows.append(("description", metric.description))
     for key, value in rows:
@@ -193,37 +211,123 @@ def _definition(view: MetricView) -> RenderableType:
     return table
 
 
-def _targets(view: MetricView) -> RenderableType:
+def _targets(view: MetricView, series: SeriesView | None) -> RenderableType:
+    """The baseline and every target of the plan in force, each target with its stage's
+    verdict when one series is shown (a metric with places and no --place: each place has
+    its own baseline and verdicts, so the figures of a change wait for --place)."""
     metric = view.metric
+    unit = metric.unit
     table = Table(title="Targets", title_justify="left", box=None, header_style="bold")
-    for name in ("by", "target", "figure", "note"):
-        table.add_column(name, overflow="fold" if name == "note" else "ellipsis")
-    if metric.baseline:
-        base = metric.baseline
+    for name in ("date", "target", "figure", "verdict", "note"):
+        table.add_column(name, overflow="fold" if name in ("note", "verdict") else "ellipsis")
+    base = metric.baseline
+    if base is not None:
+        used = series.baseline if series is not None else None
+        if used is not None and used.value is not None:
+            figure = format_figure(used.value, unit) + (" (from the log)" if used.from_log else "")
+        elif base.value is not None:
+            figure = format_figure(base.value, unit)
+        elif base.date is not None:
+            figure = (
+                "not recorded (from the log)"
+                if series is not None
+                else "from the log (each place its own)"
+            )
+        else:
+            figure = "not agreed"
+        note = "; ".join(text for text in (base.note, base.source) if text)
         table.add_row(
-            base.date.isoformat(),
-            "baseline",
-            format_value(base.value, metric.unit),
-            plain(base.note or ""),
+            base.date.isoformat() if base.date else "—", "baseline", figure, "", plain(note)
         )
-    for target in metric.targets:
-        figure = metric.target_value(target)
-        stated = (
-            f"{percent(target.change, sign=True)} on the baseline"
-            if target.change is not None
-            else "open (no figure)"
-            if figure is None
-            else "value"
-        )
+    stages = series.stages if series is not None else ()
+    for index, target in enumerate(metric.targets):
+        stage = stages[index] if index < len(stages) else None
+        value = stage.figure if stage is not None else metric.target_value(target)
+        if target.change is not None and value is not None:
+            stated = f"{percent(target.change, sign=True)} on the baseline"
+        elif target.change is not None:
+            stated = change_text(target.change)  # no baseline value yet
+        elif target.value is None:
+            stated = "open (no figure)"
+        else:
+            stated = "value"
+        if target.is_standing:
+            stated += ", standing"
+        day = f"from {target.day}" if target.is_standing else str(target.day)
         table.add_row(
-            target.by.isoformat(),
+            day,
             stated,
-            format_figure(figure, metric.unit),
+            format_figure(value, unit),
+            _verdict(stage, unit) if stage is not None else Text(""),
             plain(target.note or ""),
         )
     if not metric.targets:
-        table.add_row("—", "no dated target", "", "")
+        table.add_row("—", "no dated target", "", "", "")
     return table
+
+
+def _verdict(stage: status.Stage, unit: str | None) -> Text:
+    """A stage's verdict with its glyph (✓ met, ✗ missed ...) and the figures behind it;
+    a standing target's record ("held since 2020-04-01, 2 breaches, last 2020-09-30")."""
+    glyph = STAGE_WORDS.get(stage.verdict, ("", "?"))[1]
+    style = {"met": "green", "holding": "green", "missed": "red", "breached": "red"}
+    text = Text(f"{glyph} ", style=style.get(stage.verdict, ""))
+    if stage.standing and stage.verdict in ("holding", "breached"):
+        last = str(stage.last_breach) if stage.last_breach else None
+        words = STAGE_WORDS[stage.verdict][0]
+        return text.append(f"{words}; {standing_text(str(stage.day), stage.breaches, last)}")
+    return text.append(stage_line(stage, unit))
+
+
+def _living_plan(view: MetricView) -> list[RenderableType]:
+    """The revisions in force (an eased one marked), the plan as first written when any
+    is, and the withdrawal."""
+    assessed = view.assessed
+    found: list[RenderableType] = []
+    if assessed.revisions:
+        table = Table(title="Revisions", title_justify="left", box=None, header_style="bold")
+        for name in ("decided", "by", "changed", "eased", "reason", "source"):
+            table.add_column(name, overflow="fold")
+        for applied in assessed.revisions:
+            revision = applied.revision
+            eased = Text(f"{EASED_GLYPH} {EASED}", style=EASED_STYLE) if applied.eased else ""
+            table.add_row(
+                revision.decided.isoformat(),
+                plain(revision.by),
+                _changed(revision),
+                eased,
+                plain(revision.reason),
+                plain(revision.source or ""),
+            )
+        found.append(table)
+        if assessed.withdrawn is None:
+            found.append(plain(f"{original_text(assessed)} (as first written)", "dim"))
+    withdrawn = assessed.withdrawn
+    if withdrawn is not None:
+        text = Text("WITHDRAWN", style=STATUS_WORDS["withdrawn"].style)
+        text.append(
+            visible(
+                f" {withdrawn.decided} by {withdrawn.by}: {withdrawn.reason}"
+                + (f" ({withdrawn.source})" if withdrawn.source else "")
+                + "; no target, deadline or stage is judged"
+            )
+        )
+        found.append(text)
+    return found
+
+
+def _changed(revision: Revision) -> str:
+    """What a revision gives, in a few words: "due 2020-09-30", "targets, baseline"."""
+    parts = []
+    if revision.due is not None:
+        parts.append(f"due {revision.due}")
+    if revision.targets is not None:
+        parts.append("targets")
+    if revision.baseline is not None:
+        parts.append("baseline")
+    if revision.withdrawn:
+        parts.append("withdrawn")
+    return ", ".join(parts)
 
 
 def _status_line(view: MetricView, series: SeriesView) -> Text:
@@ -239,6 +343,8 @@ def _status_line(view: MetricView, series: SeriesView) -> Text:
         if series.late:
             text.append(" (late)")
         return text
+    if series.missing:
+        text.append(f"; {series.missing}")
     latest = series.latest
     if latest is None:
         text.append("; no actual recorded")
@@ -247,8 +353,13 @@ def _status_line(view: MetricView, series: SeriesView) -> Text:
     if series.expected is not None:
         text.append(f"; the {PLAN_LINE} expects {format_figure(series.expected, metric.unit)}")
     target = view.assessed.target
+    if series.place is not None or target is None:
+        found = view.assessed.places
+        part = next((p for p in found if p.place == series.place), None)
+        target = part.target if part is not None else target
     if target is not None:
-        text.append(f"; target {format_figure(target.value, metric.unit)} by {target.by}")
+        day = "from" if target.standing else "by"
+        text.append(f"; target {format_figure(target.value, metric.unit)} {day} {target.by}")
     if series.stale:
         text.append(" (stale: older than 1.5 reporting periods)")
     if series.status in ("at_risk", "off_track") and series.line:
@@ -398,7 +509,7 @@ def text_chart(view: MetricView, series: SeriesView, width: int = 60, height: in
     metric = view.metric
     result = series.spc
     points = list(result.points) if result else []
-    goals = list(view.goals)
+    goals = list(series.goals)
     if not points:
         return Text("(no chart: no actuals recorded yet)", style="dim")
     days = [p.date for p in points] + [g.by for g in goals] + [d for d, _ in series.line]

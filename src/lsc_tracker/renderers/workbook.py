@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from ..import_files import MAX_CELL_TEXT
+from ..models import PROGRAMME
 from ..status import STATUS_ORDER, StatusReport
-from ..words import STATUS_WORDS
-from .status_files import CSV_COLUMNS, spreadsheet_safe
-from .status_rows import rows, summary_lines
+from ..words import PROGRAMME_TITLE, STATUS_WORDS
+from .status_files import flat_columns, spreadsheet_safe
+from .status_rows import programme_roll_up, rows, summary_lines
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -58,13 +59,13 @@ def status_xlsx_bytes(report: StatusReport) -> bytes:
     workbook = Workbook()
     summary = workbook.active
     summary.title = SUMMARY_SHEET
-    _fill_sheet(summary, SUMMARY_COLUMNS, _summary_rows(report))
+    owners = any(p.priority.owner for p in report.priorities)
+    columns = (*SUMMARY_COLUMNS, "owner") if owners else SUMMARY_COLUMNS
+    _fill_sheet(summary, columns, _summary_rows(report, owners=owners))
     metrics = workbook.create_sheet(METRICS_SHEET)
-    _fill_sheet(
-        metrics,
-        CSV_COLUMNS,
-        ([getattr(row, column) for column in CSV_COLUMNS] for row in rows(report, headings=False)),
-    )
+    found = rows(report, headings=False)
+    flat = flat_columns(found)
+    _fill_sheet(metrics, flat, ([getattr(row, column) for column in flat] for row in found))
     stamp = datetime.combine(report.as_of, time())
     props = workbook.properties
     props.creator = "lsc-tracker"
@@ -74,7 +75,15 @@ def status_xlsx_bytes(report: StatusReport) -> bytes:
     return _save(workbook, stamp)
 
 
-def _summary_rows(report: StatusReport) -> Iterable[list[Any]]:
+def _summary_rows(report: StatusReport, *, owners: bool = False) -> Iterable[list[Any]]:
+    """One row per priority, the whole programme's first (priority ``programme``, titled
+    "Whole programme") when it has metrics; ``owners``: each priority's owner last."""
+    programme = [m for m in report.metrics if m.metric.priority == PROGRAMME]
+    if programme:
+        status, found = programme_roll_up(programme)
+        counts = [found.get(s, 0) for s in STATUS_ORDER]
+        extra = [None] if owners else []
+        yield [PROGRAMME, PROGRAMME_TITLE, status, sum(counts), *counts, report.as_of, *extra]
     for priority in report.priorities:
         counts = [priority.counts.get(status, 0) for status in STATUS_ORDER]
         yield [
@@ -84,6 +93,7 @@ def _summary_rows(report: StatusReport) -> Iterable[list[Any]]:
             sum(counts),
             *counts,
             report.as_of,
+            *([priority.priority.owner] if owners else []),
         ]
 
 
@@ -155,6 +165,8 @@ class _StampedZip(zipfile.ZipFile):
 
     stamp: tuple[int, int, int, int, int, int] = (1980, 1, 1, 0, 0, 0)
 
+    # The two overrides take the arguments openpyxl passes, a narrower signature than
+    # ZipFile's (which also takes path-likes and keyword-only options): hence the ignores.
     def writestr(  # type: ignore[override]
         self,
         zinfo_or_arcname: str | zipfile.ZipInfo,
