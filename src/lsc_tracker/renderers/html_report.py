@@ -82,7 +82,7 @@ COLOURS = {
 MARKERS = {spc.COMMON_CAUSE: "o", spc.IMPROVEMENT: "s", spc.CONCERN: "D"}
 
 CHART_SIZE = (7.4, 2.6)  # inches: the width of an A4 page inside 12 mm margins
-_RC = {
+_RC: Any = {  # Any: matplotlib types the keys as a Literal of every rc name
     "svg.hashsalt": "lsc-tracker",  # fixed ids: the same input gives the same file
     "svg.fonttype": "none",  # text stays text: smaller, crisp in print, uses the page's font
     "font.size": 7.5,
@@ -507,6 +507,13 @@ def chart(view: MetricView, series: SeriesView, *, key: str, label: str) -> Char
         return Chart(None, f"the chart library could not draw it ({type(error).__name__})")
 
 
+def _on_date_axis(days: Any) -> Any:
+    """Dates as matplotlib takes them on an axis. It converts `date`s through its unit
+    registry, but its type hints say numbers only: this one place says so, instead of an
+    ignore on every call."""
+    return days
+
+
 def chart_svg(view: MetricView, series: SeriesView, *, key: str, label: str) -> str:
     """The MDC chart of one measure series as inline SVG, drawn with matplotlib.
 
@@ -561,7 +568,7 @@ def chart_svg(view: MetricView, series: SeriesView, *, key: str, label: str) -> 
         ax = figure.subplots()
         if has_points:
             ax.plot(
-                [p.date for p in points],
+                _on_date_axis([p.date for p in points]),
                 [p.value for p in points],
                 color=COLOURS["value_line"],
                 linewidth=1,
@@ -571,7 +578,7 @@ def chart_svg(view: MetricView, series: SeriesView, *, key: str, label: str) -> 
                 chosen = [p for p in points if p.type == kind]
                 if chosen:
                     ax.scatter(
-                        [p.date for p in chosen],
+                        _on_date_axis([p.date for p in chosen]),
                         [p.value for p in chosen],
                         s=16 if kind == spc.COMMON_CAUSE else 20,
                         marker=marker,
@@ -582,7 +589,7 @@ def chart_svg(view: MetricView, series: SeriesView, *, key: str, label: str) -> 
             _draw_limits(ax, points, groups)
         if len(line) > 1:
             ax.plot(
-                [d for d, _ in line],
+                _on_date_axis([d for d, _ in line]),
                 [v for _, v in line],
                 color=COLOURS["plan"],
                 linewidth=1.1,
@@ -590,7 +597,14 @@ def chart_svg(view: MetricView, series: SeriesView, *, key: str, label: str) -> 
                 zorder=1,
             )
         for goal in goals:
-            ax.scatter([goal.by], [goal.value], marker="X", s=34, color=COLOURS["target"], zorder=4)
+            ax.scatter(
+                _on_date_axis([goal.by]),
+                [goal.value],
+                marker="X",
+                s=34,
+                color=COLOURS["target"],
+                zorder=4,
+            )
             ax.annotate(
                 f"target {format_figure(goal.value, metric.unit)}",
                 (goal.by, goal.value),
@@ -601,7 +615,13 @@ def chart_svg(view: MetricView, series: SeriesView, *, key: str, label: str) -> 
                 color=COLOURS["target"],
                 parse_math=False,
             )
-        ax.axvline(view.as_of, color=COLOURS["as_of"], linewidth=0.8, linestyle=":", zorder=1)
+        ax.axvline(
+            _on_date_axis(view.as_of),
+            color=COLOURS["as_of"],
+            linewidth=0.8,
+            linestyle=":",
+            zorder=1,
+        )
         if values and max(values) == min(values) and not has_points:
             # a lone target: give it room instead of a +/-0.04 axis
             half = max(1.0, abs(values[0]) * 0.5)
