@@ -189,7 +189,9 @@ TRUNCATED = ACTUALS + '- {"metric": "ooa-placements", "date": "2020-05-'
         ),
         (
             ["ooa-placements", "1", "--date", "31/05/2020"],
-            "date: expected a date as YYYY-MM-DD (for example 2021-03-31), got '31/05/2020'",
+            "date: expected a date as YYYY-MM-DD, a month YYYY-MM, a financial year like "
+            "2020/21 or a quarter like 2020/21 Q1, got '31/05/2020' (for 31 May 2020 write "
+            "2020-05-31)",
         ),
         (
             ["ooa-placements", "1", "--date", "2020-02-30"],

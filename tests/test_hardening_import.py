@@ -375,7 +375,7 @@ def test_csv_problems_name_the_column(data: Path, tmp_path: Path) -> None:
     path.write_text(
         "metric,value,date,place\n"
         "ooa-placement,38,2020-07-31,\n"
-        "ooa-placements,38,31/07/2020,\n"
+        "ooa-placements,38,07/31/2020,\n"
         "icp-plans,done,2020-07-20,blackpool\n"
         ",1,2020-07-31,\n"
     )
@@ -384,8 +384,8 @@ def test_csv_problems_name_the_column(data: Path, tmp_path: Path) -> None:
     assert run.stderr.splitlines()[:-1] == [
         f"{path}:2: column 'metric': unknown metric 'ooa-placement' "
         "(did you mean 'ooa-placements'?)",
-        f"{path}:3: column 'date': expected a date as YYYY-MM-DD (for example 2021-03-31), "
-        "got '31/07/2020'",
+        f"{path}:3: column 'date': expected a date as YYYY-MM-DD, a month YYYY-MM, a financial "
+        "year like 2020/21 or a quarter like 2020/21 Q1, got '07/31/2020'",
         f"{path}:4: column 'place': unknown place 'blackpool'",
         f"{path}:5: column 'metric': no metric given",
     ]
@@ -399,7 +399,7 @@ def test_xlsx_problems_name_the_cell_and_its_column(data: Path, tmp_path: Path) 
             row(3, text("A3", "metric"), text("B3", "date"), text("C3", "value")),
             row(4, text("A4", "ooa-placements"), text("B4", "2020-07-31"), text("C4", "lots")),
             row(
-                7, text("A7", "ooa-placements"), text("B7", "31/07/2020"), '<c r="C7"><v>5</v></c>'
+                7, text("A7", "ooa-placements"), text("B7", "07/31/2020"), '<c r="C7"><v>5</v></c>'
             ),
             SHEET_END,
         ],
@@ -409,7 +409,7 @@ def test_xlsx_problems_name_the_cell_and_its_column(data: Path, tmp_path: Path) 
     assert run.stderr.splitlines() == [
         f"{path}:4: cell C4, column 'value': 'lots' is not a value for ooa-placements: "
         "expected a number like 42, -3.5 or 101,000",
-        f"{path}:7: cell B7, column 'date': expected a date as YYYY-MM-DD "
-        "(for example 2021-03-31), got '31/07/2020'",
+        f"{path}:7: cell B7, column 'date': expected a date as YYYY-MM-DD, a month YYYY-MM, "
+        "a financial year like 2020/21 or a quarter like 2020/21 Q1, got '07/31/2020'",
         "error: nothing was imported: 2 rows cannot be recorded",
     ]

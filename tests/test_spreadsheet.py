@@ -376,10 +376,10 @@ def test_the_sheet_named_actuals_is_read_before_the_first(tmp_path: Path) -> Non
             ],
         ),
         (
-            [("metric", "date", "value"), ("ooa-placements", "30/06/2020", 1)],
+            [("metric", "date", "value"), ("ooa-placements", "06/30/2020", 1)],
             [
-                "2: cell B2, column 'date': expected a date as YYYY-MM-DD (for example "
-                "2021-03-31), got '30/06/2020'"
+                "2: cell B2, column 'date': expected a date as YYYY-MM-DD, a month YYYY-MM, a "
+                "financial year like 2020/21 or a quarter like 2020/21 Q1, got '06/30/2020'"
             ],
         ),
         (

@@ -38,7 +38,7 @@ from .problems import (
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from .models import Metric
+    from .models import Actual, Metric
     from .plan import Plan
     from .status import StatusReport
 
@@ -702,7 +702,11 @@ def record(
     when: Annotated[
         str | None,
         typer.Option(
-            "--date", metavar="YYYY-MM-DD", help="The date the value is for (default: today)."
+            "--date",
+            metavar="DATE",
+            help="The date or period the value is for: YYYY-MM-DD, a month YYYY-MM, a "
+            "financial year 2020/21 or quarter '2020/21 Q1' (its last day). [default: for a "
+            "metric with a cadence, the end of the latest complete period; else today]",
         ),
     ] = None,
     place: Annotated[
@@ -750,12 +754,39 @@ def record(
         replace=replace,
     )
     result = actuals.append_entries(settings(ctx).data_dir, make, today=today, notify=_note)
+    entry = result.entries[0]
+    _period_notes(result.plan, result.entries, defaulted=when is None, quiet=quiet)
     if quiet:
         return
-    entry = result.entries[0]
     typer.echo(result.lines[0])
     metric_status = assess_metric(result.plan.metric_by_id[entry.metric], result.actuals, today)
     typer.echo(status_line(metric_status, entry.place, today))
+
+
+MAX_WARNINGS = 20
+"""The most warnings one command prints; the rest are counted."""
+
+
+def _period_notes(
+    plan: Plan, entries: list[Actual], *, defaulted: bool = False, quiet: bool = False
+) -> None:
+    """On stderr: the period each entry is for (record; unless quiet), and a warning for a
+    date that ends no period of its metric's cadence (always)."""
+    from .periods import off_period_warning, period_name
+
+    warned = 0
+    for entry in entries:
+        cadence = plan.metric_by_id[entry.metric].cadence
+        warning = off_period_warning(entry.metric, cadence, entry.date)
+        if warning:
+            warned += 1
+            if warned <= MAX_WARNINGS:
+                typer.echo(f"warning: {warning}", err=True)
+        elif not quiet and (name := period_name(entry.date, cadence)):
+            how = f", the latest complete {cadence} period (give --date for another)"
+            typer.echo(f"recorded for {name} ({entry.date}){how if defaulted else ''}", err=True)
+    if warned > MAX_WARNINGS:
+        typer.echo(f"warning: {warned - MAX_WARNINGS:,} more dates end no period", err=True)
 
 
 _RECORD_OPTIONS = ("--date", "--place", "--note", "--by", "--replace", "--quiet", "-q")
@@ -828,6 +859,7 @@ def import_(
         by=_recorder(by),
     )
     result = actuals.append_entries(data_dir, make, today=today, dry_run=dry_run, notify=_note)
+    _period_notes(result.plan, result.entries, quiet=True)
     count = _count(len(result.entries), "entry").replace("entrys", "entries")
     if quiet:
         return

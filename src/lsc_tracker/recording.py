@@ -25,7 +25,8 @@ from .applog.format import number_text
 from .applog.parse import LogDocument
 from .checks import place_problem
 from .import_files import Row, Table, column_letter, quoted
-from .models import MAX_MAGNITUDE, Actual, Metric, parse_actual_date, too_large
+from .models import MAX_MAGNITUDE, Actual, Metric, check_actual_date, too_large
+from .periods import latest_complete, parse_period
 from .plan import Plan
 from .problems import LscError, Problem, did_you_mean, row_problem
 
@@ -37,6 +38,7 @@ _PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?", re.
 _THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?", re.ASCII)
 _NOT_FINITE = re.compile(r"[-+]?(?:nan|inf|infinity)", re.IGNORECASE)
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 Key = tuple[str, str | None, date]
 
@@ -110,15 +112,22 @@ def parse_value(text: str, metric: Metric) -> float | str:
     return number
 
 
-def _parse_date(text: str | None, today: date) -> date:
+def _parse_date(text: str | None, today: date, cadence: str | None = None) -> date:
+    """The date typed (a day or a period: `periods.parse_period`); when none is, the end of
+    the latest complete period for a metric with a cadence, else today."""
     if text is None:
-        return today
+        return today if cadence is None else latest_complete(cadence, today)
     try:
-        when = parse_actual_date(text.strip())
+        when = check_actual_date(parse_period(text))
     except ValueError as error:
         raise LscError(f"date: {error}") from None
     if when > today:
-        raise LscError(f"date {when} is in the future (today is {today})")
+        if _DAY.fullmatch(text.strip()):
+            raise LscError(f"date {when} is in the future (today is {today})")
+        raise LscError(
+            f"date {when} (the end of {text.strip()}) is in the future (today is {today}): "
+            "a period is recorded once it has ended"
+        )
     return when
 
 
@@ -167,7 +176,7 @@ def make_actual(
     """
     metric = _metric(plan, given.metric.strip())
     place = _place(plan, metric, _optional_id(given.place))
-    when = _parse_date(given.date, today)
+    when = _parse_date(given.date, today, metric.cadence)
     value = parse_value(given.value, metric)
     by = _text(given.by, "by")
     if by is not None:
