@@ -11,7 +11,7 @@ import pytest
 
 from conftest import AS_OF, WritePlan
 from lsc_tracker.loader import load
-from lsc_tracker.renderers import RENDERERS
+from lsc_tracker.renderers import render_status
 from lsc_tracker.renderers.status_files import CSV_COLUMNS, markdown_escape, spreadsheet_safe
 from lsc_tracker.renderers.status_table import render_table
 from lsc_tracker.status import StatusReport, assess, select
@@ -62,7 +62,7 @@ def report(write_plan: WritePlan) -> StatusReport:
 
 def rendered(fmt: str, report: StatusReport) -> str:
     out = io.StringIO()
-    RENDERERS[fmt](report, out)
+    render_status(fmt, report, out)
     return out.getvalue()
 
 

@@ -22,7 +22,7 @@ from conftest import AS_OF, RECORDING_PLACES, WritePlan, lsc
 from lsc_tracker.import_files import read_xlsx
 from lsc_tracker.loader import load
 from lsc_tracker.problems import LscError
-from lsc_tracker.renderers import RENDERERS
+from lsc_tracker.renderers import render_status
 from lsc_tracker.renderers.status_files import CSV_COLUMNS
 from lsc_tracker.renderers.workbook import SUMMARY_COLUMNS, status_xlsx_bytes
 from lsc_tracker.status import StatusReport, assess
@@ -148,7 +148,7 @@ def test_status_cells_are_coloured_and_say_the_status_in_words(report: StatusRep
 
 def test_the_metrics_sheet_holds_the_csv_rows_with_real_types(report: StatusReport) -> None:
     out = io.StringIO()
-    RENDERERS["csv"](report, out)
+    render_status("csv", report, out)
     expected = list(csv.DictReader(io.StringIO(out.getvalue())))
     metrics = opened(status_xlsx_bytes(report))["Metrics"]
     got = [dict(zip(CSV_COLUMNS, row, strict=True)) for row in metrics.iter_rows(2)]

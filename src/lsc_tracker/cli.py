@@ -608,25 +608,14 @@ def _write_status(
     report: StatusReport, fmt: StatusFormat, output: str | None, *, quiet: bool = False
 ) -> None:
     """The report to stdout, or to --output FILE (an xlsx workbook always goes to a file)."""
-    if fmt is not StatusFormat.xlsx and output in (None, "-"):
-        from .renderers import RENDERERS
+    from .renderers import render_status
 
-        RENDERERS[fmt.value](report, sys.stdout)
+    if output in (None, "-"):
+        render_status(fmt.value, report, sys.stdout)  # _status_format refused xlsx here
         return
-    assert output is not None
     path = Path(output)
-    if fmt is StatusFormat.xlsx:
-        from .renderers.workbook import status_xlsx_bytes
-
-        data = status_xlsx_bytes(report)
-    else:
-        import io
-
-        from .renderers import RENDERERS
-
-        text = io.StringIO()
-        RENDERERS[fmt.value](report, text)
-        data = text.getvalue().encode("utf-8")
+    data = render_status(fmt.value, report)
+    assert data is not None
     try:
         _write_output(output, data)
     except OSError as error:

@@ -200,6 +200,9 @@ def _save(workbook: Any, stamp: datetime) -> bytes:
 
     buffer = io.BytesIO()
     archive = _StampedZip(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    archive.stamp = max(stamp, datetime(1980, 1, 1)).timetuple()[:6]  # zip dates start in 1980
+    # a zip member's date runs from 1980 to 2107 (DOS time): a report as of another year keeps
+    # its own date in the workbook's properties, its members the nearest a zip can hold
+    in_zip_range = min(max(stamp, datetime(1980, 1, 1)), datetime(2107, 12, 31))
+    archive.stamp = in_zip_range.timetuple()[:6]
     ExcelWriter(workbook, archive).save()  # writes every part, then closes the archive
     return buffer.getvalue()
