@@ -339,7 +339,14 @@ def test_import_appends_every_row_at_once(data: Path, tmp_path: Path) -> None:
     (tmp_path / "may.csv").write_text(MONTH, encoding="utf-8")
     result = lsc(data, "import", str(tmp_path / "may.csv"))
     assert result.exit_code == 0, result.output
-    assert result.stdout == ""  # a message, not data: it goes to stderr
+    # the entries as written and each metric's new status (stdout), as record prints them
+    written = (data / "actuals.yaml").read_text().splitlines()[-3:]
+    assert result.stdout.splitlines()[:3] == written
+    assert [line.split(" is ")[0] for line in result.stdout.splitlines()[3:]] == [
+        "status: ooa-placements",
+        "status: sickness-absence",
+        "status: icp-plans at morecambe-bay",
+    ]
     assert (
         result.stderr
         == f"recorded 3 entries from {tmp_path / 'may.csv'} in {data / 'actuals.yaml'}\n"
@@ -453,7 +460,7 @@ def test_history_shows_superseded_entries_and_who_recorded_them(data: Path) -> N
         (4, 70, "amy", False),
     ]
     csv_lines = lsc(data, "history", "ooa-placements", "-f", "csv").stdout.splitlines()
-    assert csv_lines[1] == "3,ooa-placements,,2020-04-30,80,,jo,,false,true"
+    assert csv_lines[1] == "3,ooa-placements,,2020-04-30,80,,jo,,false,true,,false,false,,,,"
 
 
 def test_history_of_an_unknown_metric_or_place(data: Path) -> None:

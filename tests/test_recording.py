@@ -225,9 +225,11 @@ def test_history_json_and_csv_carry_who_when_and_superseded(data_dir: Path) -> N
     assert history_json(rows).count('"superseded": true') == 1
     assert '"recorded": "2020-05-02T10:00:00Z"' in history_json(rows)
     assert history_csv(rows).splitlines()[:3] == [
-        "line,metric,place,date,value,note,by,recorded,replaces,superseded",
-        "1,ooa-placements,,2020-04-30,60,,jo,2020-05-02T10:00:00Z,false,true",
-        "4,ooa-placements,,2020-04-30,58.5,typo: 60 was April's draft,,,true,false",
+        "line,metric,place,date,value,note,by,recorded,replaces,superseded,"
+        "period,void,voided,voided_by,voided_on,void_reason,void_line",
+        "1,ooa-placements,,2020-04-30,60,,jo,2020-05-02T10:00:00Z,false,true,,false,false,,,,",
+        "4,ooa-placements,,2020-04-30,58.5,typo: 60 was April's draft,,,true,false,"
+        ",false,false,,,,",
     ]
 
 
@@ -318,7 +320,7 @@ def test_a_row_already_in_the_log_is_refused(tmp_path: Path, data_dir: Path) -> 
         (
             2,
             "ooa-placements on 2020-05-31 is already recorded as 50 by jo (actuals.yaml line 2): "
-            "import only new entries, and correct a recorded one with 'lsc record --replace'",
+            "add --replace to replace it (or correct it with 'lsc record --replace')",
         )
     ]
 

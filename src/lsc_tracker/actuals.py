@@ -32,7 +32,7 @@ from .applog.parse import LogDocument, parse_log
 from .files import MAX_LOG_BYTES, display_path, regular_file_problem
 from .loader import load
 from .models import Actual, ActualEntry
-from .plan import ACTUALS, Plan
+from .plan import ACTUALS, Plan, counted_actuals
 from .problems import DataError, LscError, Problem
 
 
@@ -70,20 +70,23 @@ class Appended:
 
     @property
     def actuals(self) -> list[Actual]:
-        """Every entry of the log after the append, in log order."""
-        return [*self.plan.actuals, *self.entries]
+        """The entries of the log that count after the append, in log order (`counted_actuals`:
+        no voids, nothing a void withdrew)."""
+        return counted_actuals([*self.plan.actuals, *self.entries])
 
 
 def entry_fields(actual: Actual) -> dict[str, str | float | bool]:
     """An entry's fields as written, leaving out the empty ones.
 
-    Always in the order metric, date, value, place, note, by, recorded, replaces.
+    Always in the order metric, date, value, place, note, by, recorded, replaces, void (a void
+    entry has no value).
     """
     fields: dict[str, str | float | bool] = {
         "metric": actual.metric,
         "date": actual.date.isoformat(),
-        "value": actual.value,
     }
+    if not actual.void:
+        fields["value"] = actual.value
     for name in ("place", "note", "by"):
         text = getattr(actual, name)
         if text is not None:
@@ -92,6 +95,8 @@ def entry_fields(actual: Actual) -> dict[str, str | float | bool]:
         fields["recorded"] = actual.recorded.astimezone(UTC).isoformat().replace("+00:00", "Z")
     if actual.replaces:
         fields["replaces"] = True
+    if actual.void:
+        fields["void"] = True
     return fields
 
 

@@ -493,7 +493,7 @@ def check_actuals(plan: Plan, today: date | None) -> Iterator[Problem]:
                 value_fits = value_problem(metric, actual.value) is None
                 verdict = verdicts[key] = (value_fits, place_problem(metric, actual.place))
             value_fits, place_verdict = verdict
-            if not value_fits:
+            if not value_fits and not actual.void:
                 message = value_problem(metric, actual.value) or ""
                 yield Problem(plan.source("actuals", actual, "value"), message, "actual-value")
             if place_verdict:
@@ -533,14 +533,26 @@ def _refused_entry_places(plan: Plan) -> Iterator[Problem]:
 
 
 def check_duplicate_actuals(plan: Plan, today: date | None) -> Iterator[Problem]:
-    """A second entry for the same metric, place and date must say ``replaces: true``.
+    """A second entry for the same metric, place and date must say ``replaces: true``, and a
+    void (``void: true``) must have an entry before it to withdraw; after a void, the next entry
+    for its key is a first again.
 
-    FAIL: two entries ``{metric: ooa, date: 2020-06-30, ...}`` without ``replaces``.
+    FAIL: two entries ``{metric: ooa, date: 2020-06-30, ...}`` without ``replaces``; a void
+    with no entry before it for its metric, place and date.
     """
     first: dict[tuple[str, str | None, date], Actual] = {}
     for actual in plan.actuals:
         key = (actual.metric, actual.place, actual.date)
-        if key in first and not actual.replaces:
+        if actual.void:  # withdraws what came before: the next entry for the key is a first
+            if first.pop(key, None) is None:
+                place = f" at {actual.place}" if actual.place else ""
+                yield Problem(
+                    plan.source("actuals", actual, "void"),
+                    f"a void for {actual.metric}{place} on {actual.date}, but no entry before "
+                    "it for that metric, place and date is left to withdraw",
+                    "void-nothing",
+                )
+        elif key in first and not actual.replaces:
             place = f" at {actual.place}" if actual.place else ""
             yield Problem(
                 plan.source("actuals", actual, "date"),
@@ -615,6 +627,7 @@ CHECKS: dict[str, Check] = {
     "actual-place": check_actuals,
     "future-actual": check_actuals,
     "duplicate-actual": check_duplicate_actuals,
+    "void-nothing": check_duplicate_actuals,
 }
 """Every check, by each rule id it emits, in the order they run."""
 

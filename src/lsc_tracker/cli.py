@@ -38,6 +38,7 @@ from .problems import (
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from .actuals import Appended
     from .models import Actual, Metric
     from .plan import Plan
     from .status import StatusReport
@@ -681,13 +682,14 @@ def record(
         str, typer.Argument(metavar="METRIC", help="The metric's id, as in metrics.yaml.")
     ],
     value: Annotated[
-        str,
+        str | None,
         typer.Argument(
             metavar="VALUE",
             help="A number (101,000 and, for a metric in %, 29.2% are fine), "
-            "or done for a milestone.",
+            "or done for a milestone (none with --void).",
+            show_default=False,
         ),
-    ],
+    ] = None,
     when: Annotated[
         str | None,
         typer.Option(
@@ -714,6 +716,17 @@ def record(
             "(the earlier entry stays in the log).",
         ),
     ] = False,
+    void: Annotated[
+        bool,
+        typer.Option(
+            "--void",
+            help="Withdraw every entry recorded for this metric, place and --date (no VALUE; "
+            "give --reason). The log keeps them; the status ignores them.",
+        ),
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="With --void: why the entries are withdrawn.")
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print nothing on success (errors still show).")
     ] = False,
@@ -722,7 +735,9 @@ def record(
 
     Prints the entry as written and the metric's new status. Refuses, writing nothing, an
     unknown metric or place, a value that does not fit the metric, a future date, or a
-    second value for the same metric, place and date without --replace.
+    second value for the same metric, place and date without --replace. With --void (and
+    --date, --reason, no VALUE) it withdraws what was recorded for that metric, place and
+    date instead.
     """
     from functools import partial
 
@@ -731,20 +746,26 @@ def record(
     from .status import assess_metric
 
     if ctx.args:
-        _record_extra_arguments(ctx.args, metric, value)
+        _record_extra_arguments(ctx.args, metric, value or "")
+    _record_options(value, void=void, reason=reason, replace=replace, note=note, when=when)
     _require_data_dir(settings(ctx))
     today = date.today()
-    given = recording.EntryInput(metric, value, when, place, note, _recorder(by))
-    make = partial(
-        recording.record_entries,
-        given=given,
-        today=today,
-        recorded=datetime.now(UTC),
-        replace=replace,
-    )
+    if void:
+        given = recording.EntryInput(metric, "", when, place, reason, _recorder(by))
+        make = partial(recording.void_entries, given=given, today=today, recorded=datetime.now(UTC))
+    else:
+        given = recording.EntryInput(metric, value or "", when, place, note, _recorder(by))
+        make = partial(
+            recording.record_entries,
+            given=given,
+            today=today,
+            recorded=datetime.now(UTC),
+            replace=replace,
+        )
     result = actuals.append_entries(settings(ctx).data_dir, make, today=today, notify=_note)
     entry = result.entries[0]
-    _period_notes(result.plan, result.entries, defaulted=when is None, quiet=quiet)
+    if not void:
+        _period_notes(result.plan, result.entries, defaulted=when is None, quiet=quiet)
     if quiet:
         return
     typer.echo(result.lines[0])
@@ -754,6 +775,37 @@ def record(
 
 MAX_WARNINGS = 20
 """The most warnings one command prints; the rest are counted."""
+
+
+def _record_options(
+    value: str | None,
+    *,
+    void: bool,
+    reason: str | None,
+    replace: bool,
+    note: str | None,
+    when: str | None,
+) -> None:
+    """VALUE for a record, --reason (and --date) for a void, never both (exit 2)."""
+    if void:
+        if value is not None:
+            raise UsageError(
+                f"--void withdraws what was recorded, so it takes no VALUE (got {value!r}): "
+                "leave it out, and record the right value afterwards if there is one"
+            )
+        if replace:
+            raise UsageError("--void and --replace do not go together: --void withdraws")
+        if note is not None:
+            raise UsageError("--void takes --reason TEXT, not --note")
+        if reason is None or not reason.strip():
+            raise UsageError("--void needs --reason TEXT: why the entries are withdrawn")
+        if when is None:
+            raise UsageError("--void needs --date: the date of the entries to withdraw")
+        return
+    if reason is not None:
+        raise UsageError("--reason goes with --void; to keep text with a value, use --note")
+    if value is None:
+        raise UsageError("missing VALUE: lsc record METRIC VALUE (or METRIC --void ...)")
 
 
 def _period_notes(
@@ -778,7 +830,17 @@ def _period_notes(
         typer.echo(f"warning: {warned - MAX_WARNINGS:,} more dates end no period", err=True)
 
 
-_RECORD_OPTIONS = ("--date", "--place", "--note", "--by", "--replace", "--quiet", "-q")
+_RECORD_OPTIONS = (
+    "--date",
+    "--place",
+    "--note",
+    "--by",
+    "--replace",
+    "--void",
+    "--reason",
+    "--quiet",
+    "-q",
+)
 
 
 def _record_extra_arguments(extra: list[str], metric: str, value: str) -> NoReturn:
@@ -820,6 +882,14 @@ def import_(
             "--by", help="Who records rows with no 'by' (default: $LSC_USER, else your login)."
         ),
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="A row for an entry already recorded replaces it (the earlier entry stays "
+            "in the log); the dry run lists which rows replace what.",
+        ),
+    ] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print nothing on success (errors still show).")
     ] = False,
@@ -830,7 +900,8 @@ def import_(
     by, in any order. Each row is checked as 'lsc record' checks a value; a row for an entry
     already recorded, or given twice, is refused. If any row is bad, every bad row is listed
     as FILE:LINE: message and nothing is written. From an .xlsx file the sheet named
-    "actuals" is read, else the first; a cell holding a formula is refused.
+    "actuals" is read, else the first; a cell holding a formula is refused. Prints the
+    entries written (a summary past 20) and the new status of each metric touched.
     """
     from functools import partial
 
@@ -846,17 +917,55 @@ def import_(
         today=today,
         recorded=datetime.now(UTC),
         by=_recorder(by),
+        replace=replace,
     )
     result = actuals.append_entries(data_dir, make, today=today, dry_run=dry_run, notify=_note)
     _period_notes(result.plan, result.entries, quiet=True)
     count = _count(len(result.entries), "entry").replace("entrys", "entries")
     if quiet:
         return
+    replacing = recording.replaced(result.plan, result.entries)
     if dry_run:
         typer.echo("\n".join(result.lines))
+        for entry, old, line in replacing:
+            typer.echo(f"would replace: {recording.replacement_line(entry, old, line)}", err=True)
         typer.echo(f"dry run: {count} would be recorded; nothing was written", err=True)
-    else:
-        typer.echo(f"recorded {count} from {file} in {data_dir / 'actuals.yaml'}", err=True)
+        return
+    _print_written(result.lines)
+    for entry, old, line in replacing:
+        typer.echo(f"replaced: {recording.replacement_line(entry, old, line)}", err=True)
+    _print_statuses(result, today)
+    typer.echo(f"recorded {count} from {file} in {data_dir / 'actuals.yaml'}", err=True)
+
+
+MAX_LINES_SHOWN = 20
+"""An import prints the entries it wrote up to this many; past it, a summary."""
+
+
+def _print_written(lines: list[str]) -> None:
+    """The lines written (stdout), or the first few and how many more."""
+    shown = lines if len(lines) <= MAX_LINES_SHOWN else lines[: MAX_LINES_SHOWN // 2]
+    typer.echo("\n".join(shown))
+    if len(shown) < len(lines):
+        typer.echo(f"... and {len(lines) - len(shown):,} more entries (see 'lsc history')")
+
+
+def _print_statuses(result: Appended, today: date) -> None:
+    """The new status of each metric (and place) an import touched, as ``record`` prints it;
+    past `MAX_LINES_SHOWN`, a count of the rest."""
+    from .renderers.status_line import status_line
+    from .status import assess_metric
+
+    touched = list(dict.fromkeys((e.metric, e.place) for e in result.entries))
+    grouped: dict[str, list[Actual]] = {}
+    for entry in result.actuals:
+        grouped.setdefault(entry.metric, []).append(entry)
+    for metric_id, place in touched[:MAX_LINES_SHOWN]:
+        assessed = assess_metric(result.plan.metric_by_id[metric_id], grouped[metric_id], today)
+        typer.echo(status_line(assessed, place, today))
+    if len(touched) > MAX_LINES_SHOWN:
+        rest = len(touched) - MAX_LINES_SHOWN
+        typer.echo(f"... and {rest:,} more metrics and places (see 'lsc status')")
 
 
 class HistoryFormat(StrEnum):

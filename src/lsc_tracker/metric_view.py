@@ -120,7 +120,7 @@ def metric_view(
     """
     if entries is None:
         grouped: dict[str | None, list[Actual]] = defaultdict(list)
-        for entry in plan.actuals:
+        for entry in plan.counted:
             if entry.metric == metric.id:
                 grouped[entry.place].append(entry)
         entries = grouped
@@ -161,7 +161,7 @@ def plan_views(
     (``original``: judged against the plan as first written)."""
     report = status.assess(plan, as_of, original=original)
     grouped: dict[str, dict[str | None, list[Actual]]] = defaultdict(lambda: defaultdict(list))
-    for entry in plan.actuals:
+    for entry in plan.counted:
         grouped[entry.metric][entry.place].append(entry)
     views = [
         metric_view(plan, assessed.metric, as_of, assessed=assessed, entries=grouped[assessed.id])

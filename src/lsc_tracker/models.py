@@ -24,6 +24,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     WithJsonSchema,
+    model_validator,
 )
 
 from .yamlsource import PlainScalar
@@ -262,7 +263,21 @@ def _metric_priority(value: Any) -> str:
     return text
 
 
+VOID_VALUE = ""
+"""The value of a void entry (``void: true``), which has none in the log: it withdraws the
+earlier entries for its metric, place and date, and nothing reads its value."""
+
+
+class _NoValue:
+    """Stands in for the value a void entry leaves out, until `ActualEntry` checks it."""
+
+
+_NO_VALUE = _NoValue()
+
+
 def _actual_value(value: Any) -> float | str:
+    if value is _NO_VALUE:
+        return VOID_VALUE
     if value is None:
         raise ValueError("the value is missing: give a number (or done)")
     if isinstance(value, str) and value.strip() == "done":
@@ -534,14 +549,25 @@ class Actual(NamedTuple):
     by: str | None = None
     recorded: datetime | None = None
     replaces: bool = False
+    void: bool = False  # withdraws earlier entries for its key; its value is VOID_VALUE
 
     @property
     def is_done(self) -> bool:
         return self.value == "done"
 
 
+def _void_schema(schema: dict[str, Any]) -> None:
+    """In the JSON Schema, as in `ActualEntry`: a value, unless void (then a note, no value)."""
+    schema["required"] = [name for name in schema.get("required", []) if name != "value"]
+    schema["if"] = {"properties": {"void": {"const": True}}, "required": ["void"]}
+    schema["then"] = {"required": ["note"], "not": {"required": ["value"]}}
+    schema["else"] = {"required": ["value"]}
+
+
 class ActualEntry(_Model):
     """One entry of the append-only actuals log, as written: the schema and its validation."""
+
+    model_config = ConfigDict(**{**_Model.model_config, "json_schema_extra": _void_schema})
 
     metric: Slug
     date: ActualDate = Field(
@@ -557,6 +583,28 @@ class ActualEntry(_Model):
     replaces: Flag = Field(
         False, description="true: supersedes earlier entries for the same metric, place and date."
     )
+    void: Flag = Field(
+        False,
+        description="true: withdraws every earlier entry for the same metric, place and date "
+        "(no value; the note says why).",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _void_has_no_value(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("void") in (True, "true") and "value" not in data:
+            return {**data, "value": _NO_VALUE}
+        return data
+
+    @model_validator(mode="after")
+    def _void_says_why(self) -> ActualEntry:
+        if self.void and self.value != VOID_VALUE:
+            raise ValueError("a void entry has no value: remove 'value' (or 'void')")
+        if self.void and self.replaces:
+            raise ValueError("a void entry withdraws, it does not replace: remove 'replaces'")
+        if self.void and not (self.note or "").strip():
+            raise ValueError("a void entry needs a note saying why it withdraws the entries")
+        return self
 
     def to_actual(self) -> Actual:
         return Actual(
@@ -568,6 +616,7 @@ class ActualEntry(_Model):
             self.by,
             self.recorded,
             self.replaces,
+            self.void,
         )
 
 

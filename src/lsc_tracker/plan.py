@@ -7,6 +7,7 @@ layer (`loader`, `applog`) that builds it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,6 +38,23 @@ ACTUALS = LogSpec(
 )
 """The actuals log: its file name, its side files' names and a new log's first lines."""
 FILE_NAMES = [*PLAN_FILES.values(), ACTUALS.file]
+
+
+def counted_actuals(actuals: list[Actual]) -> list[Actual]:
+    """The entries of a log that count: without the void entries (``void: true``) and every
+    entry a later void withdrew (the same metric, place and date, earlier in the log). The
+    list itself when there is no void, so a log without one costs a scan."""
+    last_void: dict[tuple[str, str | None, date], int] = {}
+    for index, actual in enumerate(actuals):
+        if actual.void:
+            last_void[(actual.metric, actual.place, actual.date)] = index
+    if not last_void:
+        return actuals
+    return [
+        actual
+        for index, actual in enumerate(actuals)
+        if not actual.void and index > last_void.get((actual.metric, actual.place, actual.date), -1)
+    ]
 
 
 @dataclass
@@ -72,6 +90,12 @@ class Plan:
     def knows_all(self, kind: str) -> bool:
         """Whether ``kind``'s file loaded whole, so an id missing from it is really unknown."""
         return kind not in self.broken_files
+
+    @cached_property
+    def counted(self) -> list[Actual]:
+        """The entries that count (`counted_actuals`): every status, chart and duplicate
+        check reads these; `actuals` is the whole log, voids and what they withdrew included."""
+        return counted_actuals(self.actuals)
 
     @cached_property
     def priority_by_id(self) -> dict[str, Priority]:

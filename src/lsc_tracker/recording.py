@@ -25,8 +25,8 @@ from .applog.format import number_text
 from .applog.parse import LogDocument
 from .checks import place_problem
 from .import_files import Row, Table, column_letter, quoted
-from .models import MAX_MAGNITUDE, Actual, Metric, check_actual_date, too_large
-from .periods import latest_complete, parse_period
+from .models import MAX_MAGNITUDE, VOID_VALUE, Actual, Metric, check_actual_date, too_large
+from .periods import latest_complete, parse_period, period_name
 from .plan import Plan
 from .problems import LscError, Problem, did_you_mean, row_problem
 
@@ -217,7 +217,8 @@ def entry_line_number(plan: Plan, actual: Actual) -> int:
 
 
 def _latest(plan: Plan) -> dict[Key, Actual]:
-    return {_key(actual): actual for actual in plan.actuals}
+    """The entry that counts for each key (no void, nothing a void withdrew)."""
+    return {_key(actual): actual for actual in plan.counted}
 
 
 def _shown_value(value: float | str) -> str:
@@ -257,38 +258,96 @@ def record_entries(
     return [actual]
 
 
+def void_entries(
+    plan: Plan,
+    given: EntryInput,
+    *,
+    today: date,
+    recorded: datetime,
+) -> list[Actual]:
+    """The void entry ``lsc record --void`` appends: it withdraws every earlier entry for its
+    metric, place and date (``given.note`` is the reason; ``given.value`` is not used).
+
+    Raises:
+        LscError: an unknown metric or place, a bad date, no reason, or no entry to withdraw.
+    """
+    metric = _metric(plan, given.metric.strip())
+    place = _place(plan, metric, _optional_id(given.place))
+    if given.date is None:
+        raise LscError("--void needs --date: the date of the entry to withdraw")
+    when = _parse_date(given.date, today, metric.cadence)
+    reason = _text(given.note, "reason")
+    if reason is None or not reason.strip():
+        raise LscError("--void needs --reason TEXT: why the entry is withdrawn")
+    by = _text(given.by, "by")
+    key: Key = (metric.id, place, when)
+    if key not in _latest(plan):
+        raise LscError(f"there is no entry for {_describe(key)} to void")
+    return [
+        Actual(
+            metric=metric.id,
+            date=when,
+            value=VOID_VALUE,
+            place=place,
+            note=reason,
+            by=by.strip() if by else None,
+            recorded=recorded.replace(microsecond=0),
+            void=True,
+        )
+    ]
+
+
 @dataclass(frozen=True)
 class HistoryRow:
-    """One entry of a metric's history, with its line in the log."""
+    """One entry of a metric's history, with its line in the log: superseded by a later
+    value, withdrawn by a later void (``voided_by``, with its line), and the period it is for
+    (``November 2026``, by the metric's cadence; None when its date ends no period)."""
 
     line: int
     actual: Actual
     superseded: bool
+    voided_by: Actual | None = None
+    void_line: int = 0
+    period: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         a = self.actual
-        value = a.value
+        value: float | str | None = None if a.void else a.value
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
             value = int(value)
+        void = self.voided_by
         return {
             "line": self.line,
             "metric": a.metric,
             "place": a.place,
             "date": a.date.isoformat(),
+            "period": self.period,
             "value": value,
             "note": a.note,
             "by": a.by,
-            "recorded": a.recorded.isoformat().replace("+00:00", "Z") if a.recorded else None,
+            "recorded": _timestamp(a.recorded),
             "replaces": a.replaces,
             "superseded": self.superseded,
+            "void": a.void,
+            "voided": void is not None,
+            "voided_by": None if void is None else void.by,
+            "voided_on": None if void is None else _timestamp(void.recorded),
+            "void_reason": None if void is None else void.note,
+            "void_line": self.void_line or None,
         }
+
+
+def _timestamp(when: datetime | None) -> str | None:
+    return when.isoformat().replace("+00:00", "Z") if when else None
 
 
 def history(plan: Plan, metric_id: str, place: str | None = None) -> list[HistoryRow]:
     """Every entry for a metric (at one place, if given) in log order.
 
-    An entry is superseded when a later one has the same metric, place and date: the status
-    uses the later one, and the log keeps both.
+    An entry is superseded when a later one has the same metric, place and date (before any
+    void of that key): the status uses the later one, and the log keeps both. An entry is
+    voided when a later void entry has its key: the status ignores it, and the row says who
+    withdrew it, when and why.
 
     Raises:
         LscError: unknown metric, or a place that does not fit it.
@@ -297,11 +356,31 @@ def history(plan: Plan, metric_id: str, place: str | None = None) -> list[Histor
     place = _optional_id(place)
     if place is not None:
         _place(plan, metric, place)
-    latest = _latest(plan)
+    entries = [
+        a for a in plan.actuals if a.metric == metric.id and (place is None or a.place == place)
+    ]
+    superseded: set[int] = set()
+    voided: dict[int, Actual] = {}
+    open_entries: dict[Key, list[int]] = {}  # the entries since the key's last void
+    for position, actual in enumerate(entries):
+        since = open_entries.setdefault(_key(actual), [])
+        if actual.void:
+            voided.update(dict.fromkeys(since, actual))
+            since.clear()
+        else:
+            superseded.update(since[-1:])
+            since.append(position)
+    lines = {id(void): entry_line_number(plan, void) for void in voided.values()}
     return [
-        HistoryRow(entry_line_number(plan, a), a, latest[_key(a)] is not a)
-        for a in plan.actuals
-        if a.metric == metric.id and (place is None or a.place == place)
+        HistoryRow(
+            entry_line_number(plan, a),
+            a,
+            position in superseded,
+            voided.get(position),
+            lines.get(id(voided.get(position)), 0),
+            period_name(a.date, metric.cadence),
+        )
+        for position, a in enumerate(entries)
     ]
 
 
@@ -462,8 +541,12 @@ def import_entries(
     today: date,
     recorded: datetime,
     by: str | None,
+    replace: bool = False,
 ) -> list[Actual]:
     """The entries ``lsc import`` appends, one per row, or every reason it cannot.
+
+    With ``replace``, a row for an entry already in the log replaces it (``replaces: true``;
+    `replaced` says which), and a row for a new key is simply added.
 
     Each row is checked as ``lsc record`` checks a value, and also against the rows above
     it: a second row for the same metric, place and date is refused, and so is a row for an
@@ -494,10 +577,12 @@ def import_entries(
                     f"a second row for {_describe(key)} (first on line {first_line[key]})"
                 )
             first_line[key] = row.line
-            if key in latest:
+            if key in latest and replace:
+                actual = actual._replace(replaces=True)
+            elif key in latest:
                 raise LscError(
-                    f"{_already_recorded(plan, latest[key])}: import only new entries, and "
-                    "correct a recorded one with 'lsc record --replace'"
+                    f"{_already_recorded(plan, latest[key])}: add --replace to replace "
+                    "it (or correct it with 'lsc record --replace')"
                 )
         except _CellError as error:
             where = _where(table, row, columns, error.column)
@@ -511,3 +596,23 @@ def import_entries(
     if not entries:
         raise BadRows([row_problem(table.path, table.header_line, "no rows to import")])
     return entries
+
+
+def replaced(plan: Plan, entries: list[Actual]) -> list[tuple[Actual, Actual, int]]:
+    """Each new entry that replaces one in the log, with the entry it replaces and its line."""
+    latest = _latest(plan)
+    found = []
+    for entry in entries:
+        old = latest.get(_key(entry)) if entry.replaces else None
+        if old is not None:
+            found.append((entry, old, entry_line_number(plan, old)))
+    return found
+
+
+def replacement_line(entry: Actual, old: Actual, line: int) -> str:
+    """``ooa-placements on 2020-07-31: 38 replaces 40 (by jo, actuals.yaml line 12)``."""
+    by = f"by {old.by}, " if old.by else ""
+    return (
+        f"{_describe(_key(entry))}: {_shown_value(entry.value)} replaces "
+        f"{_shown_value(old.value)} ({by}actuals.yaml line {line})"
+    )

@@ -28,7 +28,7 @@ Point = tuple[date, float]
 
 
 def _entries(plan_or_actuals: Plan | Iterable[Actual]) -> Iterable[Actual]:
-    return plan_or_actuals.actuals if isinstance(plan_or_actuals, Plan) else plan_or_actuals
+    return plan_or_actuals.counted if isinstance(plan_or_actuals, Plan) else plan_or_actuals
 
 
 def metric_entries(

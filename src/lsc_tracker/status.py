@@ -1038,7 +1038,7 @@ def assess(
         Priorities and metrics in plan order, with their statuses.
     """
     grouped: dict[str, dict[str | None, list[Actual]]] = defaultdict(lambda: defaultdict(list))
-    for entry in plan.actuals:
+    for entry in plan.counted:
         grouped[entry.metric][entry.place].append(entry)
     metrics = tuple(
         _assess_grouped(m, grouped.get(m.id, {}), as_of, spc, original=original)

@@ -24,7 +24,13 @@ from pydantic import (
 )
 from typing_extensions import TypedDict
 
-from .models import MAX_MAGNITUDE, Actual, actual_date_from_text, parse_timestamp
+from .models import (
+    MAX_MAGNITUDE,
+    VOID_VALUE,
+    Actual,
+    actual_date_from_text,
+    parse_timestamp,
+)
 from .problems import MAX_LISTED, Problem, did_you_mean, too_many
 from .yamlsource import Document, Loc, PlainScalar
 
@@ -210,18 +216,28 @@ _SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 class _ToolWrittenEntry(TypedDict):
     metric: Annotated[str, StringConstraints(pattern=_SLUG_PATTERN)]
     date: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
-    value: (
+    value: NotRequired[
         Annotated[float, Field(allow_inf_nan=False, ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)]
         | Literal["done"]
-    )
+    ]
     place: NotRequired[Annotated[str, StringConstraints(pattern=_SLUG_PATTERN)]]
     note: NotRequired[str]
     by: NotRequired[str]
     recorded: NotRequired[str]
     replaces: NotRequired[bool]
+    void: NotRequired[bool]
 
 
 _tool_written_entries = TypeAdapter(list[_ToolWrittenEntry])
+
+
+def _void_or_value(entry: _ToolWrittenEntry) -> bool:
+    """A value and no void, or a void with a note, no value and no replaces."""
+    if not entry.get("void", False):
+        return "value" in entry
+    return (
+        "value" not in entry and not entry.get("replaces") and bool(entry.get("note", "").strip())
+    )
 
 
 def fast_actuals(entries: list[Any]) -> list[Actual] | None:
@@ -234,16 +250,21 @@ def fast_actuals(entries: list[Any]) -> list[Actual] | None:
     try:
         for start in range(0, len(entries), _FAST_CHUNK):
             checked = _tool_written_entries.validate_python(entries[start : start + _FAST_CHUNK])
+            if any("void" in entry or "value" not in entry for entry in checked) and not all(
+                map(_void_or_value, checked)
+            ):
+                return None  # ActualEntry says what is wrong
             actuals.extend(
                 Actual(
                     entry["metric"],
                     day(entry["date"]),
-                    entry["value"],
+                    entry.get("value", VOID_VALUE),
                     entry.get("place"),
                     entry.get("note"),
                     entry.get("by"),
                     parse_timestamp(entry["recorded"]) if "recorded" in entry else None,
                     entry.get("replaces", False),
+                    entry.get("void", False),
                 )
                 for entry in checked
             )

@@ -22,7 +22,16 @@ def history_json(rows: Sequence[HistoryRow]) -> str:
     )
 
 
-_NOT_TEXT = frozenset({"line", "date", "value", "recorded"})
+_NOT_TEXT = frozenset({"line", "date", "value", "recorded", "voided_on", "void_line"})
+
+
+def _cell(item: dict[str, object], column: str) -> str:
+    value = item[column]
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value) if column in _NOT_TEXT else spreadsheet_safe(str(value))
 
 
 def history_csv(rows: Sequence[HistoryRow]) -> str:
@@ -32,12 +41,13 @@ def history_csv(rows: Sequence[HistoryRow]) -> str:
     # CRLF, as RFC 4180 has it: with "\n" the csv module leaves a lone "\r" in a field
     # unquoted, and a spreadsheet starts a new row there
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([*columns, "replaces", "superseded"])
+    flags = ["replaces", "superseded"]
+    after = ["period", "void", "voided", "voided_by", "voided_on", "void_reason", "void_line"]
+    writer.writerow([*columns, *flags, *after])
     for row in rows:
         item = row.as_dict()
-        cells = [
-            "" if item[c] is None else str(item[c]) if c in _NOT_TEXT else spreadsheet_safe(item[c])
-            for c in columns
-        ]
-        writer.writerow([*cells, str(row.actual.replaces).lower(), str(row.superseded).lower()])
+        cells = [_cell(item, c) for c in columns]
+        writer.writerow(
+            [*cells, *(str(item[f]).lower() for f in flags), *(_cell(item, c) for c in after)]
+        )
     return out.getvalue()

@@ -31,27 +31,41 @@ def recorded_utc(when: datetime | None) -> str:
     return when.replace(tzinfo=None).isoformat(" ", "minutes")
 
 
+def _marks(row: HistoryRow) -> str:
+    """What became of an entry: replaces, superseded, void, voided by whom and why."""
+    marks = [
+        m for m, on in (("replaces", row.actual.replaces), ("superseded", row.superseded)) if on
+    ]
+    if row.actual.void:
+        marks.append("void")
+    void = row.voided_by
+    if void is not None:  # who and why are on the void's own row, at that line
+        marks.append(f"voided by {void.by or 'unknown'} (line {row.void_line})")
+    return ", ".join(marks)
+
+
 def render_history_table(console: Console, rows: list[HistoryRow]) -> None:
-    """Print the entries (`recording.history`), superseded ones dimmed and marked."""
+    """Print the entries (`recording.history`), superseded and voided ones dimmed and marked,
+    with the period each is for when the metric has a cadence."""
     with_place = any(row.actual.place for row in rows)
+    with_period = any(row.period for row in rows)
     table = Table(box=None, header_style="bold", pad_edge=False)
     place = ["place"] if with_place else []
-    for name in ("line", "date", *place, "value", "by", "recorded (UTC)"):
+    period = ["for"] if with_period else []
+    for name in ("line", "date", *period, *place, "value", "by", "recorded (UTC)"):
         right = name in ("line", "value")
         table.add_column(name, justify="right" if right else "left", no_wrap=name != "by")
     table.add_column("note", overflow="fold")
-    table.add_column("", no_wrap=True)
+    table.add_column("", overflow="fold")
     for row in rows:
         item = row.as_dict()
-        marks = [
-            m for m, on in (("replaces", row.actual.replaces), ("superseded", row.superseded)) if on
-        ]
-        cells = [str(item["line"]), item["date"], *([item["place"] or ""] if with_place else [])]
+        cells = [str(item["line"]), item["date"], *([item["period"] or ""] if with_period else [])]
+        cells += [item["place"] or ""] if with_place else []
         recorded = recorded_utc(row.actual.recorded)
-        cells += [str(item["value"]), item["by"] or "", recorded, item["note"] or ""]
+        value = "void" if row.actual.void else str(item["value"])
+        cells += [value, item["by"] or "", recorded, item["note"] or ""]
         table.add_row(  # Text: a note like "[red]" is shown as typed, not taken as markup
-            *(Text(visible(cell)) for cell in cells),
-            ", ".join(marks),
-            style="dim" if row.superseded else None,
+            *(Text(visible(cell)) for cell in [*cells, _marks(row)]),
+            style="dim" if row.superseded or row.voided_by is not None else None,
         )
     console.print(table)
