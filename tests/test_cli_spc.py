@@ -50,7 +50,9 @@ def test_spc_json_gives_the_limits_point_types_and_icons(data: Path) -> None:
         "points",
         "variation",
         "assurance",
+        "range",
     ]
+    assert chart["range"] is None  # placements: no range declared, nothing clipped
     assert (chart["metric"], chart["place"], chart["direction"]) == (
         "ooa-placements",
         None,

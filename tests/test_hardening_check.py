@@ -65,7 +65,11 @@ def test_an_actual_dated_year_one_is_refused_by_check_record_and_import(
     code, _, err = lsc(clean, "import", str(rows))
     assert code == 1 and "0001-01-01 is too early for an actual" in err
     assert digests(clean) == before
-    code, _, _ = lsc(clean, "record", "ooa-placements", "3", "--date", "1990-01-01")
+    # 1990-01-01 is a real date for an actual, but more than 10 years before this metric's
+    # baseline (2019-03-31): implausible for it (issue 16); 2009-03-31 is the earliest it takes
+    code, _, err = lsc(clean, "record", "ooa-placements", "3", "--date", "1990-01-01")
+    assert code == 1 and "1990-01-01 is implausible for ooa-placements" in err
+    code, _, _ = lsc(clean, "record", "ooa-placements", "3", "--date", "2009-03-31")
     assert code == 0
 
 

@@ -532,7 +532,15 @@ def test_result_to_dict_is_json_ready():
     result = chart(RNORM_123, start=RNORM_START, target=0.5, rebase=[date(2020, 1, 12)])
     data = result_to_dict(result)
     assert json.loads(json.dumps(data)) == data
-    assert set(data) == {"direction", "target", "groups", "points", "variation", "assurance"}
+    assert set(data) == {
+        "direction",
+        "target",
+        "groups",
+        "points",
+        "variation",
+        "assurance",
+        "range",
+    }
     assert data["groups"][0] == {
         "start": "2020-01-02",
         "n": 10,
@@ -542,6 +550,7 @@ def test_result_to_dict_is_json_ready():
         "lower_two_sigma": -1.708848,
         "upper_two_sigma": 1.8581,
         "trial": True,
+        "clipped": [],
     }
     assert data["points"][0] == {
         "date": "2020-01-02",

@@ -14,6 +14,7 @@ from datetime import date
 from itertools import islice
 from typing import Any
 
+from . import plausibility
 from .models import (
     PROGRAMME,
     Actual,
@@ -105,7 +106,17 @@ def check_place_cycles(plan: Plan, today: date | None) -> Iterator[Problem]:
             parent = places[parent].parent
 
 
-_MEASURE_ONLY = ("direction", "unit", "cadence", "tolerance", "baseline", "targets", "spc")
+_MEASURE_ONLY = (
+    "direction",
+    "unit",
+    "cadence",
+    "range",
+    "whole",
+    "tolerance",
+    "baseline",
+    "targets",
+    "spc",
+)
 
 
 def _metrics_as_written(plan: Plan) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -565,6 +576,61 @@ def check_duplicate_actuals(plan: Plan, today: date | None) -> Iterator[Problem]
             first[key] = actual
 
 
+def check_plausible_actuals(plan: Plan, today: date | None) -> Iterator[Problem]:
+    """The entries that count hold plausible values for their metric (`plausibility`): within
+    its range (a unit % is 0 to 100), whole when it says ``whole: true``, and dated no more
+    than 10 years before its earliest baseline or target date. A voided entry is not held to
+    them: the void is its correction.
+
+    FAIL: ``- {metric: sickness-absence, date: 2020-06-30, value: 450}`` (unit %)
+    """
+    metrics = plan.metric_by_id
+    # A national log holds a million entries of a few thousand metrics: what each metric
+    # asks (a range, whole numbers, an earliest date) is worked out once, and an entry of a
+    # metric that asks nothing is passed over at once.
+    rules: dict[str, tuple[bool, date | None]] = {}
+    for actual in plan.counted:
+        known = rules.get(actual.metric)
+        if known is None:
+            metric = metrics.get(actual.metric)
+            if metric is None:
+                continue
+            has_values = plausibility.value_range(metric) is not None or metric.whole
+            known = rules[actual.metric] = (has_values, plausibility.earliest_date(metric))
+        has_values, first = known
+        if not has_values and (first is None or actual.date >= first):
+            continue
+        metric = metrics[actual.metric]
+        if metric.is_milestone and actual.value == "done":
+            continue
+        problem = plausibility.value_problem(metric, actual.value) if has_values else None
+        if problem:
+            where = plan.source("actuals", actual, "value")
+            yield Problem(where, problem, "actual-range" if "range" in problem else "actual-whole")
+        if first is None or actual.date >= first:
+            continue
+        problem = plausibility.date_problem(metric, actual.date)
+        if problem:
+            yield Problem(
+                plan.source("actuals", actual, "date"), problem, "actual-implausible-date"
+            )
+
+
+def check_ranges(plan: Plan, today: date | None) -> Iterator[Problem]:
+    """A metric's ``range`` is [min, max] with min below max.
+
+    FAIL: ``range: [100, 0]``
+    """
+    for metric in plan.metrics:
+        low, high = metric.range or (None, None)
+        if low is not None and high is not None and low >= high:
+            yield Problem(
+                plan.source("metrics", metric, "range"),
+                f"range [{low:g}, {high:g}] is empty: give [min, max], min below max",
+                "range-order",
+            )
+
+
 def value_problem(metric: Metric, value: float | str) -> str | None:
     """Why a value does not fit a metric (shared with `record` and `import`), or None."""
     if metric.is_milestone and value != "done":
@@ -628,6 +694,10 @@ CHECKS: dict[str, Check] = {
     "future-actual": check_actuals,
     "duplicate-actual": check_duplicate_actuals,
     "void-nothing": check_duplicate_actuals,
+    "range-order": check_ranges,
+    "actual-range": check_plausible_actuals,
+    "actual-whole": check_plausible_actuals,
+    "actual-implausible-date": check_plausible_actuals,
 }
 """Every check, by each rule id it emits, in the order they run."""
 

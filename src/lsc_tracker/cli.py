@@ -727,6 +727,14 @@ def record(
     reason: Annotated[
         str | None, typer.Option("--reason", help="With --void: why the entries are withdrawn.")
     ] = None,
+    confirm: Annotated[
+        bool,
+        typer.Option(
+            "--confirm",
+            help="Record a percentage at or below 1% even when every value so far is above 1% "
+            "(else refused as a fraction typed for a percentage: 0.045 for 4.5%).",
+        ),
+    ] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print nothing on success (errors still show).")
     ] = False,
@@ -761,6 +769,7 @@ def record(
             today=today,
             recorded=datetime.now(UTC),
             replace=replace,
+            confirm=confirm,
         )
     result = actuals.append_entries(settings(ctx).data_dir, make, today=today, notify=_note)
     entry = result.entries[0]
@@ -838,6 +847,7 @@ _RECORD_OPTIONS = (
     "--replace",
     "--void",
     "--reason",
+    "--confirm",
     "--quiet",
     "-q",
 )
@@ -890,6 +900,14 @@ def import_(
             "in the log); the dry run lists which rows replace what.",
         ),
     ] = False,
+    confirm: Annotated[
+        bool,
+        typer.Option(
+            "--confirm",
+            help="Accept percentages at or below 1% for metrics whose values so far are all "
+            "above 1% (else refused as fractions typed for percentages).",
+        ),
+    ] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print nothing on success (errors still show).")
     ] = False,
@@ -918,6 +936,7 @@ def import_(
         recorded=datetime.now(UTC),
         by=_recorder(by),
         replace=replace,
+        confirm=confirm,
     )
     result = actuals.append_entries(data_dir, make, today=today, dry_run=dry_run, notify=_note)
     _period_notes(result.plan, result.entries, quiet=True)

@@ -489,6 +489,14 @@ class Metric(_PlanItem):
         None,
         description="How often a value is expected: monthly, quarterly or annual (for stale).",
     )
+    range: tuple[Number | None, Number | None] | None = Field(
+        None,
+        description="Measures: the plausible values [min, max] (null for no bound); a value "
+        'outside is refused. A unit "%" implies [0, 100] unless a range is given.',
+    )
+    whole: Flag = Field(
+        False, description="Measures: true when values are whole numbers (counts of people)."
+    )
     tolerance: NonNegative = Field(
         0.1,
         description="Largest shortfall, as a share of the plan segment's span, still at risk.",

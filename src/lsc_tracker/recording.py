@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from . import plausibility
 from .applog.format import number_text
 from .applog.parse import LogDocument
 from .checks import place_problem
@@ -161,6 +162,35 @@ def _optional_id(value: str | None) -> str | None:
     return stripped or None
 
 
+def _plausible_date(metric: Metric, when: date) -> date:
+    problem = plausibility.date_problem(metric, when)
+    if problem:
+        raise LscError(f"date: {problem}")
+    return when
+
+
+def _plausible_value(
+    plan: Plan,
+    metric: Metric,
+    value: float | str,
+    *,
+    confirm: bool,
+    cache: dict[str, list[float | str]],
+) -> float | str:
+    """The value, refused when outside the metric's range or not whole, or when it looks like
+    a fraction typed for a percentage (unless ``confirm``)."""
+    problem = plausibility.value_problem(metric, value)
+    if problem:
+        raise LscError(problem)
+    if not confirm and metric.unit == "%":
+        if metric.id not in cache:
+            cache[metric.id] = [a.value for a in plan.counted if a.metric == metric.id]
+        hint = plausibility.fraction_hint(metric, value, cache[metric.id])
+        if hint:
+            raise LscError(hint)
+    return value
+
+
 def make_actual(
     plan: Plan,
     given: EntryInput,
@@ -168,16 +198,22 @@ def make_actual(
     today: date,
     recorded: datetime,
     replaces: bool = False,
+    confirm: bool = False,
+    cache: dict[str, list[float | str]] | None = None,
 ) -> Actual:
-    """Check one entry against the plan (not against the log) and build it.
+    """Check one entry against the plan (not against the log) and build it: its value must
+    be plausible (`plausibility`; a fraction for a percentage only with ``confirm``).
 
     Raises:
         LscError: the first reason the entry cannot be recorded.
     """
     metric = _metric(plan, given.metric.strip())
     place = _place(plan, metric, _optional_id(given.place))
-    when = _parse_date(given.date, today, metric.cadence)
+    when = _plausible_date(metric, _parse_date(given.date, today, metric.cadence))
     value = parse_value(given.value, metric)
+    value = _plausible_value(
+        plan, metric, value, confirm=confirm, cache={} if cache is None else cache
+    )
     by = _text(given.by, "by")
     if by is not None:
         by = by.strip()
@@ -241,13 +277,16 @@ def record_entries(
     today: date,
     recorded: datetime,
     replace: bool = False,
+    confirm: bool = False,
 ) -> list[Actual]:
     """The entry ``lsc record`` appends: checked against the plan and the log.
 
     A second entry for the same metric, place and date is refused unless ``replace``; with
     it, the new entry says ``replaces: true`` and the earlier one stays in the log.
     """
-    actual = make_actual(plan, given, today=today, recorded=recorded, replaces=replace)
+    actual = make_actual(
+        plan, given, today=today, recorded=recorded, replaces=replace, confirm=confirm
+    )
     existing = _latest(plan).get(_key(actual))
     if existing is not None and not replace:
         raise LscError(f"{_already_recorded(plan, existing)}: add --replace to correct it")
@@ -507,7 +546,14 @@ def _row_input(row: Row, columns: dict[str, int], width: int, by: str | None) ->
     )
 
 
-def _check_cells(plan: Plan, given: EntryInput, today: date) -> None:
+def _check_cells(
+    plan: Plan,
+    given: EntryInput,
+    today: date,
+    *,
+    confirm: bool = False,
+    cache: dict[str, list[float | str]] | None = None,
+) -> None:
     """Check each cell of a row as `make_actual` does, in its order, saying which column is
     wrong: `_CellError` for the first that is."""
 
@@ -520,8 +566,11 @@ def _check_cells(plan: Plan, given: EntryInput, today: date) -> None:
 
     metric = check("metric", lambda: _metric(plan, given.metric.strip()))
     check("place", lambda: _place(plan, metric, _optional_id(given.place)))
-    check("date", lambda: _parse_date(given.date, today))
-    check("value", lambda: parse_value(given.value, metric))
+    when = check("date", lambda: _parse_date(given.date, today))
+    check("date", lambda: _plausible_date(metric, when))
+    value = check("value", lambda: parse_value(given.value, metric))
+    known = {} if cache is None else cache
+    check("value", lambda: _plausible_value(plan, metric, value, confirm=confirm, cache=known))
     check("by", lambda: _text(given.by, "by"))
     check("note", lambda: _text(given.note, "note"))
 
@@ -542,6 +591,7 @@ def import_entries(
     recorded: datetime,
     by: str | None,
     replace: bool = False,
+    confirm: bool = False,
 ) -> list[Actual]:
     """The entries ``lsc import`` appends, one per row, or every reason it cannot.
 
@@ -566,11 +616,14 @@ def import_entries(
     latest = _latest(plan)
     first_line: dict[Key, int] = {}
     entries: list[Actual] = []
+    cache: dict[str, list[float | str]] = {}  # a % metric's recorded values, read once
     for row in table.rows:
         try:
             given = _row_input(row, columns, len(table.header), by)
-            _check_cells(plan, given, today)
-            actual = make_actual(plan, given, today=today, recorded=recorded)
+            _check_cells(plan, given, today, confirm=confirm, cache=cache)
+            actual = make_actual(
+                plan, given, today=today, recorded=recorded, confirm=confirm, cache=cache
+            )
             key = _key(actual)
             if key in first_line:
                 raise LscError(

@@ -42,7 +42,7 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from itertools import pairwise
 from operator import itemgetter
@@ -113,6 +113,7 @@ class SpcGroup:
     lower_two_sigma: float | None
     upper_two_sigma: float | None
     trial: bool
+    clipped: tuple[str, ...] = ()  # the limits clipped to the metric's range (lpl, upl, ...)
 
 
 class SpcPoint(NamedTuple):
@@ -133,6 +134,7 @@ class SpcResult:
     points: tuple[SpcPoint, ...]
     variation: str | None  # None when there are no points
     assurance: str | None
+    value_range: tuple[float | None, float | None] | None = None  # the limits are clipped to it
 
 
 # --- input checks -------------------------------------------------------------------------
@@ -486,11 +488,16 @@ def analyse(
     rebase: Sequence[date] = (),
     fix_after: int | None = None,
     screen_outliers: bool = True,
+    value_range: tuple[float | None, float | None] | None = None,
 ) -> SpcResult:
     """Compute the MDC XmR chart of one metric: groups, point colours and both icons.
 
     Points may be unsorted; they are sorted by date (stably: same-day points keep their
     order). ``fix_after`` (>= 12) limits each group's baseline to its first points.
+    ``value_range`` (the metric's plausible values) clips the limits and two-sigma lines
+    shown, as NHS SPC tools do (a count never has a negative lower limit); the group's
+    ``clipped`` names them. Clipping changes no signal or icon: no point lies beyond the
+    range, so none is beyond a limit that was clipped to it.
     """
     ordered, dates, indices = _checked_and_grouped(points, direction, target, fix_after, rebase)
     group_values = _split([value for _, value in ordered], indices)
@@ -512,6 +519,8 @@ def analyse(
         for (when, value), index, (rule, side) in zip(ordered, indices, causes, strict=True)
     )
     target_value = float(target) if target is not None else None
+    if value_range is not None:
+        groups = [_clipped(group, value_range) for group in groups]
     return SpcResult(
         direction=direction,
         target=target_value,
@@ -523,6 +532,38 @@ def analyse(
             if last_group is not None
             else None
         ),
+        value_range=value_range,
+    )
+
+
+def _clipped(group: SpcGroup, value_range: tuple[float | None, float | None]) -> SpcGroup:
+    """The group with its limits brought within the range, naming those that were."""
+    low, high = value_range
+    clipped: list[str] = []
+
+    def clip(name: str, limit: float | None) -> float | None:
+        if limit is None:
+            return None
+        bounded = limit if low is None else max(limit, float(low))
+        bounded = bounded if high is None else min(bounded, float(high))
+        if bounded != limit:
+            clipped.append(name)
+        return bounded
+
+    lpl, upl = clip("lpl", group.lpl), clip("upl", group.upl)
+    lower, upper = (
+        clip("lower_two_sigma", group.lower_two_sigma),
+        clip("upper_two_sigma", group.upper_two_sigma),
+    )
+    if not clipped:
+        return group
+    return replace(
+        group,
+        lpl=lpl,
+        upl=upl,
+        lower_two_sigma=lower,
+        upper_two_sigma=upper,
+        clipped=tuple(clipped),
     )
 
 
@@ -539,6 +580,7 @@ def icons(
     rebase: Sequence[date] = (),
     fix_after: int | None = None,
     screen_outliers: bool = True,
+    value_range: tuple[float | None, float | None] | None = None,  # changes no icon: unused
 ) -> tuple[str | None, str | None]:
     """``(variation, assurance)``: the same two icons as `analyse`, for ``lsc status``.
 
@@ -622,6 +664,7 @@ def result_to_dict(result: SpcResult) -> dict:
                 "lower_two_sigma": _rounded(g.lower_two_sigma),
                 "upper_two_sigma": _rounded(g.upper_two_sigma),
                 "trial": g.trial,
+                "clipped": list(g.clipped),
             }
             for g in result.groups
         ],
@@ -637,4 +680,5 @@ def result_to_dict(result: SpcResult) -> dict:
         ],
         "variation": result.variation,
         "assurance": result.assurance,
+        "range": None if result.value_range is None else list(result.value_range),
     }

@@ -19,6 +19,7 @@ from typing import Any
 from . import spc, status
 from .models import Actual, Metric, SpcSettings
 from .plan import Plan
+from .plausibility import value_range
 from .revisions import plan_in_force
 
 DEFAULT_SETTINGS = SpcSettings()
@@ -86,6 +87,7 @@ def _spc_options(metric: Metric, as_of: date) -> dict[str, Any]:
         "rebase": settings.rebase,
         "fix_after": settings.fix_after,
         "screen_outliers": settings.screen_outliers,
+        "value_range": value_range(metric),
     }
 
 
