@@ -254,7 +254,7 @@ def fast_actuals(entries: list[Any]) -> list[Actual] | None:
                 map(_void_or_value, checked)
             ):
                 return None  # ActualEntry says what is wrong
-            actuals.extend(
+            actuals += [
                 Actual(
                     entry["metric"],
                     day(entry["date"]),
@@ -267,7 +267,7 @@ def fast_actuals(entries: list[Any]) -> list[Actual] | None:
                     entry.get("void", False),
                 )
                 for entry in checked
-            )
+            ]
     except (ValidationError, ValueError):
         return None
     return actuals
