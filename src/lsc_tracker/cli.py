@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -52,6 +52,14 @@ def example(command: str) -> str:
 class LscCommands(TyperGroup):
     """The ``lsc`` commands, with the one place their errors become output and an exit code."""
 
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:  # lsc --help | head: the help is printed while the arguments are parsed
+            return super().make_context(*args, **kwargs)
+        except OSError as error:
+            if error.errno == errno.EPIPE:
+                _closed_pipe()
+            raise
+
     # typer declares the base's argument as its vendored click Context; it always passes its
     # own subclass, typer.Context, which is what settings() reads.
     def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]
@@ -61,9 +69,25 @@ class LscCommands(TyperGroup):
             _exit_with(error, settings(ctx))
         except OSError as error:  # a file the command needs went away or cannot be read
             if error.errno == errno.EPIPE:
-                raise  # a closed pipe (lsc status | head): typer exits quietly
+                _closed_pipe()
             reason = f"{error.strerror or error}: {error.filename or ''}".rstrip(": ")
             _exit_with(LscError(reason), settings(ctx))
+
+
+CLOSED_PIPE = 141
+"""The exit code when stdout's reader went away (lsc status | head): 128 + SIGPIPE, as git
+and any program the shell kills with SIGPIPE; never 1, which means a problem in the data."""
+
+
+def _closed_pipe() -> NoReturn:
+    """End quietly with `CLOSED_PIPE`: what is still buffered for stdout goes to /dev/null
+    (else Python's flush at exit reports the broken pipe again)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real stdout (a test's runner)
+        pass
+    raise typer.Exit(CLOSED_PIPE)
 
 
 def _exit_with(error: LscError, where: Settings) -> NoReturn:
@@ -1053,9 +1077,9 @@ def _metric_option(plan: Plan, metric_id: str, place: str | None) -> Metric:
 
 
 def _console() -> Console:
-    from rich.console import Console
+    from .renderers.rich_text import PipeConsole
 
-    return Console(highlight=False)
+    return PipeConsole(highlight=False)
 
 
 @app.command(
@@ -1176,7 +1200,15 @@ def run() -> None:
     """Run the app (errors become output in `LscCommands.invoke`); an interrupt before a
     command runs is one line, not a traceback."""
     try:
-        app()
+        try:
+            app()
+        finally:
+            sys.stdout.flush()  # a closed pipe shows here when the output fitted its buffer
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
+    except BrokenPipeError:
+        try:
+            _closed_pipe()
+        except typer.Exit:
+            sys.exit(CLOSED_PIPE)

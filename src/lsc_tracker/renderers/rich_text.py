@@ -3,11 +3,14 @@
 User text (names, notes, who recorded) is never given to rich as markup: `plain` makes it
 a `Text` (so ``[red]`` and ``[/]`` print as typed) with control characters made
 `words.visible`. A status is its word in its style (`status_cell`), so it reads the same
-without colour.
+without colour. Every view prints through a `PipeConsole`.
 """
 
 from __future__ import annotations
 
+import errno
+
+from rich.console import Console
 from rich.text import Text
 
 from ..words import STATUS_WORDS, visible
@@ -25,3 +28,12 @@ def status_cell(status: str, *markers: str) -> Text:
     for marker in markers:
         cell.append(f"\n{marker}", style="bold")
     return cell
+
+
+class PipeConsole(Console):
+    """A rich console that, when stdout's reader has gone (``lsc status | head``), raises
+    the broken pipe for the CLI to end with exit 141, where rich would exit 1."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")

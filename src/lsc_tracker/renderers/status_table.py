@@ -10,13 +10,12 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from rich import box
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from ..status import StatusReport
 from ..words import EASED_STYLE, PLAN_LINE, counts_text, days_left, format_cell, spc_short, visible
-from .rich_text import status_cell
+from .rich_text import PipeConsole, status_cell
 from .status_rows import Row, sections, summary_lines
 
 
@@ -33,7 +32,7 @@ def render_table(
     Every section
     has the same fixed columns, so they line up down the page.
     """
-    console = Console(
+    console = PipeConsole(
         file=out,
         width=width,
         no_color=no_color,
