@@ -387,7 +387,10 @@ def test_one_bad_row_in_a_thousand_and_nothing_is_written(data: Path, tmp_path: 
     [
         (
             "metric,date,value,colour\n",
-            ["1: unknown column 'colour'; the columns are metric, date, value, place, note, by"],
+            [
+                "1: unknown column 'colour'; the columns are metric, date, value, place, note, "
+                "by; to import without it, add --ignore-columns 'colour'"
+            ],
         ),
         ("metric,date,value,value\n", ["1: column 'value' appears twice (columns 3 and 4)"]),
         (
@@ -398,7 +401,7 @@ def test_one_bad_row_in_a_thousand_and_nothing_is_written(data: Path, tmp_path: 
             ],
         ),
         (
-            ",metric,date,value\n,ooa-placements,2020-05-31,5\n",
+            ",metric,date,value\n1,ooa-placements,2020-05-31,5\n",  # an unnamed column in use
             [
                 "1: column 1 of the header is empty: every column needs a name, one of "
                 "metric, date, value, place, note, by"

@@ -384,8 +384,8 @@ def test_csv_problems_name_the_column(data: Path, tmp_path: Path) -> None:
     assert run.stderr.splitlines()[:-1] == [
         f"{path}:2: column 'metric': unknown metric 'ooa-placement' "
         "(did you mean 'ooa-placements'?)",
-        f"{path}:3: column 'date': expected a date as YYYY-MM-DD, a month YYYY-MM, a financial "
-        "year like 2020/21 or a quarter like 2020/21 Q1, got '07/31/2020'",
+        f"{path}:3: column 'date': 07/31/2020 is not a real date read as DD/MM/YYYY (day 07, "
+        "month 31): dates with / are read the UK way, never as MM/DD; write YYYY-MM-DD",
         f"{path}:4: column 'place': unknown place 'blackpool'",
         f"{path}:5: column 'metric': no metric given",
     ]
@@ -409,7 +409,7 @@ def test_xlsx_problems_name_the_cell_and_its_column(data: Path, tmp_path: Path) 
     assert run.stderr.splitlines() == [
         f"{path}:4: cell C4, column 'value': 'lots' is not a value for ooa-placements: "
         "expected a number like 42, -3.5 or 101,000",
-        f"{path}:7: cell B7, column 'date': expected a date as YYYY-MM-DD, a month YYYY-MM, "
-        "a financial year like 2020/21 or a quarter like 2020/21 Q1, got '07/31/2020'",
+        f"{path}:7: cell B7, column 'date': 07/31/2020 is not a real date read as DD/MM/YYYY "
+        "(day 07, month 31): dates with / are read the UK way, never as MM/DD; write YYYY-MM-DD",
         "error: nothing was imported: 2 rows cannot be recorded",
     ]

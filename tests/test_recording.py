@@ -272,7 +272,11 @@ def test_columns_in_any_order_with_bom_and_crlf(tmp_path: Path, plan: Plan) -> N
 def test_header_problems_are_reported_on_line_1(tmp_path: Path, plan: Plan) -> None:
     assert problems_of(tmp_path, "metric,date,vlaue,colour\n", plan) == [
         (1, "unknown column 'vlaue' (did you mean 'value'?)"),
-        (1, "unknown column 'colour'; the columns are metric, date, value, place, note, by"),
+        (
+            1,
+            "unknown column 'colour'; the columns are metric, date, value, place, note, by; "
+            "to import without it, add --ignore-columns 'colour'",
+        ),
     ]
     assert problems_of(tmp_path, "metric,date,value,date\n", plan) == [
         (1, "column 'date' appears twice (columns 2 and 4)")

@@ -378,8 +378,9 @@ def test_the_sheet_named_actuals_is_read_before_the_first(tmp_path: Path) -> Non
         (
             [("metric", "date", "value"), ("ooa-placements", "06/30/2020", 1)],
             [
-                "2: cell B2, column 'date': expected a date as YYYY-MM-DD, a month YYYY-MM, a "
-                "financial year like 2020/21 or a quarter like 2020/21 Q1, got '06/30/2020'"
+                "2: cell B2, column 'date': 06/30/2020 is not a real date read as DD/MM/YYYY "
+                "(day 06, month 30): dates with / are read the UK way, never as MM/DD; write "
+                "YYYY-MM-DD"
             ],
         ),
         (
@@ -463,3 +464,159 @@ def test_an_xlsx_to_import_that_is_not_a_regular_file_is_refused_unopened(
     }[kind]
     with pytest.raises(LscError, match=re.escape(f"return.xlsx: {expected}")):
         read_xlsx(path, "return.xlsx")
+
+
+# --- Excel as it is used (issue 16, part 4) ---------------------------------------------------
+
+
+def digests(directory: Path) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in directory.iterdir()
+        if p.name != ".actuals.yaml.lock"
+    }
+
+
+def test_a_uk_csv_with_dd_mm_yyyy_and_empty_trailing_columns_imports(
+    data: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "july.csv"  # as Excel saves it in a UK locale
+    path.write_text(
+        "metric,date,value,,\r\n"
+        "ooa-placements,31/07/2020,38,,\r\n"
+        "ooa-placements,1/6/2020,39,,\r\n"
+        "sickness-absence,31/07/2020,4.7%\r\n",  # a row that leaves out the empty cells
+        encoding="utf-8",
+    )
+    result = lsc(data, "import", str(path))
+    assert result.exit_code == 0, result.stderr
+    text = (data / "actuals.yaml").read_text()
+    assert '"date": "2020-07-31", "value": 38' in text
+    assert '"date": "2020-06-01", "value": 39' in text
+
+
+@pytest.mark.parametrize(
+    ("date_text", "message"),
+    [
+        ("07/31/2020", "07/31/2020 is not a real date read as DD/MM/YYYY (day 07, month 31)"),
+        ("31/02/2020", "31/02/2020 is not a real date read as DD/MM/YYYY (day 31, month 02)"),
+        ("31-07-2020", "expected a date as YYYY-MM-DD"),
+        ("31/07/20", "expected a date as YYYY-MM-DD"),
+    ],
+)
+def test_a_date_never_read_as_mm_dd_is_refused(
+    data: Path, tmp_path: Path, date_text: str, message: str
+) -> None:
+    path = tmp_path / "july.csv"
+    path.write_text(f"metric,date,value\nooa-placements,{date_text},38\n", encoding="utf-8")
+    before = digests(data)
+    result = lsc(data, "import", str(path))
+    assert result.exit_code == 1
+    assert f"{path}:2: column 'date': {message}" in result.stderr
+    assert digests(data) == before
+
+
+def test_an_unnamed_column_with_something_in_it_is_still_refused(
+    data: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "july.csv"
+    path.write_text("metric,date,value,\nooa-placements,2020-07-31,38,x\n", encoding="utf-8")
+    result = lsc(data, "import", str(path))
+    assert result.exit_code == 1
+    assert f"{path}:1: column 4 of the header is empty" in result.stderr
+
+
+def test_extra_columns_are_refused_naming_the_option_and_ignored_with_it(
+    data: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "july.csv"
+    path.write_text(
+        "metric,date,value,comments,Checked by\nooa-placements,2020-07-31,38,fine,Sam\n",
+        encoding="utf-8",
+    )
+    before = digests(data)
+    refused = lsc(data, "import", str(path))
+    assert refused.exit_code == 1
+    assert refused.stderr.splitlines()[:2] == [
+        f"{path}:1: unknown column 'comments'; the columns are metric, date, value, place, "
+        "note, by; to import without it, add --ignore-columns 'comments'",
+        f"{path}:1: unknown column 'Checked by'; the columns are metric, date, value, place, "
+        "note, by; to import without it, add --ignore-columns 'Checked by'",
+    ]
+    assert digests(data) == before
+    partly = lsc(data, "import", str(path), "--ignore-columns", "comments")
+    assert partly.exit_code == 1 and "'Checked by'" in partly.stderr
+    done = lsc(data, "import", str(path), "--ignore-columns", "Comments, checked by")
+    assert done.exit_code == 0, done.stderr
+    assert "fine" not in (data / "actuals.yaml").read_text()
+
+
+def test_ignore_columns_cannot_leave_out_a_column_import_reads(data: Path, tmp_path: Path) -> None:
+    path = tmp_path / "july.csv"
+    path.write_text("metric,date,value\nooa-placements,2020-07-31,38\n", encoding="utf-8")
+    result = lsc(data, "import", str(path), "--ignore-columns", "note")
+    assert result.exit_code == 2
+    assert "--ignore-columns cannot leave out note" in result.stderr
+
+
+def cover_and_figures(path: Path, when: Any) -> Path:
+    book = Workbook()
+    cover = book.active
+    cover.title = "Cover"
+    cover["A1"] = "July return, Blackpool"
+    figures = book.create_sheet("Figures")
+    figures.append(["metric", "date", "value"])
+    figures.append(["ooa-placements", when, 38])
+    figures["B2"].number_format = "dd/mm/yyyy"
+    book.save(path)
+    return path
+
+
+def test_sheet_picks_the_sheet_and_the_default_says_which_was_read(
+    data: Path, tmp_path: Path
+) -> None:
+    path = cover_and_figures(tmp_path / "july.xlsx", datetime(2020, 7, 31, 0, 0))
+    before = digests(data)
+    default = lsc(data, "import", str(path))
+    assert default.exit_code == 1
+    assert (
+        "(this is sheet 'Cover'; to read another, give --sheet NAME: 'Figures')"
+        in default.stderr.splitlines()[0]
+    )
+    wrong = lsc(data, "import", str(path), "--sheet", "Figurs")
+    assert wrong.exit_code == 1
+    assert wrong.stderr == (
+        f"error: {path}: no sheet named 'Figurs' (did you mean 'Figures'?); its sheets are "
+        "'Cover', 'Figures'\n"
+    )
+    assert digests(data) == before
+    for name in ("Figures", "figures"):
+        dry = lsc(data, "import", str(path), "--sheet", name, "--dry-run")
+        assert dry.exit_code == 0, dry.stderr
+        assert '"date": "2020-07-31", "value": 38' in dry.stdout
+    csv_file = tmp_path / "july.csv"
+    csv_file.write_text("metric,date,value\n", encoding="utf-8")
+    on_csv = lsc(data, "import", str(csv_file), "--sheet", "Figures")
+    assert on_csv.exit_code == 1 and "--sheet is for a workbook (.xlsx)" in on_csv.stderr
+
+
+@pytest.mark.parametrize(
+    ("when", "stored"),
+    [
+        (datetime(2020, 7, 31, 0, 0), "2020-07-31"),
+        (datetime(2020, 7, 31, 0, 0, 0, 400_000), "2020-07-31"),  # a day's fraction, rounded
+        (datetime(2020, 7, 30, 23, 59, 59, 600_000), "2020-07-31"),
+    ],
+)
+def test_a_date_cell_at_midnight_is_a_date(
+    data: Path, tmp_path: Path, when: datetime, stored: str
+) -> None:
+    table = read_xlsx(cover_and_figures(tmp_path / "july.xlsx", when), "july.xlsx", "Figures")
+    assert table.rows[0].cells[1] == stored
+
+
+def test_a_date_cell_with_a_time_of_day_is_refused(data: Path, tmp_path: Path) -> None:
+    path = cover_and_figures(tmp_path / "july.xlsx", datetime(2020, 7, 31, 14, 30))
+    result = lsc(data, "import", str(path), "--sheet", "Figures")
+    assert result.exit_code == 1
+    assert "cell B2, column 'date'" in result.stderr and "2020-07-31 14:30:00" in result.stderr

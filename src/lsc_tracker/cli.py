@@ -932,6 +932,23 @@ def import_(
             "above 1% (else refused as fractions typed for percentages).",
         ),
     ] = False,
+    ignore_columns: Annotated[
+        str | None,
+        typer.Option(
+            "--ignore-columns",
+            metavar="NAME,...",
+            help="Leave out these extra columns (comments, say); other unknown columns are "
+            "still refused.",
+        ),
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option(
+            "--sheet",
+            metavar="NAME",
+            help="The sheet of an .xlsx workbook to read. [default: 'actuals', else the first]",
+        ),
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print nothing on success (errors still show).")
     ] = False,
@@ -952,7 +969,16 @@ def import_(
     today = date.today()
     data_dir = settings(ctx).data_dir
     _require_data_dir(settings(ctx))
-    table = import_files.read_rows(file)
+    ignored = frozenset(
+        name.strip().lower() for name in (ignore_columns or "").split(",") if name.strip()
+    )
+    required = ignored & set(recording.COLUMNS)
+    if required:
+        raise UsageError(
+            f"--ignore-columns cannot leave out {', '.join(sorted(required))}: "
+            "it is one of the columns import reads"
+        )
+    table = import_files.read_rows(file, sheet)
     make = partial(
         recording.import_entries,
         table=table,
@@ -961,6 +987,7 @@ def import_(
         by=_recorder(by),
         replace=replace,
         confirm=confirm,
+        ignore_columns=ignored,
     )
     result = actuals.append_entries(data_dir, make, today=today, dry_run=dry_run, notify=_note)
     _period_notes(result.plan, result.entries, quiet=True)

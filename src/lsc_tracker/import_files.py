@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from .files import MAX_IMPORT_BYTES, read_text, regular_file_problem
-from .problems import LscError, Problem, row_problem
+from .problems import LscError, Problem, did_you_mean, row_problem
 
 IMPORT_SHEET: Final = "actuals"
 """The sheet `read_xlsx` reads when the workbook has one of this name; else the first."""
@@ -75,6 +75,7 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     sheet: bool = False
+    sheet_hint: str = ""  # a workbook of several sheets: which was read, and --sheet
 
 
 def _csv_message(error: csv.Error) -> str:
@@ -141,10 +142,11 @@ _SHARED_STRING: Final = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
 _RESAVE: Final = 'save it from Excel as "Excel Workbook (.xlsx)", or export it as CSV UTF-8'
 
 
-def read_xlsx(path: Path | str, shown: str | None = None) -> Table:
+def read_xlsx(path: Path | str, shown: str | None = None, sheet: str | None = None) -> Table:
     """Read the rows of an XLSX file to import, as the CSV reader reads a CSV file.
 
-    The sheet read is the one named "actuals" (in any case) if there is one, else the first.
+    The sheet read is ``sheet`` (``--sheet NAME``) if given, else the one named "actuals" (in
+    any case) if there is one, else the first.
     Rows are numbered as Excel numbers them; the first row with anything in it is the header,
     and rows with every cell empty are skipped. Each cell becomes text: a real date becomes
     YYYY-MM-DD, a number its shortest form (``38``, ``4.2``), a number shown as a percentage
@@ -177,7 +179,15 @@ def read_xlsx(path: Path | str, shown: str | None = None) -> Table:
             warnings.simplefilter("ignore")
             workbook = load_workbook(path, read_only=True, data_only=False, keep_links=False)
             try:
-                return _read_sheet(_import_sheet(workbook.worksheets, shown), shown)
+                chosen = _import_sheet(workbook.worksheets, shown, sheet)
+                table = _read_sheet(chosen, shown)
+                if sheet is None and len(workbook.worksheets) > 1:
+                    others = [s.title for s in workbook.worksheets if s is not chosen]
+                    table.sheet_hint = (
+                        f" (this is sheet {chosen.title!r}; to read another, give --sheet "
+                        f"NAME: {', '.join(repr(t) for t in others[:10])})"
+                    )
+                return table
             finally:
                 workbook.close()
     except OSError as error:
@@ -253,9 +263,20 @@ def _check_archive(path: Path, shown: str) -> None:
                 raise too_many_texts()
 
 
-def _import_sheet(sheets: Sequence[Any], shown: str) -> Any:
+def _import_sheet(sheets: Sequence[Any], shown: str, name: str | None = None) -> Any:
+    """The sheet to read: ``name`` (--sheet; exact, else in any case), else the one named
+    "actuals", else the first."""
     if not sheets:
         raise LscError(f"{shown}: the workbook has no worksheet")
+    titles = [sheet.title for sheet in sheets]
+    if name is not None:
+        for same in (lambda t: t == name, lambda t: t.strip().lower() == name.strip().lower()):
+            found = [sheet for sheet in sheets if same(sheet.title)]
+            if found:
+                return found[0]
+        hint = did_you_mean(name, titles) or ""
+        listed = ", ".join(repr(title) for title in titles[:20])
+        raise LscError(f"{shown}: no sheet named {name!r}{hint}; its sheets are {listed}")
     named = [sheet for sheet in sheets if sheet.title.strip().lower() == IMPORT_SHEET]
     return named[0] if named else sheets[0]
 
@@ -369,7 +390,7 @@ def _cell_text(cell: Any) -> str:
     if isinstance(value, int | float):
         return _number_text(value, getattr(cell, "number_format", None) or "")
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
+        return _datetime_text(value)
     if isinstance(value, date | time):
         return value.isoformat()
     if isinstance(value, timedelta):
@@ -378,6 +399,17 @@ def _cell_text(cell: Any) -> str:
 
 
 _PLAIN: Final = (str, int, float, bool, date, time, timedelta)
+
+
+def _datetime_text(value: datetime) -> str:
+    """A date cell as YYYY-MM-DD when its time is midnight (what Excel stores for a date;
+    within a second either side, the rounding of its day fractions); else the date and time,
+    which the date column refuses."""
+    midnight = datetime.combine(value.date(), time())
+    for day in (midnight, midnight + timedelta(days=1)):
+        if abs((value - day).total_seconds()) < 1:
+            return day.date().isoformat()
+    return value.isoformat(" ", "seconds")
 
 
 def _number_text(value: float, number_format: str) -> str:
@@ -406,15 +438,21 @@ READERS: dict[str, Reader] = {".csv": read_csv, ".xlsx": read_xlsx}
 """The reader for each suffix `lsc import` takes."""
 
 
-def read_rows(path: Path | str) -> Table:
-    """Read an import file with the reader for its suffix (see `READERS`).
+def read_rows(path: Path | str, sheet: str | None = None) -> Table:
+    """Read an import file with the reader for its suffix (see `READERS`); ``sheet`` names
+    the sheet of a workbook to read.
 
     Raises:
-        LscError: an unsupported suffix, or a file that cannot be read at all.
+        LscError: an unsupported suffix, a sheet for a file that is not a workbook, or a
+            file that cannot be read at all.
     """
     path = Path(path)
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         kinds = ", ".join(sorted(READERS))
         raise LscError(f"{path}: cannot import this kind of file: expected {kinds}")
+    if sheet is not None:
+        if reader is not read_xlsx:
+            raise LscError(f"{path}: --sheet is for a workbook (.xlsx); a CSV file has no sheets")
+        return read_xlsx(path, str(path), sheet)
     return reader(path, str(path))

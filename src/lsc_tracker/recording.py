@@ -460,12 +460,20 @@ class BadRows(LscError):
         super().__init__(message, listed)
 
 
-def _columns(table: Table) -> tuple[dict[str, int], list[Problem]]:
-    """Map each column name to its position, or say what is wrong with the header."""
+def _empty_column(table: Table, position: int) -> bool:
+    """Whether no row has anything in the column (Excel saves ``metric,date,value,,``)."""
+    return all(position >= len(row.cells) or not row.cells[position].strip() for row in table.rows)
+
+
+def _columns(
+    table: Table, ignored: frozenset[str] = frozenset()
+) -> tuple[dict[str, int], list[Problem]]:
+    """Map each column name to its position, or say what is wrong with the header. A column
+    named in ``ignored`` (--ignore-columns), or with no name and nothing in it, is left out."""
     problems: list[Problem] = []
 
     def problem(message: str) -> None:
-        problems.append(row_problem(table.path, table.header_line, message))
+        problems.append(row_problem(table.path, table.header_line, message + table.sheet_hint))
 
     if not table.header:
         problem(f"the file is empty: expected a header row {','.join(REQUIRED_COLUMNS)}")
@@ -486,6 +494,8 @@ def _columns(table: Table) -> tuple[dict[str, int], list[Problem]]:
     unnamed = False  # an unknown or empty column may be the missing one, misspelt: say that only
     for position, cell in enumerate(table.header):
         name = cell.strip().lower()
+        if name in ignored or (not name and _empty_column(table, position)):
+            continue
         unnamed = unnamed or name not in COLUMNS
         if not name:
             problem(
@@ -494,7 +504,10 @@ def _columns(table: Table) -> tuple[dict[str, int], list[Problem]]:
             )
         elif name not in COLUMNS:
             hint = "" if len(name) > MAX_ID_CHARS else did_you_mean(name, COLUMNS)
-            hint = hint or f"; the columns are {', '.join(COLUMNS)}"
+            if not hint:  # a misspelt column is not to be left out: only an extra one
+                hint = f"; the columns are {', '.join(COLUMNS)}"
+                if len(name) <= MAX_ID_CHARS and "," not in name:
+                    hint += f"; to import without it, add --ignore-columns {quoted(cell.strip())}"
             problem(f"unknown column {quoted(cell.strip())}{hint}")
         elif name in positions:
             problem(
@@ -516,8 +529,10 @@ class _CellError(LscError):
         self.column = column
 
 
-def _row_input(row: Row, columns: dict[str, int], width: int, by: str | None) -> EntryInput:
-    if len(row.cells) != width:
+def _row_input(
+    row: Row, columns: dict[str, int], width: int, by: str | None, shortest: int | None = None
+) -> EntryInput:
+    if not (width if shortest is None else shortest) <= len(row.cells) <= width:
         fewer = "only " if len(row.cells) < width else ""
         raise LscError(
             f"this row has {fewer}{len(row.cells):,} values but the header has {width} columns"
@@ -539,11 +554,35 @@ def _row_input(row: Row, columns: dict[str, int], width: int, by: str | None) ->
     return EntryInput(
         metric=cell("metric"),
         value=cell("value"),
-        date=cell("date").strip(),
+        date=_uk_date(cell("date").strip()),
         place=cell("place"),
         note=cell("note"),
         by=cell("by") if cell("by").strip() else by,
     )
+
+
+_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
+
+
+def _uk_date(text: str) -> str:
+    """A date cell as Excel writes it in a UK locale, DD/MM/YYYY, as YYYY-MM-DD; never read
+    as MM/DD. Anything else is left for `periods.parse_period`.
+
+    Raises:
+        _CellError: a DD/MM/YYYY that is no real day (07/31/2020: a US date?).
+    """
+    found = _UK_DATE.fullmatch(text)
+    if found is None:
+        return text
+    day, month, year = (int(part) for part in found.groups())
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        raise _CellError(
+            "date",
+            f"{text} is not a real date read as DD/MM/YYYY (day {found[1]}, month {found[2]}): "
+            "dates with / are read the UK way, never as MM/DD; write YYYY-MM-DD",
+        ) from None
 
 
 def _check_cells(
@@ -592,6 +631,7 @@ def import_entries(
     by: str | None,
     replace: bool = False,
     confirm: bool = False,
+    ignore_columns: frozenset[str] = frozenset(),
 ) -> list[Actual]:
     """The entries ``lsc import`` appends, one per row, or every reason it cannot.
 
@@ -609,7 +649,12 @@ def import_entries(
     """
     if not table.header and table.problems:  # the header row itself could not be read
         raise BadRows(table.problems)
-    columns, problems = _columns(table)
+    columns, problems = _columns(table, ignore_columns)
+    shortest = len(table.header)  # a row may leave out trailing empty, unnamed columns
+    while shortest > 0 and not table.header[shortest - 1].strip():
+        if not _empty_column(table, shortest - 1):
+            break
+        shortest -= 1
     if problems:  # without a clear header no row can be read
         raise BadRows(problems, header_line=table.header_line)
     problems = list(table.problems)
@@ -619,7 +664,7 @@ def import_entries(
     cache: dict[str, list[float | str]] = {}  # a % metric's recorded values, read once
     for row in table.rows:
         try:
-            given = _row_input(row, columns, len(table.header), by)
+            given = _row_input(row, columns, len(table.header), by, shortest)
             _check_cells(plan, given, today, confirm=confirm, cache=cache)
             actual = make_actual(
                 plan, given, today=today, recorded=recorded, confirm=confirm, cache=cache
