@@ -106,27 +106,25 @@ def test_a_missing_data_directory_says_how_to_give_one(tmp_path: Path) -> None:
     assert result.stdout == "data:1:1: error: data directory does not exist (file-missing)\n"
     assert result.stderr.splitlines() == [
         "1 problem in 1 file",
-        "error: data directory data (the default) does not exist: give --data DIR (before the "
-        "command) or set LSC_DATA=DIR, or start a new plan there with: lsc init data",
+        "error: data directory data (the default) does not exist: give --data DIR "
+        "or set LSC_DATA=DIR, or start a new plan there with: lsc init data",
     ]
     (tmp_path / "plan").write_text("a file\n")
     result = lsc_process("plan", "check", "-f", "json", cwd=tmp_path)
     assert result.exit_code == 1 and json.loads(result.stdout)["valid"] is False
     assert result.stderr.splitlines()[-1] == (
-        "error: data directory plan is not a directory: give --data DIR (before the command) "
-        "or set LSC_DATA=DIR"
+        "error: data directory plan is not a directory: give --data DIR or set LSC_DATA=DIR"
     )
     for command in (["record", "ooa-placements", "3"], ["import", "july.csv"]):
         refused = lsc_process("plan", *command, cwd=tmp_path)
         assert (refused.exit_code, refused.stdout) == (1, "")
         assert refused.stderr == (
-            "error: data directory plan is not a directory: give --data DIR (before the "
-            "command) or set LSC_DATA=DIR\n"
+            "error: data directory plan is not a directory: give --data DIR or set LSC_DATA=DIR\n"
         )
     result = lsc_process(None, "check", cwd=tmp_path, env={"LSC_DATA": "my plan"})
     assert result.stderr.splitlines()[-1] == (
-        "error: data directory my plan (from LSC_DATA) does not exist: give --data DIR (before "
-        "the command) or set LSC_DATA=DIR, or start a new plan there with: lsc init 'my plan'"
+        "error: data directory my plan (from LSC_DATA) does not exist: give --data DIR "
+        "or set LSC_DATA=DIR, or start a new plan there with: lsc init 'my plan'"
     )
 
 

@@ -310,8 +310,8 @@ def test_no_data_directory_says_how_to_give_one(tmp_path: Path) -> None:
     )
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr == (
-        "error: data directory data (the default) does not exist: give --data DIR (before the "
-        "command) or set LSC_DATA=DIR, or start a new plan there with: lsc init data\n"
+        "error: data directory data (the default) does not exist: give --data DIR "
+        "or set LSC_DATA=DIR, or start a new plan there with: lsc init data\n"
     )
 
 

@@ -68,3 +68,59 @@ def test_head_of_the_status_table_exits_141_not_1() -> None:
     assert done.stdout.startswith("Status as of")
     assert done.exit_code in (0, 141), done.stderr  # 0 when it all fitted the pipe in time
     assert "Traceback" not in done.stderr and "error" not in done.stderr.lower()
+
+
+# --- 4: options where people put them ---------------------------------------------------------
+
+
+def test_data_after_the_command_is_the_data_directory(tmp_path: Path) -> None:
+    ran = installed(None, "check", "--data", str(SHIPPED_DATA))
+    assert ran.exit_code == 0 and "valid" in ran.stderr
+    ran = installed(None, "status", "--format", "json", f"--data={SHIPPED_DATA}")
+    assert ran.exit_code == 0 and ran.stdout.startswith("{")
+    # after the command it wins over the one before and over LSC_DATA
+    missing = tmp_path / "missing"
+    ran = installed(SHIPPED_DATA, "check", "--data", str(missing), env={"LSC_DATA": "elsewhere"})
+    assert ran.exit_code == 1
+    assert f"data directory {missing} does not exist" in ran.stderr.splitlines()[-1]
+    assert "--data" in installed(None, "status", "--help").stdout
+
+
+def test_schema_writes_beside_the_data_directory_in_effect(tmp_path: Path) -> None:
+    plan = tmp_path / "my-plan"
+    assert installed(None, "init", "--quiet", str(plan)).exit_code == 0
+    for schema in (plan / "schemas").iterdir():
+        schema.unlink()
+    ran = lsc_process(plan, "schema", command=[LSC], cwd=tmp_path)
+    assert ran.exit_code == 0, ran.stderr
+    assert sorted(p.name for p in (plan / "schemas").iterdir()) == [
+        "actuals.schema.json",
+        "metrics.schema.json",
+        "places.schema.json",
+        "priorities.schema.json",
+    ]
+    assert not (tmp_path / "schemas").exists()
+    bare = tmp_path / "bare"  # no $schema line to follow: DIR/schemas
+    bare.mkdir()
+    assert lsc_process(None, "schema", "--data", "bare", command=[LSC], cwd=tmp_path).exit_code == 0
+    assert (bare / "schemas" / "metrics.schema.json").is_file()
+    # with the default ./data, as before: ./schemas (where data/'s files point)
+    assert lsc_process(None, "schema", "-q", command=[LSC], cwd=tmp_path).exit_code == 0
+    assert (tmp_path / "schemas" / "metrics.schema.json").is_file()
+
+
+@pytest.mark.parametrize("name", ["r.pdf", "r.xlsx", "report", "r.html.txt"])
+def test_report_refuses_a_file_name_that_is_not_html(tmp_path: Path, name: str) -> None:
+    ran = installed(SHIPPED_DATA, "report", "--output", str(tmp_path / name))
+    assert ran.exit_code == 2
+    assert ran.stderr.startswith("error: lsc report writes HTML, but ")
+    assert not (tmp_path / name).exists()
+
+
+def test_report_takes_html_and_htm(tmp_path: Path) -> None:
+    for name in ("r.html", "R.HTM"):
+        ran = installed(
+            SHIPPED_DATA, "report", "-q", "--as-of", "2021-03-31", "-o", str(tmp_path / name)
+        )
+        assert ran.exit_code == 0, ran.stderr
+        assert (tmp_path / name).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")

@@ -60,6 +60,16 @@ class LscCommands(TyperGroup):
                 _closed_pipe()
             raise
 
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """Each command also takes ``--data DIR`` after its name (``lsc status --data d``),
+        as the one before it does; given there, it wins."""
+        command = super().get_command(ctx, cmd_name)
+        if command is None or cmd_name in _NO_DATA_COMMANDS:
+            return command
+        if not any(param.name == "data_after" for param in command.params):
+            command.params.append(_data_after_option(self))
+        return command
+
     # typer declares the base's argument as its vendored click Context; it always passes its
     # own subclass, typer.Context, which is what settings() reads.
     def invoke(self, ctx: typer.Context) -> object:  # type: ignore[override]
@@ -72,6 +82,38 @@ class LscCommands(TyperGroup):
                 _closed_pipe()
             reason = f"{error.strerror or error}: {error.filename or ''}".rstrip(": ")
             _exit_with(LscError(reason), settings(ctx))
+
+
+_NO_DATA_COMMANDS = frozenset({"init"})
+"""Commands that read no data directory (`lsc init DIR` names its own)."""
+
+
+def _data_after_option(group: TyperGroup) -> Any:
+    """The global ``--data`` option as one a command takes after its name: no environment
+    variable or default of its own (those stay the global option's), and not passed to the
+    command's function; when given, it sets the data directory every command reads."""
+    import copy
+
+    global_data = next(param for param in group.params if param.name == "data")
+    option: Any = copy.copy(global_data)
+    option.name = "data_after"
+    option.envvar = None
+    option.default = None
+    option.show_default = False
+    option.show_envvar = False
+    option.expose_value = False
+    option.help = "The plan's directory, as 'lsc --data DIR COMMAND' (overrides it)."
+
+    def given_after(ctx: Any, _param: object, value: Path | None) -> Path | None:
+        if value is not None:  # the Settings every context of this run shares
+            where = ctx.find_object(Settings)
+            if where is None:
+                ctx.obj = where = Settings(data_dir=Path(value))
+            where.data_dir, where.data_from = Path(value), "--data"
+        return value
+
+    option.callback = given_after
+    return option
 
 
 CLOSED_PIPE = 141
@@ -200,7 +242,7 @@ def _no_data_dir(where: Settings) -> str:
     """The message for a data directory that is missing or is a file: what to do about it."""
     data_dir = where.data_dir
     reason = "is not a directory" if data_dir.exists() else "does not exist"
-    hint = "give --data DIR (before the command) or set LSC_DATA=DIR"
+    hint = "give --data DIR or set LSC_DATA=DIR"
     if not data_dir.exists():
         import shlex
 
@@ -405,14 +447,26 @@ def check(
 def schema(
     ctx: typer.Context,
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Directory to write the schemas into.")
-    ] = Path("schemas"),
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Directory to write the schemas into. [default: where the data files' "
+            "$schema lines point (schemas beside data/; DIR/schemas for a plan from lsc init), "
+            "else DIR/schemas for --data DIR or LSC_DATA, else ./schemas]",
+            show_default=False,
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not list the files.")] = False,
 ) -> None:
     """Write a JSON Schema for each data file, for editors' completion and squiggles."""
-    from .schema import SCHEMA_MODELS, schema_text
+    from .schema import SCHEMA_MODELS, schema_dir_for, schema_text
 
-    data_dir = settings(ctx).data_dir
+    where = settings(ctx)
+    data_dir = where.data_dir
+    if output is None:
+        fallback = Path("schemas") if where.data_from == "default" else data_dir / "schemas"
+        output = schema_dir_for(data_dir) or fallback
     if output.exists() and not output.is_dir():
         raise UsageError(
             f"--output {output} is not a directory: give the directory for the schemas"
@@ -1207,6 +1261,7 @@ def report(
     day = parse_date_option(as_of, "--as-of") or date.today()
     if output != "-":
         _check_output(output, settings(ctx).data_dir)
+        _report_suffix(output)
     plan = load_valid_plan(ctx, today=date.today())
     html = render_report(plan, day, original=plan_choice is PlanChoice.original)
     if output == "-":  # the page says <meta charset="utf-8">: UTF-8, whatever stdout's encoding
@@ -1221,6 +1276,19 @@ def report(
         raise LscError(f"cannot write {output}: {error.strerror or error}") from None
     if not quiet:
         typer.echo(f"report written to {path}", err=True)
+
+
+def _report_suffix(output: str) -> None:
+    """The report is HTML: a FILE named otherwise (r.pdf, r.xlsx, no suffix) would hold
+    something its name does not say, so it is refused (exit 2), as status refuses a --format
+    that contradicts its --output."""
+    suffix = Path(output).suffix.lower()
+    if suffix not in (".html", ".htm"):
+        named = f"ends in {suffix}" if suffix else "has no suffix"
+        raise UsageError(
+            f"lsc report writes HTML, but {output} {named}: name the file FILE.html "
+            "(print it to PDF from a browser; for a spreadsheet, lsc status --output FILE.xlsx)"
+        )
 
 
 def run() -> None:

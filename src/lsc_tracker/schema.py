@@ -9,6 +9,7 @@ cross-file rules such as "this priority must exist".
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -52,3 +53,23 @@ def write_schemas(directory: Path) -> list[Path]:
         path.write_text(schema_text(name), encoding="utf-8")
         written.append(path)
     return written
+
+
+SCHEMA_COMMENT = "# yaml-language-server: $schema="
+
+
+def schema_dir_for(data_dir: Path) -> Path | None:
+    """The directory a plan's data files point editors at (their first line's
+    ``$schema=DIR/NAME.schema.json``, relative to the data directory), or None when no file
+    says (or none can be read)."""
+    for name in SCHEMA_MODELS:
+        try:
+            with open(data_dir / f"{name}.yaml", encoding="utf-8", errors="replace") as file:
+                first = file.readline(1000).strip()
+        except OSError:
+            continue
+        if first.startswith(SCHEMA_COMMENT):
+            target = first.removeprefix(SCHEMA_COMMENT).strip()
+            if target.endswith(".schema.json") and "://" not in target:
+                return Path(os.path.normpath(data_dir / Path(target).parent))
+    return None
