@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from conftest import lsc
-from lsc_tracker import actuals
+from lsc_tracker import logwriter
 from lsc_tracker.actuals import append_entries
 from lsc_tracker.applog import append as log_append
 from lsc_tracker.applog import lock as log_lock
@@ -291,14 +291,14 @@ def test_a_log_changed_after_it_was_checked_is_refused_with_nothing_written(
     a file it never checked (a duplicate, a broken layout); it refuses, writing nothing."""
     data = make_data(tmp_path)
     path = data / "actuals.yaml"
-    real_load = actuals.load
+    real_load = logwriter.load
 
     def load_then_editor_saves(*args, **kwargs):
         result = real_load(*args, **kwargs)
         _editor_saves(path, path.read_bytes() + b"# saved by an editor\n")
         return result
 
-    monkeypatch.setattr(actuals, "load", load_then_editor_saves)
+    monkeypatch.setattr(logwriter, "load", load_then_editor_saves)
     with pytest.raises(LscError, match=r"was changed by another program .* nothing was"):
         append_entries(data, lambda plan: [_entry()], today=TODAY)
     assert path.read_bytes().endswith(b"# saved by an editor\n")

@@ -92,6 +92,9 @@ def test_init_writes_a_gitignore_for_the_side_files_of_recording(tmp_path: Path)
         ".actuals.yaml.lock",
         ".actuals.yaml.*.tmp",
         ".actuals.yaml.rolled-back-*",
+        ".updates.yaml.lock",
+        ".updates.yaml.*.tmp",
+        ".updates.yaml.rolled-back-*",
     ]
     if shutil.which("git") is None:
         return

@@ -5,57 +5,26 @@ queue up and their duplicate checks cannot race), takes back the end of an appen
 mid-write, loads and checks the whole data directory inside the lock, refuses to append to
 data with any problem, builds the new entries against the plan as loaded, and appends them
 in one write (`applog.append`). This module holds what is specific to actuals: the
-`Actual` as a log line (`entry_line`) and the plan checks; the protocol is `applog`'s.
+`Actual` as a log line (`entry_line`); the checked append is `logwriter`'s (shared with the
+owner updates log), the protocol `applog`'s.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date
 from pathlib import Path
 
-from .applog.append import (
-    RolledBack,
-    checked_text,
-    how_to_write,
-    newline_of,
-    roll_back_unfinished,
-    seen_state,
-    write_lines,
-)
+from .applog.append import RolledBack
 from .applog.format import format_line
-from .applog.lock import LOCK_TIMEOUT, LockFile, LogNotWritable, locked
-from .applog.parse import LogDocument, parse_log
-from .files import MAX_LOG_BYTES, display_path, regular_file_problem
-from .loader import load
+from .applog.lock import LOCK_TIMEOUT
+from .logwriter import DataNotValid, LogKind, append_checked
 from .models import Actual, ActualEntry
 from .plan import ACTUALS, Plan, counted_actuals
-from .problems import DataError, LscError, Problem
 
-
-class DataNotValid(DataError):
-    """The data has problems, so nothing is appended until they are fixed."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(problems)
-        truncated = [p for p in self.problems if p.rule == "log-truncated"]
-        if truncated:
-            where = truncated[0].source
-            message = (
-                f"{where.path} line {where.line} holds an entry cut off by a crash, so nothing "
-                "was recorded: delete or repair that line (run 'lsc check' to see it), "
-                "then record that value again"
-            )
-        else:
-            count = len(self.problems)
-            message = (
-                f"nothing was recorded: the data has {count} problem{'s' if count != 1 else ''}; "
-                "fix them first (run 'lsc check' to list them)"
-            )
-        self.args = (message,)
+__all__ = ["Appended", "DataNotValid", "append_entries", "entry_fields", "entry_line"]
 
 
 @dataclass(frozen=True)
@@ -108,19 +77,6 @@ def entry_line(actual: Actual) -> str:
     return format_line(entry_fields(actual))
 
 
-def _verify(lines: list[str], entries: list[Actual], shown: str) -> None:
-    """Refuse to write lines that the loader would not read back as exactly these entries."""
-    doc = parse_log("\n".join(lines), shown)
-    read_back: list[Actual] = []
-    if not doc.problems and isinstance(doc.data, list) and len(doc.data) == len(entries):
-        try:
-            read_back = [ActualEntry.model_validate(item).to_actual() for item in doc.data]
-        except ValueError:
-            read_back = []
-    if read_back != list(entries):
-        raise LscError("internal error: an entry would not read back as written; nothing written")
-
-
 # --- the one way in --------------------------------------------------------------------------
 
 
@@ -160,76 +116,23 @@ def append_entries(
         LscError: whatever ``make_entries`` refuses, or a log laid out so that nothing can
             be appended to it (the message says how to fix it).
     """
-    data_dir = Path(data_dir)
-    if not data_dir.is_dir():
-        reason = "is not a directory" if data_dir.exists() else "does not exist"
-        raise LscError(f"data directory {data_dir} {reason}")
-    _refuse_a_log_that_is_not_a_file(data_dir)
-    if dry_run:
-        return _check_and_append(data_dir, make_entries, today=today, lock=None)
-    with locked(ACTUALS, data_dir, timeout=lock_timeout) as lock:
-        return _check_and_append(data_dir, make_entries, today=today, lock=lock, notify=notify)
-
-
-def _refuse_a_log_that_is_not_a_file(data_dir: Path) -> None:
-    """A log that is a named pipe, a device (a link to /dev/zero) or too big is refused as
-    the loader reports it, before the lock file is made beside it (in /dev, say). A missing
-    log is fine (it is created); a broken link is reported by the loader."""
-    shown = display_path(data_dir, ACTUALS.file)
-    path = data_dir / ACTUALS.file
-    problem = regular_file_problem(path, shown, limit=MAX_LOG_BYTES, expected="a YAML file")
-    if problem is not None and problem.rule != "file-missing":
-        raise DataNotValid([problem])
-
-
-def _check_and_append(
-    data_dir: Path,
-    make_entries: Callable[[Plan], list[Actual]],
-    *,
-    today: date,
-    lock: LockFile | None,
-    notify: Callable[[str], None] = _tell_stderr,
-) -> Appended:
-    """`append_entries` once the exclusive lock is held (``lock``), or for a dry run
-    (None: nothing is written)."""
-    path = data_dir / ACTUALS.file
-    shown = display_path(data_dir, ACTUALS.file)
-    real_path = Path(os.path.realpath(path))
-    rolled_back = None
-    if lock is not None:  # first clear up after a writer killed mid-append
-        try:
-            rolled_back = roll_back_unfinished(ACTUALS, data_dir, lock, real_path)
-        except OSError as error:
-            reason = error.strerror or str(error)
-            raise LogNotWritable(
-                f"cannot take back the unfinished end of an earlier append to {shown}: "
-                f"{reason}; nothing was recorded"
-            ) from None
-        if rolled_back is not None:
-            notify(rolled_back.message)
-    seen = seen_state(real_path) if lock is not None else None
-    plan, problems = load(data_dir, today=today, lock=lock is None)
-    if problems:
-        raise DataNotValid(problems)
-    doc = plan.documents.get("actuals")
-    log = doc if isinstance(doc, LogDocument) else None
-    how = how_to_write(log, shown)
-    entries = make_entries(plan)
-    lines = [entry_line(entry) for entry in entries]
-    _verify(lines, entries, shown)
-    newline = newline_of(log)
-    new_text = checked_text(log, how, lines, newline, shown)
-    if lock is None or not entries:
-        return Appended(plan, entries, lines, written=False, rolled_back=rolled_back)
-    write_lines(
-        ACTUALS,
-        real_path,
-        how,
-        lines,
-        newline=newline,
-        new_text=new_text,
-        lock=lock,
-        seen=seen,
-        shown=shown,
+    done = append_checked(
+        ACTUALS_LOG,
+        data_dir,
+        make_entries,
+        today=today,
+        dry_run=dry_run,
+        lock_timeout=lock_timeout,
+        notify=notify,
     )
-    return Appended(plan, entries, lines, written=True, rolled_back=rolled_back)
+    return Appended(done.plan, done.entries, done.lines, done.written, done.rolled_back)
+
+
+def _read_back(item: dict[str, object]) -> Actual:
+    return ActualEntry.model_validate(item).to_actual()
+
+
+ACTUALS_LOG: LogKind[Actual] = LogKind(
+    ACTUALS, "actuals", lambda actual: entry_line(actual), _read_back
+)
+"""The actuals log as `logwriter` writes it (``entry_line`` looked up when called)."""

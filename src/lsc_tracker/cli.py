@@ -306,7 +306,9 @@ def _data_file_at(real: str, data_dir: Path) -> str | None:
     itself, a data file (through any link, hard links included) or a side file the log's
     writer keeps (its lock, a temporary file, bytes it took back), here or beside the real log.
     """
-    from .plan import ACTUALS, FILE_NAMES
+    from .plan import ACTUALS, FILE_NAMES, UPDATES
+
+    data_files = [*FILE_NAMES, UPDATES.file]
 
     data_real = os.path.realpath(data_dir)
     if real == data_real:
@@ -317,7 +319,7 @@ def _data_file_at(real: str, data_dir: Path) -> str | None:
         found = os.stat(real)
     except OSError:
         found = None
-    for file_name in FILE_NAMES:
+    for file_name in data_files:
         data_file = os.path.realpath(data_dir / file_name)
         if real == data_file:
             return f"the data file {file_name}"
@@ -327,7 +329,8 @@ def _data_file_at(real: str, data_dir: Path) -> str | None:
                     return f"the data file {file_name} (a link to it)"
             except OSError:
                 pass
-    beside_data = name in FILE_NAMES or name.startswith(ACTUALS.side_prefix)
+    sides = (ACTUALS.side_prefix, UPDATES.side_prefix)
+    beside_data = name in data_files or name.startswith(sides)
     if folder in (data_real, log_dir) and beside_data:
         return f"{name}, a file lsc keeps beside the data"
     return None
@@ -1108,8 +1111,17 @@ def history(
     fmt: Annotated[
         HistoryFormat, typer.Option("--format", "-f", help="table, json or csv.")
     ] = HistoryFormat.table,
+    owner_updates: Annotated[
+        bool,
+        typer.Option(
+            "--updates",
+            help="Only the owner updates (lsc update), as the --format asks; the table shows "
+            "them below the entries anyway.",
+        ),
+    ] = False,
 ) -> None:
-    """Show every entry recorded for a metric, in log order, with who recorded it and when.
+    """Show every entry recorded for a metric, in log order, with who recorded it and when,
+    then the owner updates on it (lsc update).
 
     Entries corrected by a later one (--replace) are marked superseded: the log keeps them,
     the status uses the later one.
@@ -1118,6 +1130,9 @@ def history(
     from .renderers import history_files
 
     plan = load_valid_plan(ctx, readable_is_enough=True)
+    if owner_updates:
+        _history_updates(plan, metric, place, fmt, only=True)
+        return
     rows = recording.history(plan, metric, place)
     if fmt is HistoryFormat.json:
         typer.echo(history_files.history_json(rows))
@@ -1129,6 +1144,108 @@ def history(
         from .renderers.history_table import render_history_table
 
         render_history_table(_console(), rows)
+    if fmt is HistoryFormat.table:
+        _history_updates(plan, metric, place, fmt, only=False)
+
+
+def _history_updates(
+    plan: Plan, metric: str, place: str | None, fmt: HistoryFormat, *, only: bool
+) -> None:
+    """``lsc history``'s owner updates: with --updates, all it prints (in --format); in the
+    table, printed after the entries, when there are any."""
+    from . import updates
+    from .renderers import update_history
+
+    found = updates.updates_for(plan.updates, metric.strip(), place)
+    if only:
+        _metric_option(plan, metric.strip(), place)
+        if fmt is HistoryFormat.json:
+            typer.echo(update_history.updates_json(found))
+        elif fmt is HistoryFormat.csv:
+            typer.echo(update_history.updates_csv(found), nl=False)
+        elif not found:
+            typer.echo(f"no owner updates for {metric.strip()}", err=True)
+        else:
+            update_history.render_updates_table(_console(), found)
+    elif found:
+        update_history.render_updates_table(_console(), found)
+
+
+@app.command(
+    epilog=example(
+        "lsc update mh-inpatient-bed-waits-over-12h --rag at_risk --date 2020-02-10 "
+        '--note "Winter pressures" --action "Escalation beds" --recovery 2020-06-30'
+    )
+)
+def update(
+    ctx: typer.Context,
+    metric: Annotated[
+        str, typer.Argument(metavar="METRIC", help="The metric's id, as in metrics.yaml.")
+    ],
+    rag: Annotated[
+        str,
+        typer.Option(
+            "--rag",
+            metavar="RATING",
+            help="The owner's rating: on_track, at_risk, off_track or achieved.",
+            show_default=False,
+        ),
+    ],
+    note: Annotated[
+        str, typer.Option("--note", help="The owner's commentary.", show_default=False)
+    ],
+    action: Annotated[
+        str | None, typer.Option("--action", help="The recovery action, if any.")
+    ] = None,
+    recovery: Annotated[
+        str | None,
+        typer.Option(
+            "--recovery",
+            metavar="YYYY-MM-DD",
+            help="When the action should bring the metric back on track.",
+        ),
+    ] = None,
+    place: Annotated[
+        str | None,
+        typer.Option("--place", help="The place it is about (default: the metric as a whole)."),
+    ] = None,
+    when: Annotated[
+        str | None,
+        typer.Option("--date", metavar="YYYY-MM-DD", help="The update's date. [default: today]"),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Who gives it (default: $LSC_USER, else your login name)."),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing on success (errors still show).")
+    ] = False,
+) -> None:
+    """Record an owner update on a metric: append one entry to updates.yaml.
+
+    The update in force on a date is the latest dated on or before it; a later update
+    supersedes an earlier one (the log keeps both). Refuses, writing nothing, an unknown
+    metric or place, a future date, or a recovery date before the update's date.
+    """
+    from functools import partial
+
+    from . import update_log, updates
+
+    try:
+        rating = updates.normalise_rag(rag)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--rag") from None
+    day = parse_date_option(when, "--date")
+    recovery_day = parse_date_option(recovery, "--recovery")
+    _require_data_dir(settings(ctx))
+    today = date.today()
+    given = updates.UpdateInput(
+        metric, rating, note, action, recovery_day, place, day, _recorder(by)
+    )
+    make = partial(updates.new_update, given=given, today=today, recorded=datetime.now(UTC))
+    result = update_log.append_update(settings(ctx).data_dir, make, today=today, notify=_note)
+    if not quiet:
+        typer.echo(result.lines[0])
 
 
 # --- spc, show, report (Making Data Count) ----------------------------------------------------

@@ -17,10 +17,11 @@ from pydantic import BaseModel
 
 from .applog.parse import LogDocument, parse_log
 from .applog.read import read_log, truncation_hint
+from .applog.spec import LogSpec
 from .checks import run_checks
 from .files import display_path, read_text
 from .models import ActualEntry, Metric, Place, Priority
-from .plan import ACTUALS, PLAN_FILES, Plan
+from .plan import ACTUALS, PLAN_FILES, UPDATES, Plan
 from .problems import MAX_LISTED, Problem, Source, did_you_mean, too_many
 from .validate import fast_actuals, validate_items
 from .yamlsource import Document, parse_yaml
@@ -121,8 +122,44 @@ def _load_entries(plan: Plan, doc: LogDocument) -> list[Problem]:
     return item_problems + (truncation_hint(doc, item_problems) if item_problems else [])
 
 
+def load_updates(plan: Plan, *, lock: bool = True) -> list[Problem]:
+    """Load the owner updates log (`updates`) by the actuals log's protocol; a missing file
+    means no updates. ``lock``: read it under the shared lock (False: the caller holds the
+    exclusive one)."""
+    from .updates import UpdateEntry
+
+    path = plan.data_dir / UPDATES.file
+    shown = display_path(plan.data_dir, UPDATES.file)
+    if not path.exists() and not path.is_symlink():
+        return []
+    log = read_log(UPDATES, path, shown, lock=lock)
+    if log.text is None:
+        plan.broken_files.add("updates")
+        return log.problems
+    doc = parse_log(log.text, shown)
+    plan.documents["updates"] = doc
+    if doc.problems:
+        return log.problems + list(doc.problems) + truncation_hint(doc)
+    if doc.data is None:
+        return log.problems
+    if not isinstance(doc.data, list):
+        return [
+            *log.problems,
+            Problem(doc.source(), "expected a list of entries, each starting with '- '", "schema"),
+        ]
+    valid, item_problems, plan.update_positions = validate_items(doc, doc.data, UpdateEntry, ())
+    plan.updates = [entry.to_update() for entry in valid]
+    hint = truncation_hint(doc, item_problems) if item_problems else []
+    return log.problems + item_problems + hint
+
+
 def load(
-    data_dir: Path | str, *, today: date | None = None, lock: bool = True
+    data_dir: Path | str,
+    *,
+    today: date | None = None,
+    lock: bool = True,
+    held: LogSpec = ACTUALS,
+    actuals: bool = True,
 ) -> tuple[Plan, list[Problem]]:
     """Load and check a data directory. Returns the plan and every problem found, sorted.
 
@@ -130,8 +167,11 @@ def load(
         data_dir: the directory holding priorities.yaml, places.yaml, metrics.yaml and
             (optionally) actuals.yaml.
         today: actuals dated after this are problems; None skips that check.
-        lock: read the log under its shared lock, so that an append under way is not seen
-            half done; False only for a writer that holds the exclusive lock.
+        lock: read the logs under their shared locks, so that an append under way is not
+            seen half done; False only for a writer that holds ``held``'s exclusive lock
+            (``held`` is then read without a lock, the other log under its shared lock).
+        actuals: False leaves the actuals log unread (for the updates writer, which does not
+            need it: so it never waits for that log's lock while holding its own).
     """
     plan = Plan(Path(data_dir))
     problems: list[Problem] = []
@@ -141,8 +181,14 @@ def load(
         return plan, [Problem(Source(shown), f"data directory {reason}", "file-missing")]
     for kind in PLAN_FILES:
         problems.extend(load_plan_file(plan, kind))
-    problems.extend(load_actuals(plan, lock=lock))
+    if actuals:
+        problems.extend(load_actuals(plan, lock=lock or held is not ACTUALS))
+    problems.extend(load_updates(plan, lock=lock or held is not UPDATES))
     problems.extend(run_checks(plan, today=today))
+    if plan.updates:
+        from .updates import check_updates
+
+        problems.extend(check_updates(plan, today))
     return plan, sort_problems(problems)
 
 

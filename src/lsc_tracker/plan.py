@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from .applog.spec import LogSpec
 from .models import Actual, Metric, Place, Priority
 from .problems import Source
+from .updates import Update
 
 if TYPE_CHECKING:
     from .yamlsource import Document, Loc
@@ -37,7 +38,18 @@ ACTUALS = LogSpec(
     ),
 )
 """The actuals log: its file name, its side files' names and a new log's first lines."""
+UPDATES = LogSpec(
+    "updates.yaml",
+    header=(
+        "# Owner updates on the metrics in metrics.yaml (rating, commentary, recovery action),\n"
+        "# one entry per line, oldest first. Written by 'lsc update' (see docs/recording.md):\n"
+        "# append, never edit; a later update supersedes an earlier one.\n"
+    ),
+)
+"""The owner updates log (`updates`), kept by the same protocol as the actuals log."""
 FILE_NAMES = [*PLAN_FILES.values(), ACTUALS.file]
+LOGS = (ACTUALS, UPDATES)
+"""Every append-only log a data directory may hold (a missing one is an empty log)."""
 
 
 def counted_actuals(actuals: list[Actual]) -> list[Actual]:
@@ -74,6 +86,8 @@ class Plan:
     rejected_ids: set[str] = field(default_factory=set)
     broken_files: set[str] = field(default_factory=set)
     actual_positions: list[int] | None = None  # file index of each actual; None: the same
+    updates: list[Update] = field(default_factory=list)  # the owner updates log, in log order
+    update_positions: list[int] = field(default_factory=list)  # file index of each update
 
     @cached_property
     def _actual_index(self) -> dict[int, int]:

@@ -6,19 +6,24 @@ import contextlib
 from importlib import resources
 from pathlib import Path
 
-from .plan import ACTUALS, FILE_NAMES
+from .plan import ACTUALS, FILE_NAMES, LOGS
 from .problems import LscError
 from .schema import SCHEMA_MODELS, schema_text
 
 SCHEMA_DIR = "schemas"
 GITIGNORE = ".gitignore"
-# The side files `lsc record` and `lsc import` keep beside actuals.yaml (see `applog.spec`):
+# The side files `lsc record` and `lsc import` keep beside actuals.yaml, and `lsc update`
+# beside updates.yaml (see `applog.spec`):
 # the writers' lock and journal, a rewrite's temporary file, and bytes kept from a
 # rolled-back append. None of them belongs in the plan's history.
 _GITIGNORE_COMMENT = (
-    f"# Side files lsc-tracker keeps beside {ACTUALS.file} while recording: not part of the plan."
+    f"# Side files lsc-tracker keeps beside {ACTUALS.file} (and the other logs) while recording: "
+    "not part of the plan."
 )
-GITIGNORE_TEXT = "".join(f"{line}\n" for line in [_GITIGNORE_COMMENT, *ACTUALS.side_file_patterns])
+GITIGNORE_TEXT = "".join(
+    f"{line}\n"
+    for line in [_GITIGNORE_COMMENT, *(p for log in LOGS for p in log.side_file_patterns)]
+)
 
 
 def planned_files(directory: Path) -> dict[Path, str]:

@@ -1,0 +1,249 @@
+"""Owner updates (issue 15, part 1): ``lsc update``, the ``updates.yaml`` log (the actuals
+log's protocol and guarantees), ``lsc check`` on it, and ``lsc history`` showing it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from conftest import RECORDING_METRICS, RECORDING_PLACES, RECORDING_PRIORITIES, WritePlan, lsc
+from lsc_tracker.loader import load
+from lsc_tracker.updates import Update, latest_update
+
+ACTUALS = "- {metric: ooa-placements, date: 2020-04-30, value: 80, by: jo}\n"
+AT_RISK = ("ooa-placements", "--rag", "at_risk", "--note", "x")
+LINE = "- {{metric: {metric}, date: {date}, rag: {rag}, note: {note}{more}}}\n"
+
+
+def update_text(metric: str = "ooa-placements", day: str = "2020-05-10", **more: str) -> str:
+    rag = more.pop("rag", "at_risk")
+    extra = "".join(f", {key}: {value}" for key, value in more.items())
+    return LINE.format(metric=metric, date=day, rag=rag, note="n", more=extra)
+
+
+@pytest.fixture
+def data(write_plan: WritePlan, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("LSC_USER", "amy")
+    return write_plan(RECORDING_PRIORITIES, RECORDING_PLACES, RECORDING_METRICS, ACTUALS)
+
+
+def hashes(directory: Path) -> dict[str, str]:
+    """Every file's bytes but the lock files (a writer creates its lock before it checks)."""
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in directory.iterdir()
+        if not p.name.endswith(".lock")
+    }
+
+
+def update(data: Path, *args: str) -> tuple[int, str, str]:
+    code, out, err = lsc(data, "update", *args)
+    return code, out, err
+
+
+# --- lsc update ------------------------------------------------------------------------------
+
+
+def test_update_appends_one_line_to_a_new_log_with_its_header(data: Path) -> None:
+    code, out, err = update(
+        data,
+        "ooa-placements",
+        "--rag",
+        "At risk",
+        "--note",
+        "Winter pressures",
+        "--action",
+        "Spot purchase beds",
+        "--recovery",
+        "2020-09-30",
+        "--date",
+        "2020-05-10",
+    )
+    assert code == 0, err
+    text = (data / "updates.yaml").read_text()
+    assert text.startswith("# Owner updates on the metrics")
+    lines = [line for line in text.splitlines() if line.startswith("- ")]
+    assert lines == [out.strip()]
+    entry = json.loads(lines[0][2:])
+    assert {k: v for k, v in entry.items() if k != "recorded"} == {
+        "metric": "ooa-placements",
+        "date": "2020-05-10",
+        "rag": "at_risk",
+        "note": "Winter pressures",
+        "action": "Spot purchase beds",
+        "recovery": "2020-09-30",
+        "by": "amy",
+    }
+    plan, problems = load(data)
+    assert problems == []
+    assert plan.updates[0].rag == "at_risk" and plan.updates[0].recovery == date(2020, 9, 30)
+
+
+def test_update_date_defaults_to_today_and_a_second_update_appends(data: Path) -> None:
+    assert update(data, "ooa-placements", "--rag", "on_track", "--note", "a")[0] == 0
+    assert update(data, "ooa-placements", "--rag", "off_track", "--note", "b", "-q") == (0, "", "")
+    plan, _ = load(data)
+    assert [u.date for u in plan.updates] == [date.today(), date.today()]
+    assert [u.rag for u in plan.updates] == ["on_track", "off_track"]
+
+
+def test_an_update_for_a_place_of_a_metric_tracked_by_place(data: Path) -> None:
+    code, _, err = update(
+        data, "icp-plans", "--rag", "achieved", "--note", "agreed", "--place", "fylde-coast"
+    )
+    assert code == 0, err
+    assert load(data)[0].updates[0].place == "fylde-coast"
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["nope", "--rag", "at_risk", "--note", "x"], 1, "unknown metric 'nope'"),
+        (["ooa-placements", "--rag", "green", "--note", "x"], 2, "unknown rating 'green'"),
+        (["ooa-placements", "--rag", "at_risk"], 2, "--note"),
+        (["ooa-placements", "--rag", "at_risk", "--note", "  "], 1, "--note needs"),
+        (
+            ["ooa-placements", "--rag", "at_risk", "--note", "x", "--date", "2199-01-01"],
+            1,
+            "--date 2199-01-01 is in the future",
+        ),
+        (
+            [*AT_RISK, "--date", "2020-05-01", "--recovery", "2020-04-30"],
+            1,
+            "recovery date 2020-04-30 is before the update's date 2020-05-01",
+        ),
+        (["ooa-placements", "--rag", "at_risk", "--note", "x", "--date", "2020-13-01"], 2, ""),
+        (
+            ["ooa-placements", "--rag", "at_risk", "--note", "x", "--place", "fylde-coast"],
+            1,
+            "not tracked by place",
+        ),
+        (
+            ["icp-plans", "--rag", "at_risk", "--note", "x", "--place", "fylde"],
+            1,
+            "not tracked at 'fylde'",
+        ),
+    ],
+)
+def test_a_refused_update_leaves_every_file_byte_identical(
+    data: Path, args: list[str], code: int, message: str
+) -> None:
+    assert update(data, "ooa-placements", "--rag", "on_track", "--note", "first")[0] == 0
+    before = hashes(data)
+    got, out, err = update(data, *args)
+    assert got == code, err
+    assert message in err
+    assert out == ""
+    assert hashes(data) == before
+
+
+def test_no_update_is_written_while_the_data_has_a_problem(data: Path) -> None:
+    (data / "updates.yaml").write_text(update_text(metric="no-such-metric"))
+    before = hashes(data)
+    code, _, err = update(data, "ooa-placements", "--rag", "on_track", "--note", "x")
+    assert code == 1
+    assert "nothing was recorded" in err
+    assert hashes(data) == before
+
+
+def test_a_record_is_refused_while_the_updates_log_has_a_problem(data: Path) -> None:
+    (data / "updates.yaml").write_text(update_text(rag="green"))
+    before = hashes(data)
+    code, _, err = lsc(data, "record", "ooa-placements", "70", "--date", "2020-05-31")
+    assert code == 1 and "nothing was recorded" in err
+    assert hashes(data) == before
+
+
+def test_an_update_appends_after_hand_written_entries_and_comments(data: Path) -> None:
+    original = "# kept\n" + update_text()
+    (data / "updates.yaml").write_text(original)
+    assert update(data, "ooa-placements", "--rag", "on_track", "--note", "x")[0] == 0
+    text = (data / "updates.yaml").read_text()
+    assert text.startswith(original)
+    assert len(load(data)[0].updates) == 2
+
+
+# --- lsc check -------------------------------------------------------------------------------
+
+
+def test_a_missing_updates_log_is_no_updates(data: Path) -> None:
+    plan, problems = load(data)
+    assert problems == [] and plan.updates == []
+
+
+@pytest.mark.parametrize(
+    ("line", "rule", "at", "message"),
+    [
+        (update_text(metric="ooa-placement"), "update-unknown-metric", "ooa-", "did you mean"),
+        (update_text(place="fylde-coast"), "update-place", "fylde", "not tracked by place"),
+        (update_text(day="2999-01-01"), "update-future", "2999", "in the future"),
+        (update_text(recovery="2020-05-01"), "update-recovery-order", "2020-05-01}", "before"),
+        (update_text(rag="green"), "schema", "green", "on_track"),
+    ],
+)
+def test_check_validates_the_updates_log(
+    data: Path, line: str, rule: str, at: str, message: str
+) -> None:
+    (data / "updates.yaml").write_text("# c\n" + line)
+    code, out, err = lsc(data, "check")
+    assert code == 1
+    problems = [p for p in load(data, today=date(2026, 1, 1))[1] if p.rule == rule]
+    assert len(problems) == 1, err
+    assert (problems[0].source.line, problems[0].source.column) == (2, line.index(at) + 1)
+    assert message in problems[0].message
+    assert "updates.yaml:2:" in out + err
+
+
+def test_check_reports_a_cut_off_update_line(data: Path) -> None:
+    (data / "updates.yaml").write_text(update_text().rstrip("}\n"))
+    code, out, err = lsc(data, "check")
+    assert code == 1
+    assert "updates.yaml:1:" in out + err
+
+
+# --- which update is in force -------------------------------------------------------------------
+
+
+def _u(day: date, rag: str, place: str | None = None) -> Update:
+    return Update("m", day, rag, "n", place=place, recorded=datetime(2020, 1, 1, tzinfo=UTC))
+
+
+def test_the_update_in_force_is_the_latest_on_or_before_the_date() -> None:
+    log = [
+        _u(date(2020, 5, 1), "on_track"),
+        _u(date(2020, 3, 1), "at_risk"),
+        _u(date(2020, 5, 1), "off_track"),
+        _u(date(2020, 6, 1), "achieved", "x"),
+    ]
+    assert latest_update(log, "m", None, date(2020, 2, 1)) is None
+    assert latest_update(log, "m", None, date(2020, 4, 1)) == log[1]
+    assert latest_update(log, "m", None, date(2020, 5, 1)) == log[2]  # same date: later in log
+    assert latest_update(log, "m", None, date(2021, 1, 1)) == log[2]
+    assert latest_update(log, "m", "x", date(2021, 1, 1)) == log[3]
+    assert latest_update(log, "other", None, date(2021, 1, 1)) is None
+
+
+# --- lsc history -------------------------------------------------------------------------------
+
+
+def test_history_shows_updates_beside_the_entries(data: Path) -> None:
+    update(
+        data, "ooa-placements", "--rag", "at_risk", "--note", "[red]Winter", "--date", "2020-05-10"
+    )
+    code, out, err = lsc(data, "history", "ooa-placements")
+    assert code == 0, err
+    assert out.index("80") < out.index("owner updates") < out.index("At risk")
+    assert "[red]Winter" in out
+    code, out, _ = lsc(data, "history", "ooa-placements", "--updates", "--format", "json")
+    assert code == 0
+    [item] = json.loads(out)
+    assert item["rag"] == "at_risk" and item["note"] == "[red]Winter" and item["by"] == "amy"
+    code, out, _ = lsc(data, "history", "ooa-placements", "--updates", "--format", "csv")
+    assert out.splitlines()[0] == "metric,date,place,rag,note,action,recovery,by,recorded"
+    code, _, err = lsc(data, "history", "sickness-absence", "--updates")
+    assert code == 0 and "no owner updates" in err
+    assert lsc(data, "history", "nope", "--updates").exit_code == 1
