@@ -48,6 +48,7 @@ def help_text(*command: str) -> str:
 def test_the_commands_are_the_documented_ones() -> None:
     documented = ["check", "history", "import", "init", "record", "report", "schema", "show"]
     documented += ["update"]
+    documented += ["return-form"]
     assert sorted([*documented, "spc", "status"]) == COMMANDS
 
 

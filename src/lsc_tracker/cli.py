@@ -613,6 +613,20 @@ def status(
             help="No 'status written to FILE' line (errors and the --fail-on line still show).",
         ),
     ] = False,
+    missing: Annotated[
+        bool,
+        typer.Option(
+            "--missing",
+            help="Instead: the values still outstanding for --period (who to chase), as a "
+            "table, or json or csv with --format.",
+        ),
+    ] = False,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period", metavar="PERIOD", help="With --missing: 2020-06, '2020/21 Q1', 2020/21."
+        ),
+    ] = None,
     plan_choice: PlanOption = PlanChoice.current,
 ) -> None:
     """Show where each metric stands: on track, at risk, off track, overdue or achieved.
@@ -623,6 +637,9 @@ def status(
     """
     from . import status as engine
 
+    if missing or period is not None:
+        _status_missing(ctx, period, priority, place, fmt, output=output, quiet=quiet)
+        return
     fmt = _status_format(fmt, output)
     day = parse_date_option(as_of, "--as-of") or date.today()
     if output not in (None, "-"):
@@ -653,6 +670,39 @@ def status(
             shown = ", ".join(f"{n} {s}" for s, n in counts.items())
             typer.echo(f"status: failing on {_count(len(hits), 'row')} ({shown})", err=True)
             raise typer.Exit(1)
+
+
+def _status_missing(
+    ctx: typer.Context,
+    period: str | None,
+    priority: list[str] | None,
+    place: str | None,
+    fmt: StatusFormat | None,
+    *,
+    output: str | None,
+    quiet: bool,
+) -> None:
+    """``lsc status --missing --period P``: the values the period expects that the log does
+    not hold yet, with who owns each (`return_forms.expected`)."""
+    if period is None:
+        raise UsageError("--missing needs --period: the period to list outstanding values for")
+    if output is not None:
+        raise UsageError("--missing prints to stdout: leave out --output (redirect it instead)")
+    chosen = fmt or StatusFormat.table
+    if chosen not in (StatusFormat.table, StatusFormat.json, StatusFormat.csv):
+        raise UsageError("--missing prints a table, json or csv: choose one of those --format")
+    day = _period_option(period)
+    from . import return_forms
+
+    plan = load_valid_plan(ctx, today=date.today())
+    priorities = tuple(p.strip() for text in priority or [] for p in text.split(",") if p.strip())
+    for pid in priorities:
+        _known(pid, list(plan.priority_by_id), "priority")
+    if place is not None:
+        _known(place, list(plan.place_by_id), "place")
+    found = return_forms.expected(plan, day, priorities=priorities, place=place)
+    outstanding = [e for e in found if not e.recorded]
+    typer.echo(return_forms.missing_text(outstanding, found, day, chosen.value), nl=False)
 
 
 _SUFFIX_FORMATS = {
@@ -1093,6 +1143,96 @@ def _print_statuses(result: Appended, today: date) -> None:
     if len(touched) > MAX_LINES_SHOWN:
         rest = len(touched) - MAX_LINES_SHOWN
         typer.echo(f"... and {rest:,} more metrics and places (see 'lsc status')")
+
+
+def _period_option(text: str, option: str = "--period") -> date:
+    """A period (`periods.parse_period`: 2020-06, 2020/21 Q1, 2020/21 or a day); a malformed
+    one is a usage error (exit 2)."""
+    from .periods import parse_period
+
+    try:
+        return parse_period(text)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint=option) from None
+
+
+@app.command(
+    "return-form",
+    epilog=example("lsc return-form --period 2020/21 --output year-return.xlsx"),
+)
+def return_form(
+    ctx: typer.Context,
+    period: Annotated[
+        str,
+        typer.Option(
+            "--period",
+            metavar="PERIOD",
+            help="The period the figures are for: a month 2020-06, a quarter '2020/21 Q1', a "
+            "financial year 2020/21 (or its last day).",
+        ),
+    ],
+    output: Annotated[
+        str,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="The form to write: FILE.xlsx or FILE.csv."
+        ),
+    ],
+    priority: Annotated[
+        list[str] | None,
+        typer.Option("--priority", "-p", metavar="P3[,P5]", help="Only these priorities."),
+    ] = None,
+    place: Annotated[
+        str | None, typer.Option("--place", metavar="PLACE", help="Only rows for this place.")
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No 'form written to FILE' line.")
+    ] = False,
+) -> None:
+    """Write a return form for a period: one row per metric (and place) whose cadence
+    expects a value then, with metric, place and date filled in and value empty, plus
+    read-only context columns (name, unit, last value, last date, target, owner).
+
+    Send it to the people who supply the figures; 'lsc import FILE' takes it back (rows
+    left without a value are skipped). 'lsc status --missing --period P' lists what is
+    still outstanding.
+    """
+    from . import return_forms
+
+    suffix = Path(output).suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise UsageError(f"--output {output}: a return form is FILE.xlsx or FILE.csv")
+    day = _period_option(period)
+    _check_output(output, settings(ctx).data_dir)
+    plan = load_valid_plan(ctx, today=date.today())
+    priorities = tuple(p.strip() for text in priority or [] for p in text.split(",") if p.strip())
+    for pid in priorities:
+        _known(pid, list(plan.priority_by_id), "priority")
+    if place is not None:
+        _known(place, list(plan.place_by_id), "place")
+    found = return_forms.expected(plan, day, priorities=priorities, place=place)
+    if not found:
+        raise LscError(
+            f"no metric expects a value for {return_forms.describe_period(day)} ({day}) "
+            "with these options: a form needs metrics with a cadence (monthly, quarterly or "
+            "annual) whose period ends then"
+        )
+    title = f"Return for {return_forms.describe_period(day)}"
+    if suffix == ".xlsx":
+        data = return_forms.form_xlsx(found, title)
+    else:
+        data = return_forms.form_csv(found)
+    try:
+        _write_output(output, data)
+    except OSError as error:
+        raise LscError(f"cannot write {output}: {error.strerror or error}") from None
+    if not quiet:
+        rows = _count(len(found), "row")
+        done = sum(e.recorded for e in found)
+        already = f" ({done} already recorded)" if done else ""
+        typer.echo(
+            f"form written to {output}: {rows} for {return_forms.describe_period(day)}{already}",
+            err=True,
+        )
 
 
 class HistoryFormat(StrEnum):

@@ -34,6 +34,10 @@ from .problems import LscError, Problem, did_you_mean, row_problem
 REQUIRED_COLUMNS = ("metric", "date", "value")
 OPTIONAL_COLUMNS = ("place", "note", "by")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+CONTEXT_COLUMNS = ("name", "unit", "last value", "last date", "target", "owner")
+"""The read-only columns of a return form (``lsc return-form``): import recognises and
+ignores them, and in a file that has one a row left without a value is skipped (a figure
+still to come) rather than refused."""
 
 _PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?", re.ASCII)
 _THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?", re.ASCII)
@@ -494,7 +498,9 @@ def _columns(
     unnamed = False  # an unknown or empty column may be the missing one, misspelt: say that only
     for position, cell in enumerate(table.header):
         name = cell.strip().lower()
-        if name in ignored or (not name and _empty_column(table, position)):
+        if name in ignored or name in CONTEXT_COLUMNS:
+            continue
+        if not name and _empty_column(table, position):
             continue
         unnamed = unnamed or name not in COLUMNS
         if not name:
@@ -662,7 +668,14 @@ def import_entries(
     first_line: dict[Key, int] = {}
     entries: list[Actual] = []
     cache: dict[str, list[float | str]] = {}  # a % metric's recorded values, read once
+    form = any(cell.strip().lower() in CONTEXT_COLUMNS for cell in table.header)
+    value_at = columns.get("value")
     for row in table.rows:
+        blank = value_at is not None and (
+            value_at >= len(row.cells) or not row.cells[value_at].strip()
+        )
+        if form and blank:
+            continue  # a return form's row still to be filled in
         try:
             given = _row_input(row, columns, len(table.header), by, shortest)
             _check_cells(plan, given, today, confirm=confirm, cache=cache)
@@ -692,7 +705,8 @@ def import_entries(
     if problems:
         raise BadRows(problems, header_line=table.header_line)
     if not entries:
-        raise BadRows([row_problem(table.path, table.header_line, "no rows to import")])
+        why = ": no row of this return form has a value yet" if form else ""
+        raise BadRows([row_problem(table.path, table.header_line, f"no rows to import{why}")])
     return entries
 
 

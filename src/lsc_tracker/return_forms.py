@@ -1,0 +1,245 @@
+"""Return forms: what a period expects from the people who supply the figures, and what is
+still outstanding (``lsc return-form``, ``lsc status --missing``).
+
+A metric expects a value for a period when it has a ``cadence`` and the period's last day
+ends one of its periods (a monthly metric every month; a quarterly one at each financial
+quarter end; an annual one on 31 March), and it is not withdrawn on that day. A metric
+tracked by place expects one value per place. The form has one row per expected value with
+``metric``, ``place`` and ``date`` filled in and ``value`` empty, then read-only context
+columns (`CONTEXT_COLUMNS`) that ``lsc import`` recognises and ignores. `expected` is pure;
+the writers return bytes (openpyxl is imported inside `form_xlsx`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from .applog.format import number_text
+from .models import Actual, Metric
+from .periods import is_period_end, period_name
+from .plan import Plan
+from .recording import CONTEXT_COLUMNS
+from .revisions import plan_in_force
+from .status import current_goal, effective_actuals, goals
+
+FORM_COLUMNS = ("metric", "place", "date", "value", "note")
+"""The columns the owner fills in (``value``, and ``note`` if they wish)."""
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One value a period expects: the metric, place and date, and what helps fill it in."""
+
+    metric: Metric
+    place: str | None
+    date: date
+    last: Actual | None  # the latest entry that counts, on or before the date
+    target: str  # the target in force, as text ('60 by 2021-03-31'), or ''
+
+    @property
+    def recorded(self) -> bool:
+        """Whether the period's value is in the log already."""
+        return self.last is not None and self.last.date == self.date
+
+    def context(self) -> dict[str, str]:
+        last = self.last
+        value = "" if last is None else _value_text(last.value, self.metric.unit)
+        return {
+            "name": self.metric.name,
+            "unit": self.metric.unit or "",
+            "last value": value,
+            "last date": "" if last is None else last.date.isoformat(),
+            "target": self.target,
+            "owner": self.metric.owner or "",
+        }
+
+
+def _value_text(value: float | str, unit: str | None) -> str:
+    if isinstance(value, str):
+        return value
+    return number_text(value) + ("%" if unit == "%" else "")
+
+
+def _target_text(metric: Metric, day: date) -> str:
+    goal = current_goal(goals(metric), day)
+    if goal is None:
+        return ""
+    word = "from" if goal.standing else "by"
+    return f"{_value_text(goal.value, metric.unit)} {word} {goal.by}"
+
+
+def expects(metric: Metric, day: date) -> bool:
+    """Whether the metric expects a value for the period ending ``day`` (by its cadence)."""
+    return (
+        metric.cadence is not None
+        and not metric.is_milestone
+        and is_period_end(day, metric.cadence)
+    )
+
+
+def expected(
+    plan: Plan,
+    day: date,
+    *,
+    priorities: tuple[str, ...] = (),
+    place: str | None = None,
+) -> list[Expected]:
+    """Every value the period ending ``day`` expects, in plan order (per place in the
+    metric's order), for these priorities (all when empty) and this place (all when None:
+    then a metric tracked by place gives one row per place)."""
+    by_key: dict[tuple[str, str | None], list[Actual]] = {}
+    for entry in plan.counted:
+        by_key.setdefault((entry.metric, entry.place), []).append(entry)
+    found: list[Expected] = []
+    for written in plan.metrics:
+        if priorities and written.priority not in priorities:
+            continue
+        in_force = plan_in_force(written, day)
+        metric = in_force.metric
+        if in_force.withdrawn is not None or not expects(metric, day):
+            continue
+        places: tuple[str | None, ...] = metric.places or (None,)
+        if place is not None:
+            places = tuple(p for p in places if p == place)
+        target = _target_text(metric, day)
+        for where in places:
+            counted = effective_actuals(by_key.get((metric.id, where), []), day)
+            found.append(Expected(metric, where, day, counted[-1] if counted else None, target))
+    return found
+
+
+def describe_period(day: date) -> str:
+    """The period ending ``day`` in words, for messages: the month, and the quarter or year it
+    also ends (``June 2020, 2020/21 Q1``)."""
+    names = [period_name(day, cadence) for cadence in ("monthly", "quarterly", "annual")]
+    return ", ".join(name for name in names if name) or str(day)
+
+
+# --- writers -----------------------------------------------------------------------------------
+
+SHEET = "actuals"
+"""The form's sheet: the one ``lsc import`` reads by default."""
+
+
+def _rows(found: list[Expected]) -> list[list[str]]:
+    return [
+        [e.metric.id, e.place or "", e.date.isoformat(), "", "", *e.context().values()]
+        for e in found
+    ]
+
+
+def form_csv(found: list[Expected]) -> bytes:
+    """The form as CSV UTF-8 with a byte-order mark (what Excel opens as UTF-8); text a
+    spreadsheet would run as a formula gets a leading apostrophe."""
+    from .renderers.status_files import spreadsheet_safe
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([*FORM_COLUMNS, *CONTEXT_COLUMNS])
+    for row in _rows(found):
+        writer.writerow([spreadsheet_safe(cell) if cell else cell for cell in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def form_xlsx(found: list[Expected], title: str) -> bytes:
+    """The form as a workbook: sheet ``actuals``, the date a real date, the columns to fill
+    in white and the context columns grey and locked (the sheet is protected without a
+    password, so a slip cannot change them; Review > Unprotect Sheet lifts it)."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font, PatternFill, Protection
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = SHEET
+    grey = PatternFill("solid", fgColor="E7E6E6")
+    sheet.append([*FORM_COLUMNS, *CONTEXT_COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for number, row in enumerate(_rows(found), start=2):
+        for column, text in enumerate(row, start=1):
+            cell = sheet.cell(number, column)
+            # text Excel shows as typed and never runs (=..., #N/A), and can store (no
+            # control characters: openpyxl refuses them, Excel would "repair" the file)
+            cell.value = ILLEGAL_CHARACTERS_RE.sub("\N{REPLACEMENT CHARACTER}", text)[:32_767]
+            cell.data_type = "s"
+            if column == 3:
+                cell.value = found[number - 2].date
+                cell.number_format = "yyyy-mm-dd"
+            if column in (4, 5):
+                cell.protection = Protection(locked=False)
+            elif column > len(FORM_COLUMNS):
+                cell.fill = grey
+    widths = (34, 16, 12, 10, 24, 40, 12, 12, 12, 20, 20)
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[chr(64 + column)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.protection.sheet = True
+    sheet.protection.formatRows = False
+    sheet.protection.formatColumns = False
+    book.properties.title = title
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# --- lsc status --missing ----------------------------------------------------------------------
+
+
+def missing_text(outstanding: list[Expected], found: list[Expected], day: date, fmt: str) -> str:
+    """What ``lsc status --missing`` prints: a table (user text made visible, never markup),
+    or json or csv (one row per outstanding value)."""
+    rows = [
+        {
+            "metric": e.metric.id,
+            "place": e.place,
+            "date": e.date.isoformat(),
+            "name": e.metric.name,
+            "owner": e.metric.owner,
+            "last_value": None if e.last is None else e.context()["last value"],
+            "last_date": None if e.last is None else e.last.date.isoformat(),
+        }
+        for e in outstanding
+    ]
+    if fmt == "json":
+        import json
+
+        summary = {
+            "period": describe_period(day),
+            "date": day.isoformat(),
+            "expected": len(found),
+            "outstanding": rows,
+        }
+        return json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        from .renderers.status_files import spreadsheet_safe
+
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        columns = list(rows[0]) if rows else ["metric", "place", "date", "name", "owner"]
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(["" if v is None else spreadsheet_safe(str(v)) for v in row.values()])
+        return out.getvalue()
+    from .words import visible
+
+    head = (
+        f"outstanding for {describe_period(day)} ({day}): {len(outstanding)} of "
+        f"{len(found)} expected value{'s' if len(found) != 1 else ''}\n"
+    )
+    if not outstanding:
+        return head
+    table = [["metric", "place", "owner", "last recorded"]]
+    for row in rows:
+        last = f"{row['last_value']} on {row['last_date']}" if row["last_date"] else "never"
+        cells = [row["metric"], row["place"], row["owner"]]
+        table.append([visible(cell or "") for cell in cells] + [visible(last)])
+    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in table
+    ]
+    return head + "\n".join(lines) + "\n"
