@@ -148,7 +148,7 @@ def test_markdown_format(data: Path) -> None:
     lines = out.splitlines()
     assert lines[0] == "# Status as of 2020-06-30"
     assert sum(line.startswith("## P") for line in lines) == 2
-    assert "| ON TRACK | Out of area placements | 69 | 2020-05-31 | 76.67 | 70 |" in out
+    assert "| ON TRACK | Out of area placements | ooa | 69 | 2020-05-31 | 76.67 | 70 |" in out
 
 
 def test_unknown_format_is_a_usage_error(data: Path) -> None:

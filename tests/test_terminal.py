@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHIPPED_DATA, Ran, lsc_process
+from conftest import SHIPPED_DATA, Ran, WritePlan, lsc_process
 
 pytestmark = pytest.mark.slow  # every test here runs the installed command as a process
 
@@ -124,3 +124,57 @@ def test_report_takes_html_and_htm(tmp_path: Path) -> None:
         )
         assert ran.exit_code == 0, ran.stderr
         assert (tmp_path / name).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+# --- 7: one vocabulary -------------------------------------------------------------------------
+
+OVERDUE_ON_SHIPPED = "2021-03-31"
+
+
+def test_machine_formats_give_status_ids_and_human_formats_one_label(tmp_path: Path) -> None:
+    import csv
+    import io
+    import json
+    import zipfile
+
+    args = ("status", "--as-of", OVERDUE_ON_SHIPPED)
+    rows = list(csv.DictReader(io.StringIO(installed(SHIPPED_DATA, *args, "-f", "csv").stdout)))
+    assert "overdue" in {row["status"] for row in rows}
+    assert not any(row["status"].isupper() for row in rows)
+    report = json.loads(installed(SHIPPED_DATA, *args, "-f", "json").stdout)
+    assert "overdue" in {metric["status"] for metric in report["metrics"]}
+
+    markdown = installed(SHIPPED_DATA, *args, "-f", "markdown").stdout
+    assert "| Status | Metric | Id |" in markdown
+    assert "| OVERDUE |" in markdown and "| mh-inpatient-bed-waits-over-12h |" in markdown
+    table = installed(SHIPPED_DATA, *args, env={"COLUMNS": "160"}).stdout
+    assert "OVERDUE" in table and "Overdue" not in table
+    workbook = tmp_path / "status.xlsx"
+    assert installed(SHIPPED_DATA, *args, "-q", "-o", str(workbook)).exit_code == 0
+    with zipfile.ZipFile(workbook) as opened:
+        cells = (
+            opened.read("xl/sharedStrings.xml").decode()
+            if "xl/sharedStrings.xml" in (opened.namelist())
+            else "".join(opened.read(n).decode() for n in opened.namelist() if "sheet" in n)
+        )
+    assert "OVERDUE" in cells and ">Overdue<" not in cells
+    html_file = tmp_path / "r.html"
+    assert (
+        installed(
+            SHIPPED_DATA, "report", "-q", "--as-of", OVERDUE_ON_SHIPPED, "-o", str(html_file)
+        ).exit_code
+        == 0
+    )
+    html = html_file.read_text(encoding="utf-8")
+    assert 'class="badge status-overdue">OVERDUE</span>' in html
+    assert ">Overdue<" not in html
+
+
+def test_one_point_is_one_point(write_plan: WritePlan) -> None:
+    data = write_plan(
+        metrics=[{"id": "m0", "priority": "P3", "name": "M0", "direction": "increase"}],
+        actuals=[{"metric": "m0", "date": "2020-01-31", "value": 3}],
+    )
+    ran = installed(data, "spc", "m0", "--as-of", "2020-06-30")
+    assert ran.exit_code == 0, ran.stderr
+    assert "1 point" in ran.stdout and "1 points" not in ran.stdout

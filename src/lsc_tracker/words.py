@@ -28,15 +28,16 @@ if TYPE_CHECKING:
 class StatusWords:
     """How every view shows one status: its label, its terminal style and its colours."""
 
-    label: str  # "Off track": the HTML report; `shout` in the text views
+    label: str  # "Off track": in prose ("3 off track"); a status cell shows `shout`
     style: str  # rich style in the terminal
     fill: str  # background colour (hex), in the workbook and the HTML report
     ink: str  # text colour on that background
 
     @property
     def shout(self) -> str:
-        """The label in capitals (``OFF TRACK``), as the text views show it, so that a
-        status reads the same without colour."""
+        """The label in capitals (``OFF TRACK``): the status as every human format shows it
+        (table, Markdown, workbook, HTML report), so it reads the same without colour. The
+        machine formats (CSV, JSON) give the status id (``off_track``)."""
         return self.label.upper()
 
 
@@ -107,6 +108,11 @@ def standing_text(since: str, breaches: int, last_breach: str | None) -> str:
         return f"held since {since}, no breaches"
     noun = "breach" if breaches == 1 else "breaches"
     return f"held since {since}, {breaches:,} {noun}, last {last_breach}"
+
+
+def points_text(n: int) -> str:
+    """``1 point``, ``2 points``: how many points a chart has, in every view."""
+    return f"{n:,} point" + ("" if n == 1 else "s")
 
 
 def status_label(status: str, late: bool = False) -> str:
@@ -290,7 +296,7 @@ def spc_verdict(metric: Metric, result: spc.SpcResult | None) -> str:
     if not result.points:
         return "No SPC analysis: no actuals recorded yet."
     group = result.groups[-1]
-    words = [f"{len(result.points)} point{'s' if len(result.points) != 1 else ''}"]
+    words = [points_text(len(result.points))]
     if len(result.groups) > 1:
         words.append(f"{len(result.groups)} periods (rebased from {group.start})")
     if group.upl is None or group.lpl is None:

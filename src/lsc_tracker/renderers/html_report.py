@@ -150,8 +150,9 @@ def render_report(plan: Plan, as_of: date, *, original: bool = False) -> str:
 
 
 def _status_label(status: str) -> str:
+    """A status as every human format shows it (`StatusWords.shout`: OFF TRACK)."""
     words = STATUS_WORDS.get(status)
-    return status if words is None else words.label
+    return status if words is None else words.shout
 
 
 @cache
@@ -174,9 +175,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     environment.globals.update(
-        status_label=lambda status: (
-            STATUS_WORDS[status].label if status in STATUS_WORDS else status
-        ),
+        status_label=_status_label,
         status_order=STATUS_ORDER,
         variation_labels=VARIATION_LABELS,
         assurance_labels=ASSURANCE_LABELS,

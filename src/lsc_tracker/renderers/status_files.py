@@ -316,6 +316,7 @@ def render_csv(report: StatusReport, out: TextIO) -> None:
 _MARKDOWN_HEADER: Final = (
     "Status",
     "Metric",
+    "Id",
     "Latest",
     "Date",
     PLAN_LINE.capitalize(),
@@ -374,6 +375,7 @@ def render_markdown(report: StatusReport, out: TextIO) -> None:
             cells = [
                 status,
                 metric,
+                row.metric if row.place is None else "",
                 format_cell(row.latest_value, row.unit),
                 str(row.latest_date or ""),
                 format_cell(row.expected, row.unit),

@@ -50,6 +50,7 @@ from ..words import (
     format_figure,
     format_value,
     percent,
+    points_text,
     spc_verdict,
     standing_text,
     visible,
@@ -76,7 +77,7 @@ def render_spc_table(
     """``lsc spc``'s table: the groups with their limits, the points with their type and rule,
     then the variation and assurance verdicts."""
     where = f" at {place}" if place else ""
-    heading = f"{metric_name}{where}: XmR chart, {len(result.points)} points"
+    heading = f"{metric_name}{where}: XmR chart, {points_text(len(result.points))}"
     console.print(plain(heading, style="bold"))
     groups = Table(box=None, header_style="bold", pad_edge=False, title_justify="left")
     for name in ("group", "start", "points", "mean", "lower limit", "upper limit", "limits"):
