@@ -247,3 +247,128 @@ def test_history_shows_updates_beside_the_entries(data: Path) -> None:
     code, _, err = lsc(data, "history", "sickness-absence", "--updates")
     assert code == 0 and "no owner updates" in err
     assert lsc(data, "history", "nope", "--updates").exit_code == 1
+
+
+# --- declared against measured (part 2) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rag", "status", "expected"),
+    [
+        ("on_track", "off_track", "declared_better"),
+        ("on_track", "overdue", "declared_better"),
+        ("off_track", "overdue", None),  # overdue counts as off track
+        ("achieved", "on_track", "declared_better"),
+        ("at_risk", "on_track", "declared_worse"),
+        ("off_track", "achieved", "declared_worse"),
+        ("at_risk", "at_risk", None),
+        ("on_track", "no_data", None),
+        ("on_track", "no_baseline", None),
+        ("off_track", "no_target", None),
+        ("on_track", "withdrawn", None),
+        (None, "off_track", None),
+    ],
+)
+def test_mismatch_order(rag: str | None, status: str, expected: str | None) -> None:
+    from lsc_tracker.updates import mismatch
+
+    assert mismatch(rag, status) == expected
+
+
+MEASURED = (
+    "- {metric: ooa-placements, date: 2020-04-30, value: 118, by: jo}\n"  # off track
+    "- {metric: icp-plans, date: 2020-03-20, value: done, place: fylde-coast, by: jo}\n"
+)
+
+
+@pytest.fixture
+def measured(write_plan: WritePlan, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("LSC_USER", "amy")
+    return write_plan(RECORDING_PRIORITIES, RECORDING_PLACES, RECORDING_METRICS, MEASURED)
+
+
+def status_json(data: Path, *args: str) -> dict[str, dict]:
+    code, out, err = lsc(data, "status", "--as-of", "2020-06-30", "--format", "json", *args)
+    assert code in (0, 1), err
+    return {m["id"]: m for m in json.loads(out)["metrics"]}
+
+
+def test_json_has_the_update_in_force_and_the_mismatch(measured: Path) -> None:
+    before = status_json(measured)
+    assert before["ooa-placements"]["update"] is None
+    assert before["ooa-placements"]["mismatch"] is None
+    update(
+        measured, "ooa-placements", "--rag", "on_track", "--note", "fine", "--date", "2020-05-01"
+    )
+    update(
+        measured, "ooa-placements", "--rag", "off_track", "--note", "later", "--date", "2020-08-01"
+    )
+    metric = status_json(measured)["ooa-placements"]
+    assert metric["status"] == "off_track"
+    assert metric["update"] == {
+        "date": "2020-05-01",
+        "rag": "on_track",
+        "note": "fine",
+        "action": None,
+        "recovery": None,
+        "by": "amy",
+    }
+    assert metric["mismatch"] == "declared_better"
+    # an update after the as-of date is not in force yet
+    later = lsc(measured, "status", "--as-of", "2020-09-30", "--format", "json")
+    [item] = [m for m in json.loads(later.stdout)["metrics"] if m["id"] == "ooa-placements"]
+    assert item["update"]["note"] == "later" and item["mismatch"] is None
+
+
+def test_each_place_has_its_own_update(measured: Path) -> None:
+    update(measured, "icp-plans", "--rag", "on_track", "--note", "x", "--date", "2020-03-01")
+    args = ("--place", "morecambe-bay", "--date", "2020-03-01")
+    update(measured, "icp-plans", "--rag", "on_track", "--note", "mb", *args)
+    metric = status_json(measured)["icp-plans"]
+    places = {p["place"]: p for p in metric["places"]}
+    assert metric["status"] == "overdue" and metric["mismatch"] == "declared_better"
+    assert places["fylde-coast"]["update"] is None and places["fylde-coast"]["mismatch"] is None
+    assert places["morecambe-bay"]["update"]["note"] == "mb"
+    assert places["morecambe-bay"]["mismatch"] == "declared_better"
+    only = status_json(measured, "--place", "morecambe-bay")["icp-plans"]
+    assert only["update"]["note"] == "mb"  # the row is the place's
+
+
+def test_fail_on_declared_better(measured: Path) -> None:
+    as_of = ("--as-of", "2020-06-30")
+    assert lsc(measured, "status", *as_of, "--fail-on", "declared_better").exit_code == 0
+    update(
+        measured, "ooa-placements", "--rag", "off_track", "--note", "agree", "--date", "2020-05-01"
+    )
+    assert lsc(measured, "status", *as_of, "--fail-on", "declared_better").exit_code == 0
+    update(
+        measured, "ooa-placements", "--rag", "on_track", "--note", "fine", "--date", "2020-05-02"
+    )
+    code, _, err = lsc(measured, "status", *as_of, "--fail-on", "Declared-Better")
+    assert code == 1
+    assert "failing on 1 row (1 declared_better)" in err
+    code, _, err = lsc(measured, "status", *as_of, "--fail-on", "declared_better,overdue")
+    assert code == 1 and "on 3 rows (2 overdue, 1 declared_better)" in err
+    assert lsc(measured, "status", *as_of, "--fail-on", "declared_worse").exit_code == 2
+
+
+def test_csv_has_the_update_columns_only_when_there_is_an_update(measured: Path) -> None:
+    as_of = ("--as-of", "2020-06-30", "--format", "csv")
+    header = lsc(measured, "status", *as_of).stdout.splitlines()[0]
+    assert "declared" not in header
+    update(
+        measured, "ooa-placements", "--rag", "on_track", "--note", "=fine", "--date", "2020-05-01"
+    )
+    lines = lsc(measured, "status", *as_of).stdout.splitlines()
+    columns = lines[0].split(",")
+    assert columns[-7:] == [
+        "declared",
+        "mismatch",
+        "update_date",
+        "update_note",
+        "update_action",
+        "update_recovery",
+        "update_by",
+    ]
+    [row] = [line for line in lines if line.split(",")[1] == "ooa-placements"]
+    assert row.endswith(",on_track,declared_better,2020-05-01,'=fine,,,amy")

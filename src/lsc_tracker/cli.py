@@ -582,7 +582,8 @@ def status(
         typer.Option(
             "--fail-on",
             metavar="LIST",
-            help="Exit 1 when any row shown has one of these statuses (for CI and schedulers).",
+            help="Exit 1 when any row shown has one of these statuses (for CI and schedulers); "
+            "declared_better: an owner's rating better than the measured status.",
         ),
     ] = None,
     fmt: Annotated[
@@ -645,7 +646,7 @@ def status(
     if output not in (None, "-"):
         _check_output(output, settings(ctx).data_dir)
     shown_statuses = _status_list(only, "--status")
-    failing_statuses = _status_list(fail_on, "--fail-on")
+    failing_statuses, fail_declared = _fail_on_list(fail_on)
     plan = load_valid_plan(ctx, today=date.today())
 
     priorities = [p.strip() for text in priority or [] for p in text.split(",") if p.strip()]
@@ -663,13 +664,29 @@ def status(
         statuses=shown_statuses,
     )
     _write_status(report, fmt, output, quiet=quiet)
-    if failing_statuses:
-        hits = engine.rows_with(report, failing_statuses)
-        if hits:
+    if failing_statuses or fail_declared:
+        from .updates import declared_better_rows
+
+        hits = engine.rows_with(report, failing_statuses) if failing_statuses else []
+        better = declared_better_rows(report.metrics) if fail_declared else []
+        if hits or better:
             counts = engine.count_statuses(p.status if p else m.status for m, p in hits)
-            shown = ", ".join(f"{n} {s}" for s, n in counts.items())
-            typer.echo(f"status: failing on {_count(len(hits), 'row')} ({shown})", err=True)
+            said = [f"{n} {s}" for s, n in counts.items()]
+            said += [f"{len(better)} declared_better"] if better else []
+            found = len({(id(m), id(p)) for m, p in [*hits, *better]})
+            typer.echo(f"status: failing on {_count(found, 'row')} ({', '.join(said)})", err=True)
             raise typer.Exit(1)
+
+
+def _fail_on_list(text: str | None) -> tuple[tuple[str, ...], bool]:
+    """``--fail-on``: the statuses listed, and whether ``declared_better`` is (an owner's
+    rating better than the measured status: `updates.mismatch`)."""
+    if text is None:
+        return (), False
+    parts = [part for part in text.split(",") if part.strip()]
+    declared = [p for p in parts if p.strip().lower().replace("-", "_") == "declared_better"]
+    rest = ",".join(p for p in parts if p not in declared)
+    return (_status_list(rest, "--fail-on") if rest or not declared else ()), bool(declared)
 
 
 def _status_missing(

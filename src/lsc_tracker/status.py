@@ -35,6 +35,7 @@ from .revisions import AppliedRevision, plan_in_force
 
 if TYPE_CHECKING:
     from .plan import Plan
+    from .updates import Update
 
 STATUS_ORDER: Final = (
     "overdue",
@@ -181,6 +182,8 @@ class PlaceStatus:
     missing: str | None = None  # "baseline not recorded for 2019-03-31", "baseline not agreed"
     stages: tuple[Stage, ...] = ()  # every target of the plan in force, in order
     line: tuple[Knot, ...] = ()  # the plan line's knots (empty for a milestone)
+    update: Update | None = None  # the owner's update for this place in force (`updates`)
+    mismatch: str | None = None  # "declared_better", "declared_worse" (`updates.mismatch`)
 
     @property
     def deadline(self) -> date | None:
@@ -220,6 +223,8 @@ class MetricStatus:
     original_due: date | None = None  # as first written (when a revision is in force)
     original_targets: tuple[Target, ...] = ()
     written: Metric | None = None  # the metric as first written; ``metric`` is the plan in force
+    update: Update | None = None  # the owner's update on the metric as a whole, in force
+    mismatch: str | None = None  # the update's rating against ``status`` (`updates.mismatch`)
 
     @property
     def id(self) -> str:
@@ -1044,6 +1049,10 @@ def assess(
         _assess_grouped(m, grouped.get(m.id, {}), as_of, spc, original=original)
         for m in plan.metrics
     )
+    if plan.updates:
+        from .updates import declared
+
+        metrics = tuple(declared(m, plan.updates, as_of) for m in metrics)
     priorities = tuple(roll_up_priority(p, metrics) for p in plan.priorities)
     return StatusReport(
         as_of=as_of,
@@ -1111,6 +1120,8 @@ def _at_place(metric: MetricStatus, place: str) -> MetricStatus:
         original_due=metric.original_due,
         original_targets=metric.original_targets,
         written=metric.written,
+        update=rows[0].update if rows else None,  # the row is the place's: its update
+        mismatch=rows[0].mismatch if rows else None,
     )
 
 

@@ -19,6 +19,7 @@ from .problems import LscError, NotFound, Problem, did_you_mean
 
 if TYPE_CHECKING:
     from .plan import Plan
+    from .status import MetricStatus, PlaceStatus
 
 RAGS = ("achieved", "on_track", "at_risk", "off_track")
 """An owner's ratings, best first (the order `mismatch` compares in)."""
@@ -229,3 +230,72 @@ def latest_update(
 def updates_for(updates: Iterable[Update], metric: str, place: str | None) -> list[Update]:
     """A metric's updates in log order (with ``place``, only that place's)."""
     return [u for u in updates if u.metric == metric and (place is None or u.place == place)]
+
+
+# --- declared against measured ---------------------------------------------------------------
+
+RANK = {"achieved": 3, "on_track": 2, "at_risk": 1, "off_track": 0, "overdue": 0}
+"""Ratings and measured statuses in one order, best first; overdue counts as off track.
+Statuses not here (no_data, no_baseline, no_target, withdrawn) are never compared."""
+
+MISMATCHES = ("declared_better", "declared_worse")
+
+
+def mismatch(rag: str | None, status: str) -> str | None:
+    """The owner's rating against the measured status: "declared_better" when the rating is
+    better (the "watermelon": green outside, red inside), "declared_worse" when it is worse,
+    else None (they agree, there is no update, or the status is not one a rating compares
+    with: no_data, no_baseline, no_target, withdrawn)."""
+    if rag is None or status not in RANK:
+        return None
+    declared, measured = RANK[rag], RANK[status]
+    if declared > measured:
+        return "declared_better"
+    if declared < measured:
+        return "declared_worse"
+    return None
+
+
+def _declared_place(place: PlaceStatus, found: Update | None) -> PlaceStatus:
+    from dataclasses import replace
+
+    if found is None:
+        return place
+    return replace(place, update=found, mismatch=mismatch(found.rag, place.status))
+
+
+def declared(metric: MetricStatus, updates: list[Update], as_of: date) -> MetricStatus:
+    """The metric's status with the owner updates in force on ``as_of`` beside it: the
+    metric's own (an update with no place) on the metric row, and on a metric not tracked
+    by place on its one row; each place's own on that place's row."""
+    from dataclasses import replace
+
+    own = latest_update(updates, metric.id, None, as_of)
+    places = tuple(
+        _declared_place(
+            p, own if p.place is None else latest_update(updates, metric.id, p.place, as_of)
+        )
+        for p in metric.places
+    )
+    if own is None and places == metric.places:
+        return metric
+    return replace(
+        metric,
+        places=places,
+        update=own,
+        mismatch=mismatch(own.rag, metric.status) if own is not None else None,
+    )
+
+
+def declared_better_rows(
+    metrics: Iterable[MetricStatus],
+) -> list[tuple[MetricStatus, PlaceStatus | None]]:
+    """Every row (a metric, or one of its places) whose owner rates it better than its
+    status: ``--fail-on declared_better``. As for statuses, a metric row shown only to head
+    its places does not count."""
+    found: list[tuple[MetricStatus, PlaceStatus | None]] = []
+    for metric in metrics:
+        if metric.mismatch == "declared_better" and not metric.shown_for_places:
+            found.append((metric, None))
+        found.extend((metric, p) for p in metric.places if p.mismatch == "declared_better")
+    return found

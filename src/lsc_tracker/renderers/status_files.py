@@ -201,10 +201,14 @@ def _metric_data(status: MetricStatus, memo: dict[int, Any] | None = None) -> di
                 "missing": place.missing,
                 "stages": _shared(memo, place.stages, _stages_data),
                 "spc": _spc_data(place.spc),
+                "update": place.update.as_dict() if place.update else None,
+                "mismatch": place.mismatch,
             }
             for place in status.places
         ],
         "spc": _spc_data(status.spc),
+        "update": status.update.as_dict() if status.update else None,
+        "mismatch": status.mismatch,
     }
 
 
@@ -281,10 +285,25 @@ CSV_COLUMNS: Final = (
 an owner (`flat_columns`)."""
 
 
+UPDATE_COLUMNS: Final = (
+    "declared",
+    "mismatch",
+    "update_date",
+    "update_note",
+    "update_action",
+    "update_recovery",
+    "update_by",
+)
+"""The owner's update in force and how it compares (issue 15): after ``owner``, and only
+when some row has an update."""
+
+
 def flat_columns(found: Sequence[Row]) -> tuple[str, ...]:
-    """`CSV_COLUMNS`, then ``owner`` when any row has one: every view hides an owner column
-    that would be empty for every row."""
-    return (*CSV_COLUMNS, "owner") if any(row.owner for row in found) else CSV_COLUMNS
+    """`CSV_COLUMNS`, then ``owner`` when any row has one, then `UPDATE_COLUMNS` when any row
+    has an owner update: every view hides columns that would be empty for every row."""
+    owner = ("owner",) if any(row.owner for row in found) else ()
+    declared = UPDATE_COLUMNS if any(row.declared for row in found) else ()
+    return (*CSV_COLUMNS, *owner, *declared)
 
 
 def _csv_cell(value: Any) -> Any:

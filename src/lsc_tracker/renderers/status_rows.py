@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..models import PROGRAMME, Revision
 from ..status import (
@@ -73,6 +73,14 @@ class Row:
     withdrawn_reason: str | None = None
     owner: str | None = None  # the metric's owner (the senior responsible owner)
     original: str = ""  # the plan as first written, when a revision is in force
+    # the owner's update in force (issue 15), and how its rating compares with the status
+    declared: str | None = None  # the owner's rating: on_track, at_risk, off_track, achieved
+    mismatch: str | None = None  # declared_better, declared_worse
+    update_date: date | None = None
+    update_note: str | None = None
+    update_action: str | None = None
+    update_recovery: date | None = None
+    update_by: str | None = None
 
     @property
     def baseline_text(self) -> str:
@@ -183,7 +191,24 @@ def _row(metric: MetricStatus, place: PlaceStatus | None) -> Row:
         withdrawn_reason=metric.withdrawn.reason if metric.withdrawn else None,
         owner=m.owner,
         original=original_text(metric) if metric.revisions and not metric.withdrawn else "",
+        **_update_fields(part),
     )
+
+
+def _update_fields(part: MetricStatus | PlaceStatus) -> dict[str, Any]:
+    """A row's owner update fields (`Row.declared` on), empty without an update."""
+    update = part.update
+    if update is None:
+        return {}
+    return {
+        "declared": update.rag,
+        "mismatch": part.mismatch,
+        "update_date": update.date,
+        "update_note": update.note,
+        "update_action": update.action,
+        "update_recovery": update.recovery,
+        "update_by": update.by,
+    }
 
 
 def _standing(stage: Stage | None) -> str:
