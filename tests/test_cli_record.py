@@ -453,9 +453,9 @@ def test_history_shows_superseded_entries_and_who_recorded_them(data: Path) -> N
     assert table.exit_code == 0, table.output
     lines = table.stdout.splitlines()
     assert lines[0].split() == ["line", "date", "value", "by", "recorded", "(UTC)", "note"]
-    assert lines[1].split() == ["3", "2020-04-30", "80", "jo", "superseded"]
+    assert lines[1].split() == ["3", "2020-04-30", "80", "jo", "superseded", "by", "line", "4"]
     assert lines[2].split()[:4] == ["4", "2020-04-30", "70", "amy"]
-    assert lines[2].split()[-2:] == ["revised", "replaces"]
+    assert lines[2].split()[-4:] == ["revised", "replaces", "line", "3"]
 
     rows = json.loads(lsc(data, "history", "ooa-placements", "-f", "json").stdout)
     assert [(r["line"], r["value"], r["by"], r["superseded"]) for r in rows] == [

@@ -345,3 +345,23 @@ def test_a_big_import_prints_a_summary(data: Path, tmp_path: Path) -> None:
     assert lines[11].startswith("status: ooa-placements is ")
     quiet = lsc(data, "import", str(csv), "--replace", "--quiet")
     assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
+
+
+def test_history_says_what_replaced_what_and_the_period(write_plan: WritePlan) -> None:
+    metrics = RECORDING_METRICS.replace(
+        "    unit: placements\n", "    unit: placements\n    cadence: monthly\n", 1
+    )
+    data = write_plan(RECORDING_PRIORITIES, RECORDING_PLACES, metrics, ACTUALS)
+    assert (
+        lsc(data, "record", "ooa-placements", "71", "--date", "2020-05", "--replace").exit_code == 0
+    )
+    rows = json.loads(lsc(data, "history", "ooa-placements", "--format", "json").stdout)
+    assert [(r["period"], r["replaced_line"], r["superseded_by_line"]) for r in rows] == [
+        ("April 2020", None, None),
+        ("May 2020", None, 4),
+        ("May 2020", 2, None),
+    ]
+    table = lsc(data, "history", "ooa-placements").stdout
+    assert table.splitlines()[0].split()[:3] == ["line", "date", "for"]
+    assert "superseded by line 4" in table and "replaces line 2" in table
+    assert "May 2020" in table

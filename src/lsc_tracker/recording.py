@@ -352,6 +352,8 @@ class HistoryRow:
     voided_by: Actual | None = None
     void_line: int = 0
     period: str | None = None
+    replaced_line: int = 0  # a replacing entry: the line of the entry it superseded
+    superseded_line: int = 0  # a superseded entry: the line of the entry that replaced it
 
     def as_dict(self) -> dict[str, Any]:
         a = self.actual
@@ -377,6 +379,8 @@ class HistoryRow:
             "voided_on": None if void is None else _timestamp(void.recorded),
             "void_reason": None if void is None else void.note,
             "void_line": self.void_line or None,
+            "replaced_line": self.replaced_line or None,
+            "superseded_by_line": self.superseded_line or None,
         }
 
 
@@ -402,26 +406,30 @@ def history(plan: Plan, metric_id: str, place: str | None = None) -> list[Histor
     entries = [
         a for a in plan.actuals if a.metric == metric.id and (place is None or a.place == place)
     ]
-    superseded: set[int] = set()
-    voided: dict[int, Actual] = {}
+    line_of = [entry_line_number(plan, a) for a in entries]
+    superseded_by: dict[int, int] = {}  # position -> the position that replaced it
+    voided: dict[int, int] = {}  # position -> the position of its void
     open_entries: dict[Key, list[int]] = {}  # the entries since the key's last void
     for position, actual in enumerate(entries):
         since = open_entries.setdefault(_key(actual), [])
         if actual.void:
-            voided.update(dict.fromkeys(since, actual))
+            voided.update(dict.fromkeys(since, position))
             since.clear()
         else:
-            superseded.update(since[-1:])
+            if since:
+                superseded_by[since[-1]] = position
             since.append(position)
-    lines = {id(void): entry_line_number(plan, void) for void in voided.values()}
+    replaced = {later: earlier for earlier, later in superseded_by.items()}
     return [
         HistoryRow(
-            entry_line_number(plan, a),
+            line_of[position],
             a,
-            position in superseded,
-            voided.get(position),
-            lines.get(id(voided.get(position)), 0),
+            position in superseded_by,
+            entries[voided[position]] if position in voided else None,
+            line_of[voided[position]] if position in voided else 0,
             period_name(a.date, metric.cadence),
+            line_of[replaced[position]] if position in replaced else 0,
+            line_of[superseded_by[position]] if position in superseded_by else 0,
         )
         for position, a in enumerate(entries)
     ]

@@ -33,9 +33,11 @@ def recorded_utc(when: datetime | None) -> str:
 
 def _marks(row: HistoryRow) -> str:
     """What became of an entry: replaces, superseded, void, voided by whom and why."""
-    marks = [
-        m for m, on in (("replaces", row.actual.replaces), ("superseded", row.superseded)) if on
-    ]
+    marks = []
+    if row.actual.replaces or row.replaced_line:
+        marks.append(f"replaces line {row.replaced_line}" if row.replaced_line else "replaces")
+    if row.superseded:
+        marks.append(f"superseded by line {row.superseded_line}")
     if row.actual.void:
         marks.append("void")
     void = row.voided_by
