@@ -293,7 +293,7 @@ def test_quiet_silences_the_written_line_but_not_data_or_the_fail_on_line(
     code, out, err = status(data, "-q", "-f", "json")
     assert code == 0 and json.loads(out)["as_of"] == "2020-06-30" and err == ""
     code, _, err = status(data, "-q", "-o", str(path), "--fail-on", "overdue")
-    assert code == 1 and err == "status: failing on 3 rows (3 overdue)\n"
+    assert code == 1 and err == "status: failing: 2 metrics overdue, and 1 place row overdue\n"
 
 
 # --- what a user without a plan, or with a narrow terminal encoding, sees ------------------------
@@ -347,7 +347,7 @@ def test_fail_on_exits_1_when_a_shown_row_has_the_status(data: Path) -> None:
     code, out, err = status(data, "--fail-on", "overdue,off_track", "--format", "json")
     assert code == 1
     assert json.loads(out)["metrics"]  # the report is still written, and is still JSON
-    assert "status: failing on 3 rows (3 overdue)" in err
+    assert "status: failing: 2 metrics overdue, and 1 place row overdue" in err
 
 
 def test_fail_on_exits_0_when_no_shown_row_has_the_status(data: Path) -> None:
@@ -361,7 +361,7 @@ def test_fail_on_exits_0_when_no_shown_row_has_the_status(data: Path) -> None:
 
 def test_fail_on_counts_place_rows(data: Path) -> None:
     code, _, err = status(data, "--fail-on", "achieved")
-    assert code == 1 and "1 achieved" in err
+    assert code == 1 and err == "status: failing: 1 place row achieved\n"
 
 
 # --- dates and data ----------------------------------------------------------------------------

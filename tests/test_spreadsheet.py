@@ -205,7 +205,7 @@ def test_lsc_status_writes_the_workbook_to_output(data: Path, tmp_path: Path) ->
     assert failing.exit_code == 1  # written, and the --fail-on hit still reported
     assert failing.stderr.splitlines() == [
         f"status written to {path}",
-        "status: failing on 2 rows (2 overdue)",
+        "status: failing: 1 metric overdue, and 1 place row overdue",
     ]
 
 

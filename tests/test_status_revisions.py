@@ -558,7 +558,7 @@ def test_ex28_fail_on_leaves_a_withdrawn_metric_out(revised: Path) -> None:
     assert code == 0, err
     code, _, err = run_status(revised, "--fail-on", "overdue", "--plan", "original")
     assert code == 1
-    assert "failing on 1 row (1 overdue)" in err
+    assert "failing: 1 metric overdue" in err
 
 
 def test_new_statuses_are_accepted_by_status_filters(revised: Path) -> None:

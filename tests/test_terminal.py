@@ -178,3 +178,46 @@ def test_one_point_is_one_point(write_plan: WritePlan) -> None:
     ran = installed(data, "spc", "m0", "--as-of", "2020-06-30")
     assert ran.exit_code == 0, ran.stderr
     assert "1 point" in ran.stdout and "1 points" not in ran.stdout
+
+
+# --- 6: counts that say what they count --------------------------------------------------------
+
+
+def test_fail_on_counts_metrics_and_place_rows_apart() -> None:
+    import json
+
+    args = ("status", "--as-of", OVERDUE_ON_SHIPPED)
+    report = json.loads(installed(SHIPPED_DATA, *args, "-f", "json").stdout)
+    metrics = sum(
+        1 for m in report["metrics"] if m["status"] == "overdue" and not m["shown_for_places"]
+    )
+    places = sum(1 for m in report["metrics"] for p in m["places"] if p["status"] == "overdue")
+    assert metrics and places
+    ran = installed(SHIPPED_DATA, *args, "--fail-on", "overdue")
+    assert ran.exit_code == 1
+    assert ran.stderr == (
+        f"status: failing: {metrics} metrics overdue, and {places} place rows overdue\n"
+    )
+    assert f"{metrics} overdue" in ran.stdout  # the summary counts metrics, as the line does
+
+
+def test_a_filtered_heading_says_how_many_metrics_it_hides() -> None:
+    import json
+
+    args = ("status", "--as-of", OVERDUE_ON_SHIPPED, "--priority", "P3")
+    whole = json.loads(installed(SHIPPED_DATA, *args, "-f", "json").stdout)
+    in_p3 = len(whole["metrics"])
+    overdue = sum(1 for m in whole["metrics"] if m["status"] == "overdue")
+    assert 0 < overdue < in_p3
+    for fmt in ("table", "markdown"):
+        shown = installed(
+            SHIPPED_DATA, *args, "--status", "overdue", "-f", fmt, env={"COLUMNS": "160"}
+        )
+        hidden = in_p3 - sum(
+            1
+            for m in whole["metrics"]
+            if m["status"] == "overdue" or any(p["status"] == "overdue" for p in m["places"])
+        )
+        assert f"; {hidden} of {in_p3} hidden by --status" in shown.stdout, fmt
+    unfiltered = installed(SHIPPED_DATA, *args, env={"COLUMNS": "160"}).stdout
+    assert "hidden by" not in unfiltered

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from .actuals import Appended
     from .models import Actual, Metric
     from .plan import Plan
-    from .status import StatusReport
+    from .status import MetricStatus, PlaceStatus, StatusReport
 
 
 def example(command: str) -> str:
@@ -669,6 +669,9 @@ def status(
 
         hits = engine.rows_with(report, failing_statuses) if failing_statuses else []
         better = declared_better_rows(report.metrics) if fail_declared else []
+        if hits and not better:
+            typer.echo(f"status: {_failing(hits)}", err=True)
+            raise typer.Exit(1)
         if hits or better:
             counts = engine.count_statuses(p.status if p else m.status for m, p in hits)
             said = [f"{n} {s}" for s, n in counts.items()]
@@ -720,6 +723,16 @@ def _status_missing(
     found = return_forms.expected(plan, day, priorities=priorities, place=place)
     outstanding = [e for e in found if not e.recorded]
     typer.echo(return_forms.missing_text(outstanding, found, day, chosen.value), nl=False)
+
+
+def _failing(hits: list[tuple[MetricStatus, PlaceStatus | None]]) -> str:
+    """The ``--fail-on`` line: metrics (by their own status) and place rows counted apart."""
+    from .status import count_statuses
+    from .words import failing_text
+
+    metrics = count_statuses(metric.status for metric, place in hits if place is None)
+    places = count_statuses(place.status for _, place in hits if place is not None)
+    return failing_text(metrics, places)
 
 
 _SUFFIX_FORMATS = {
