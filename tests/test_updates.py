@@ -372,3 +372,27 @@ def test_csv_has_the_update_columns_only_when_there_is_an_update(measured: Path)
     ]
     [row] = [line for line in lines if line.split(",")[1] == "ooa-placements"]
     assert row.endswith(",on_track,declared_better,2020-05-01,'=fine,,,amy")
+
+
+def test_the_text_views_show_the_declared_rating_and_mark_a_mismatch(measured: Path) -> None:
+    as_of = ("--as-of", "2020-06-30")
+    plain = lsc(measured, "status", *as_of).stdout
+    assert "declared" not in plain and "owner:" not in plain
+    markdown = lsc(measured, "status", *as_of, "--format", "markdown").stdout
+    assert "Declared" not in markdown
+    update(
+        measured,
+        *("ooa-placements", "--rag", "on_track", "--note", "fine", "--date", "2020-05-01"),
+        *("--action", "spot beds", "--recovery", "2020-09-30"),
+    )
+    table = lsc(measured, "status", *as_of, env={"COLUMNS": "200"}).stdout
+    assert "declared better" in table
+    assert "owner: On track (declared better), 2020-05-01, amy: fine; action: spot beds;" in table
+    markdown = lsc(measured, "status", *as_of, "--format", "markdown").stdout
+    header = next(line for line in markdown.splitlines() if line.startswith("| Status"))
+    assert header.endswith("| Declared | Owner update |")
+    [row] = [line for line in markdown.splitlines() if "| ooa-placements |" in line]
+    assert row.endswith(
+        "| On track (declared better) | 2020-05-01, amy: fine; action: spot beds; "
+        "recovery by 2020-09-30 |"
+    )

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Final
 from . import spc
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from .models import Metric
 
 # --- statuses --------------------------------------------------------------------------------
@@ -123,30 +125,6 @@ def status_label(status: str, late: bool = False) -> str:
 def counts_text(counts: Mapping[str, int]) -> str:
     """``{"overdue": 2, "no_data": 1}`` -> "2 overdue, 1 no data"."""
     return ", ".join(f"{n} {STATUS_WORDS[s].label.lower()}" for s, n in counts.items()) or "none"
-
-
-def failing_text(metric_counts: Mapping[str, int], place_counts: Mapping[str, int]) -> str:
-    """What ``--fail-on`` found, metrics and place rows counted apart: "failing: 18 metrics
-    overdue, and 10 place rows overdue"; with several statuses, "20 metrics (18 overdue, 2 off
-    track)". A metric is counted once, by its own status; its place rows count on their own."""
-
-    def part(counts: Mapping[str, int], one: str, many: str) -> str:
-        total = sum(counts.values())
-        noun = f"{total:,} {one if total == 1 else many}"
-        if len(counts) == 1:
-            (status,) = counts
-            return f"{noun} {STATUS_WORDS[status].label.lower()}"
-        return f"{noun} ({counts_text(counts)})"
-
-    parts = [
-        part(counts, one, many)
-        for counts, one, many in (
-            (metric_counts, "metric", "metrics"),
-            (place_counts, "place row", "place rows"),
-        )
-        if counts
-    ]
-    return "failing: " + ", and ".join(parts)
 
 
 # --- the plan line ---------------------------------------------------------------------------
@@ -366,3 +344,34 @@ def visible(text: str) -> str:
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+# --- owner updates (issue 15) ----------------------------------------------------------------
+
+MISMATCH_WORDS: Final = {
+    "declared_better": "declared better",
+    "declared_worse": "declared worse",
+}
+"""A mismatch between the owner's rating and the measured status, as the views say it (the
+machine formats give the id: declared_better)."""
+
+
+def declared_text(rag: str, mismatch: str | None) -> str:
+    """The owner's rating in the status words, with any mismatch: "On track (declared
+    better)", "Off track"."""
+    label = STATUS_WORDS[rag].label
+    return f"{label} ({MISMATCH_WORDS[mismatch]})" if mismatch else label
+
+
+def update_text(
+    day: date, note: str, action: str | None, recovery: date | None, by: str | None
+) -> str:
+    """An owner update's words after the rating: "2020-05-01, amy: fine; action: escalation
+    beds; recovery by 2020-09-30"."""
+    who = f", {by}" if by else ""
+    parts = [f"{day}{who}: {note}"]
+    if action:
+        parts.append(f"action: {action}")
+    if recovery:
+        parts.append(f"recovery by {recovery}")
+    return "; ".join(parts)

@@ -24,7 +24,7 @@ from ..status import (
     StatusReport,
     Unresolved,
 )
-from ..words import PLAN_LINE, days_left, format_cell, spc_short, status_label, visible
+from ..words import PLAN_LINE, counts_text, days_left, format_cell, spc_short, status_label, visible
 from .status_rows import Row, rounded, rows, sections, summary_lines
 
 _FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
@@ -364,6 +364,8 @@ _MARKDOWN_EXTRA: Final = {
     "Stages": lambda row: row.standing or row.stages,
     "Revisions": lambda row: row.revisions_line if row.place is None else "",
     "Owner": lambda row: row.owner or "",
+    "Declared": lambda row: row.declared_text,
+    "Owner update": lambda row: row.update_text,
 }
 """Columns after `_MARKDOWN_HEADER`, each shown only when some row of the report has it
 (a plan with no baselines, stages, revisions or owners keeps the table it had)."""
@@ -383,7 +385,7 @@ def render_markdown(report: StatusReport, out: TextIO) -> None:
         heading = f"{markdown_escape(section.heading)}: {status_label(section.status)}"
         out.write(f"\n## {heading}\n\n")
         owner = f"; owner: {markdown_escape(section.owner)}" if section.owner else ""
-        out.write(f"{section.counts_line}{owner}\n\n")
+        out.write(f"{counts_text(section.counts)}{owner}\n\n")
         out.write(_markdown_line(header))
         out.write(_markdown_line(["---"] * len(header)))
         for row in section.rows:

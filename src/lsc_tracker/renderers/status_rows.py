@@ -25,14 +25,17 @@ from ..status import (
     worst,
 )
 from ..words import (
+    MISMATCH_WORDS,
     ORIGINAL_PLAN,
     PROGRAMME_TITLE,
     change_text,
     counts_text,
+    declared_text,
     format_cell,
     revision_text,
     stage_verdict_text,
     standing_text,
+    update_text,
     withdrawn_text,
 )
 
@@ -123,10 +126,40 @@ class Row:
         return f"{self.revisions}; {self.original}" if self.original else self.revisions
 
     @property
+    def declared_text(self) -> str:
+        """The owner's rating with any mismatch: "On track (declared better)"; "" for none."""
+        return declared_text(self.declared, self.mismatch) if self.declared else ""
+
+    @property
+    def update_text(self) -> str:
+        """The owner's update after the rating: "2020-05-01, amy: fine; action: ...;
+        recovery by 2020-09-30"; "" for none."""
+        if self.update_date is None or self.update_note is None:
+            return ""
+        return update_text(
+            self.update_date,
+            self.update_note,
+            self.update_action,
+            self.update_recovery,
+            self.update_by,
+        )
+
+    @property
+    def mismatch_text(self) -> str:
+        """The mismatch in words ("declared better"), as the status cell marks it."""
+        return MISMATCH_WORDS[self.mismatch] if self.mismatch else ""
+
+    @property
+    def update_line(self) -> str:
+        """The owner's update in one line, as the text views show it under the name:
+        "owner: On track (declared better), 2020-05-01, amy: fine"; "" for none."""
+        return f"owner: {self.declared_text}, {self.update_text}" if self.declared else ""
+
+    @property
     def notes(self) -> list[str]:
         """The lines a text view shows under the metric's name, in this order: what is
         missing, the standing record, the stages, the revisions, the withdrawal."""
-        found = [self.missing or "", self.standing, self.stages]
+        found = [self.update_line, self.missing or "", self.standing, self.stages]
         if self.place is None:
             found.append(self.revisions_line)
             if self.withdrawn_reason is not None:
@@ -338,16 +371,6 @@ class Section(NamedTuple):
     counts: dict[str, int]
     rows: list[Row]
     owner: str | None = None  # the priority's senior responsible owner, if named
-    hidden: int = 0  # of the metrics ``counts`` covers, how many --status leaves out
-
-    @property
-    def counts_line(self) -> str:
-        """The counts under the heading, saying how many of them the --status filter hides:
-        "3 overdue, 2 on track; 2 of 5 hidden by --status" (of the priority's metrics)."""
-        line = counts_text(self.counts)
-        if self.hidden:
-            line += f"; {self.hidden} of {sum(self.counts.values())} hidden by --status"
-        return line
 
     @property
     def heading(self) -> str:
@@ -364,11 +387,9 @@ def sections(report: StatusReport) -> list[Section]:
     if section_rows:
         status, counts = programme_roll_up(programme)
         found.append(Section(PROGRAMME, PROGRAMME_TITLE, status, counts, section_rows))
-    filtered = "status" in report.filters
     for priority in report.priorities:
         section_rows = rows(report, priority.id)
         if section_rows:
-            shown = sum(1 for m in report.metrics if m.metric.priority == priority.id)
             found.append(
                 Section(
                     priority.id,
@@ -377,7 +398,6 @@ def sections(report: StatusReport) -> list[Section]:
                     dict(priority.counts),
                     section_rows,
                     priority.priority.owner,
-                    hidden=sum(priority.counts.values()) - shown if filtered else 0,
                 )
             )
     return found
