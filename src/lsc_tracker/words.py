@@ -127,6 +127,30 @@ def counts_text(counts: Mapping[str, int]) -> str:
     return ", ".join(f"{n} {STATUS_WORDS[s].label.lower()}" for s, n in counts.items()) or "none"
 
 
+def failing_text(metric_counts: Mapping[str, int], place_counts: Mapping[str, int]) -> str:
+    """What ``--fail-on`` found, metrics and place rows counted apart: "failing: 18 metrics
+    overdue, and 10 place rows overdue"; with several statuses, "20 metrics (18 overdue, 2 off
+    track)". A metric is counted once, by its own status; its place rows count on their own."""
+
+    def part(counts: Mapping[str, int], one: str, many: str) -> str:
+        total = sum(counts.values())
+        noun = f"{total:,} {one if total == 1 else many}"
+        if len(counts) == 1:
+            (status,) = counts
+            return f"{noun} {STATUS_WORDS[status].label.lower()}"
+        return f"{noun} ({counts_text(counts)})"
+
+    parts = [
+        part(counts, one, many)
+        for counts, one, many in (
+            (metric_counts, "metric", "metrics"),
+            (place_counts, "place row", "place rows"),
+        )
+        if counts
+    ]
+    return "failing: " + ", and ".join(parts)
+
+
 # --- the plan line ---------------------------------------------------------------------------
 
 PLAN_LINE: Final = "plan line"

@@ -24,7 +24,7 @@ from ..status import (
     StatusReport,
     Unresolved,
 )
-from ..words import PLAN_LINE, counts_text, days_left, format_cell, spc_short, status_label, visible
+from ..words import PLAN_LINE, days_left, format_cell, spc_short, status_label, visible
 from .status_rows import Row, rounded, rows, sections, summary_lines
 
 _FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
@@ -385,7 +385,7 @@ def render_markdown(report: StatusReport, out: TextIO) -> None:
         heading = f"{markdown_escape(section.heading)}: {status_label(section.status)}"
         out.write(f"\n## {heading}\n\n")
         owner = f"; owner: {markdown_escape(section.owner)}" if section.owner else ""
-        out.write(f"{counts_text(section.counts)}{owner}\n\n")
+        out.write(f"{section.counts_line}{owner}\n\n")
         out.write(_markdown_line(header))
         out.write(_markdown_line(["---"] * len(header)))
         for row in section.rows:

@@ -371,6 +371,16 @@ class Section(NamedTuple):
     counts: dict[str, int]
     rows: list[Row]
     owner: str | None = None  # the priority's senior responsible owner, if named
+    hidden: int = 0  # of the metrics ``counts`` covers, how many --status leaves out
+
+    @property
+    def counts_line(self) -> str:
+        """The counts under the heading, saying how many of them the --status filter hides:
+        "3 overdue, 2 on track; 2 of 5 hidden by --status" (of the priority's metrics)."""
+        line = counts_text(self.counts)
+        if self.hidden:
+            line += f"; {self.hidden} of {sum(self.counts.values())} hidden by --status"
+        return line
 
     @property
     def heading(self) -> str:
@@ -387,9 +397,11 @@ def sections(report: StatusReport) -> list[Section]:
     if section_rows:
         status, counts = programme_roll_up(programme)
         found.append(Section(PROGRAMME, PROGRAMME_TITLE, status, counts, section_rows))
+    filtered = "status" in report.filters
     for priority in report.priorities:
         section_rows = rows(report, priority.id)
         if section_rows:
+            shown = sum(1 for m in report.metrics if m.metric.priority == priority.id)
             found.append(
                 Section(
                     priority.id,
@@ -398,6 +410,7 @@ def sections(report: StatusReport) -> list[Section]:
                     dict(priority.counts),
                     section_rows,
                     priority.priority.owner,
+                    hidden=sum(priority.counts.values()) - shown if filtered else 0,
                 )
             )
     return found

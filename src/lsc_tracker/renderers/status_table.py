@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..status import StatusReport
-from ..words import EASED_STYLE, PLAN_LINE, counts_text, days_left, format_cell, spc_short, visible
+from ..words import EASED_STYLE, PLAN_LINE, days_left, format_cell, spc_short, visible
 from .rich_text import PipeConsole, status_cell
 from .status_rows import Row, sections, summary_lines
 
@@ -50,7 +50,7 @@ def render_table(
         console.print()
         console.print(Text(visible(section.heading), style="bold"))
         heading = status_cell(section.status)
-        heading.append(f": {counts_text(section.counts)}", style="")
+        heading.append(f": {section.counts_line}", style="")
         if section.owner:
             heading.append(visible(f"; owner: {section.owner}"), style="")
         console.print(heading)
