@@ -240,8 +240,7 @@ def test_markdown_shows_the_programme_first_and_the_living_plan(data: Path) -> N
     assert header.endswith("| Baseline | Stages | Revisions |")  # no Owner: none is named
     assert (
         "| ON TRACK (eased) | Out of area placements (revised) | ooa | 78 | 2020-05-31 | 78.33 "
-        "| 60 |"
-        in text
+        "| 60 |" in text
     )
     assert "| revised 2020-05-12 (eased); original plan 50 by 2021-03-31 |" in text
     assert "| −50% of baseline | 2021-03-31 |" in text
