@@ -34,6 +34,7 @@ from .problems import did_you_mean
 from .revisions import AppliedRevision, plan_in_force
 
 if TYPE_CHECKING:
+    from .forecast import Forecast
     from .plan import Plan
     from .updates import Update
 
@@ -184,6 +185,7 @@ class PlaceStatus:
     line: tuple[Knot, ...] = ()  # the plan line's knots (empty for a milestone)
     update: Update | None = None  # the owner's update for this place in force (`updates`)
     mismatch: str | None = None  # "declared_better", "declared_worse" (`updates.mismatch`)
+    forecast: Forecast | None = None  # the trend against the target (`forecast`)
 
     @property
     def deadline(self) -> date | None:
@@ -225,6 +227,7 @@ class MetricStatus:
     written: Metric | None = None  # the metric as first written; ``metric`` is the plan in force
     update: Update | None = None  # the owner's update on the metric as a whole, in force
     mismatch: str | None = None  # the update's rating against ``status`` (`updates.mismatch`)
+    forecast: Forecast | None = None  # a metric not tracked by place (else each place's)
 
     @property
     def id(self) -> str:
@@ -1049,6 +1052,9 @@ def assess(
         _assess_grouped(m, grouped.get(m.id, {}), as_of, spc, original=original)
         for m in plan.metrics
     )
+    from .forecast import with_forecasts
+
+    metrics = tuple(with_forecasts(m, grouped.get(m.metric.id, {}), as_of) for m in metrics)
     if plan.updates:
         from .updates import declared
 
@@ -1121,6 +1127,7 @@ def _at_place(metric: MetricStatus, place: str) -> MetricStatus:
         original_targets=metric.original_targets,
         written=metric.written,
         update=rows[0].update if rows else None,  # the row is the place's: its update
+        forecast=rows[0].forecast if rows else None,
         mismatch=rows[0].mismatch if rows else None,
     )
 

@@ -203,12 +203,14 @@ def _metric_data(status: MetricStatus, memo: dict[int, Any] | None = None) -> di
                 "spc": _spc_data(place.spc),
                 "update": place.update.as_dict() if place.update else None,
                 "mismatch": place.mismatch,
+                "forecast": place.forecast.as_dict() if place.forecast else None,
             }
             for place in status.places
         ],
         "spc": _spc_data(status.spc),
         "update": status.update.as_dict() if status.update else None,
         "mismatch": status.mismatch,
+        "forecast": status.forecast.as_dict() if status.forecast else None,
     }
 
 
