@@ -120,3 +120,43 @@ def test_status_json_has_the_forecast(write_plan: WritePlan) -> None:
     assert found["eta"] is not None and found["eta"] > "2021-03-31"
     assert metrics["sickness-absence"]["forecast"] is None  # no actuals
     assert metrics["icp-plans"]["forecast"] is None  # a milestone
+
+
+def test_forecast_in_words() -> None:
+    from lsc_tracker.words import forecast_text
+
+    late = forecast_text(-1.2, -0.4, 30, date(2023, 3, 31), date(2025, 8, 15))
+    assert late == (
+        "needs −1.2 a month, recent −0.4 a month: at that rate reaches 30 in Aug 2025, "
+        "29 months late"
+    )
+    in_time = forecast_text(None, 2.5, 76, date(2025, 3, 31), date(2024, 8, 1), "%")
+    assert in_time == "recent 2.5% a month: at that rate reaches 76% in Aug 2024, in time"
+    never = forecast_text(-2, 0, 60, date(2021, 3, 31), None)
+    assert never == "needs −2 a month, recent 0 a month: at that rate never reaches 60"
+
+
+FLAT = "".join(
+    f"- {{metric: ooa-placements, date: {day}, value: 80, by: jo}}\n"
+    for day in ("2020-01-31", "2020-02-29", "2020-03-31", "2020-04-30")
+)
+
+
+def test_on_track_today_but_the_trend_misses_is_flagged(write_plan: WritePlan) -> None:
+    data: Path = write_plan(RECORDING_PRIORITIES, RECORDING_PLACES, RECORDING_METRICS, FLAT)
+    as_of = ("--as-of", "2020-06-30")
+    metric = next(
+        m
+        for m in json.loads(lsc(data, "status", *as_of, "--format", "json").stdout)["metrics"]
+        if m["id"] == "ooa-placements"
+    )
+    assert metric["status"] == "on_track"
+    assert metric["forecast"]["projected_meets"] is False and metric["forecast"]["eta"] is None
+    table = lsc(data, "status", *as_of, env={"COLUMNS": "200"}).stdout
+    status_column = [line[:11].strip() for line in table.splitlines()]  # "trend misses", wrapped
+    at = status_column.index("ON TRACK")
+    assert status_column[at + 1 : at + 3] == ["trend", "misses"]
+    assert "forecast: needs −1.82 a month, recent 0 a month: at that rate never reaches 60" in table
+    markdown = lsc(data, "status", *as_of, "--format", "markdown").stdout
+    assert "| Forecast |" in markdown
+    assert "| trend misses: needs −1.82 a month" in markdown

@@ -237,7 +237,8 @@ def test_markdown_shows_the_programme_first_and_the_living_plan(data: Path) -> N
     assert headings[0] == "## Whole programme: OVERDUE"
     assert "2 no baseline, 2 on track; owner: Jo Bloggs" in text
     header = next(line for line in text.splitlines() if line.startswith("| Status"))
-    assert header.endswith("| Baseline | Stages | Revisions |")  # no Owner: none is named
+    # no Owner: none is named; a forecast from the actuals (issue 15)
+    assert header.endswith("| Baseline | Stages | Revisions | Forecast |")
     assert (
         "| ON TRACK (eased) | Out of area placements (revised) | ooa | 78 | 2020-05-31 | 78.33 "
         "| 60 |" in text

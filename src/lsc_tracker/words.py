@@ -399,3 +399,35 @@ def update_text(
     if recovery:
         parts.append(f"recovery by {recovery}")
     return "; ".join(parts)
+
+
+# --- the forecast (issue 15) -------------------------------------------------------------------
+
+TREND_MISSES: Final = "trend misses"
+"""The mark on a row on track today whose recent trend misses its target: the most useful
+warning a board can get."""
+
+
+def _rate(value: float, unit: str | None) -> str:
+    text = format_cell(value, unit) if abs(value) >= 0.005 else f"{value:.2g}"
+    return "\u2212" + text[1:] if text.startswith("-") else text
+
+
+def forecast_text(
+    required: float | None,
+    recent: float,
+    goal: float,
+    deadline: date,
+    eta: date | None,
+    unit: str | None = None,
+) -> str:
+    """A forecast in words: "needs −1.2 a month, recent −0.4 a month: at that rate reaches 30
+    in Aug 2025, 29 months late" (or "in time", or "never reaches 30")."""
+    parts = [] if required is None else [f"needs {_rate(required, unit)} a month"]
+    parts.append(f"recent {_rate(recent, unit)} a month")
+    target = format_cell(goal, unit)
+    if eta is None:
+        return ", ".join(parts) + f": at that rate never reaches {target}"
+    months = round((eta - deadline).days / 30.4375)
+    when = "in time" if months <= 0 else f"{months} month{'s' if months != 1 else ''} late"
+    return ", ".join(parts) + f": at that rate reaches {target} in {eta:%b %Y}, {when}"

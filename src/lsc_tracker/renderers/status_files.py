@@ -24,7 +24,15 @@ from ..status import (
     StatusReport,
     Unresolved,
 )
-from ..words import PLAN_LINE, days_left, format_cell, spc_short, status_label, visible
+from ..words import (
+    PLAN_LINE,
+    TREND_MISSES,
+    days_left,
+    format_cell,
+    spc_short,
+    status_label,
+    visible,
+)
 from .status_rows import Row, rounded, rows, sections, summary_lines
 
 _FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
@@ -368,6 +376,7 @@ _MARKDOWN_EXTRA: Final = {
     "Owner": lambda row: row.owner or "",
     "Declared": lambda row: row.declared_text,
     "Owner update": lambda row: row.update_text,
+    "Forecast": lambda row: (f"{TREND_MISSES}: " if row.trend_misses else "") + row.forecast,
 }
 """Columns after `_MARKDOWN_HEADER`, each shown only when some row of the report has it
 (a plan with no baselines, stages, revisions or owners keeps the table it had)."""

@@ -31,6 +31,7 @@ from ..words import (
     change_text,
     counts_text,
     declared_text,
+    forecast_text,
     format_cell,
     revision_text,
     stage_verdict_text,
@@ -84,6 +85,8 @@ class Row:
     update_action: str | None = None
     update_recovery: date | None = None
     update_by: str | None = None
+    forecast: str = ""  # the forecast in words (`words.forecast_text`)
+    trend_misses: bool = False  # on track today, but the recent trend misses the target
 
     @property
     def baseline_text(self) -> str:
@@ -159,7 +162,8 @@ class Row:
     def notes(self) -> list[str]:
         """The lines a text view shows under the metric's name, in this order: what is
         missing, the standing record, the stages, the revisions, the withdrawal."""
-        found = [self.update_line, self.missing or "", self.standing, self.stages]
+        trend = f"forecast: {self.forecast}" if self.forecast else ""
+        found = [self.update_line, trend, self.missing or "", self.standing, self.stages]
         if self.place is None:
             found.append(self.revisions_line)
             if self.withdrawn_reason is not None:
@@ -225,7 +229,24 @@ def _row(metric: MetricStatus, place: PlaceStatus | None) -> Row:
         owner=m.owner,
         original=original_text(metric) if metric.revisions and not metric.withdrawn else "",
         **_update_fields(part),
+        **_forecast_fields(part, m.unit),
     )
+
+
+def _forecast_fields(part: MetricStatus | PlaceStatus, unit: str | None) -> dict[str, Any]:
+    """A row's forecast in words and its warning (`Row.forecast`), empty without one."""
+    found = part.forecast
+    if found is None:
+        return {}
+    text = forecast_text(
+        found.required_rate_per_month,
+        found.recent_rate_per_month,
+        found.last_target.value,
+        found.last_target.by,
+        found.eta,
+        unit,
+    )
+    return {"forecast": text, "trend_misses": part.status == "on_track" and found.misses()}
 
 
 def _update_fields(part: MetricStatus | PlaceStatus) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..status import StatusReport
-from ..words import EASED_STYLE, PLAN_LINE, days_left, format_cell, spc_short, visible
+from ..words import EASED_STYLE, PLAN_LINE, TREND_MISSES, days_left, format_cell, spc_short, visible
 from .rich_text import PipeConsole, status_cell
 from .status_rows import Row, sections, summary_lines
 
@@ -112,6 +112,8 @@ def _table_cells(row: Row) -> dict[str, Text | str]:
     markers = [name for name, flag in (("late", row.late), ("stale", row.stale)) if flag]
     if row.mismatch:
         markers.append(row.mismatch_text)
+    if row.trend_misses:
+        markers.append(TREND_MISSES)
     if row.place is None and row.revised and row.withdrawn_reason is None:
         markers.append("eased" if row.eased else "revised")
     latest = format_cell(row.latest_value, row.unit)
