@@ -98,13 +98,15 @@ TOOL_LINE = (
 
 
 def _big_log(size: int = 10 * MB) -> str:
-    """Tool-written lines, one a day from 1990-01-01 (the earliest an actual may be) for
-    10,000 days, then the same days again, each saying it replaces the earlier entry."""
-    lines, total, first = [], 0, date(1990, 1, 1)
+    """Tool-written lines, one a day from 2009-03-31 (the earliest plausible date for
+    ooa-placements: 10 years before its baseline) for 4,000 days (to 2020-03-02, before the
+    day test_record records), then the same days again,
+    each saying it replaces the earlier entry."""
+    lines, total, first = [], 0, date(2009, 3, 31)
     while total < size:
         count = len(lines)
-        day = first + timedelta(days=count % 10_000)
-        replaces = ', "replaces": true' if count >= 10_000 else ""
+        day = first + timedelta(days=count % 4_000)
+        replaces = ', "replaces": true' if count >= 4_000 else ""
         line = TOOL_LINE.format(day=day.isoformat(), value=total % 997, replaces=replaces)
         lines.append(line)
         total += len(line)
