@@ -396,3 +396,16 @@ def test_the_text_views_show_the_declared_rating_and_mark_a_mismatch(measured: P
         "| On track (declared better) | 2020-05-01, amy: fine; action: spot beds; "
         "recovery by 2020-09-30 |"
     )
+
+
+def test_the_demo_shows_a_mismatch_from_its_synthetic_updates() -> None:
+    from conftest import DEMO_DATA
+
+    assert (DEMO_DATA / "updates.yaml").read_text().startswith("# SYNTHETIC DEMO DATA")
+    code, out, err = lsc(DEMO_DATA, "status", "--as-of", "2024-03-31", "--format", "json")
+    assert code == 0, err
+    metrics = {m["id"]: m for m in json.loads(out)["metrics"]}
+    assert metrics["ae-four-hour"]["mismatch"] == "declared_better"
+    assert metrics["ae-four-hour"]["forecast"]["projected_meets"] is False
+    south = next(p for p in metrics["smoking-quit-rate"]["places"] if p["place"] == "south")
+    assert south["mismatch"] == "declared_better"
