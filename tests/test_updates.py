@@ -409,3 +409,17 @@ def test_the_demo_shows_a_mismatch_from_its_synthetic_updates() -> None:
     assert metrics["ae-four-hour"]["forecast"]["projected_meets"] is False
     south = next(p for p in metrics["smoking-quit-rate"]["places"] if p["place"] == "south")
     assert south["mismatch"] == "declared_better"
+
+
+def test_the_html_report_shows_declared_ratings_and_forecasts(tmp_path: Path) -> None:
+    from conftest import DEMO_DATA
+
+    out = tmp_path / "r.html"
+    code, _, err = lsc(DEMO_DATA, "report", "--as-of", "2024-03-31", "--output", str(out))
+    assert code == 0, err
+    html = out.read_text()
+    assert "<th>Declared by the owner</th>" in html
+    assert "<td>On track (declared better)</td>" in html
+    assert "Owner update</dt><dd>On track (declared better), 2024-03-15, Demo urgent care" in html
+    assert "Forecast</dt><dd>needs 0.48% a month, recent −0.2% a month" in html
+    assert "Owner update (south)</dt>" in html

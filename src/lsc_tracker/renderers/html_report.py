@@ -47,14 +47,18 @@ from ..words import (
     PROGRAMME_TITLE,
     STAGE_WORDS,
     STATUS_WORDS,
+    TREND_MISSES,
     VARIATION_LABELS,
     change_text,
+    declared_text,
     describe_days,
     direction_words,
+    forecast_text,
     format_figure,
     format_value,
     spc_verdict,
     standing_text,
+    update_text,
 )
 from .status_rows import original_text, programme_roll_up, stage_line, summary_lines
 
@@ -141,6 +145,7 @@ def render_report(plan: Plan, as_of: date, *, original: bool = False) -> str:
             programme_status=programme_status,
             exceptions=exceptions,
             exception_owners=any(view.metric.owner for view, _ in exceptions),
+            exception_declared=any(declared_of(view, series) for view, series in exceptions),
             priority_owners=any(p.priority.owner for p in report.priorities),
             withdrawn=[v for v in views if v.assessed.withdrawn is not None],
             plan=report.plan,
@@ -188,6 +193,7 @@ def _environment() -> jinja2.Environment:
         spc_verdict=spc_verdict,
         spc_counts=spc_counts,
         facts=facts,
+        declared_of=declared_of,
         chart_key_items=chart_key_items,
         timeline_marks=timeline_marks,
         variation_look=variation_look,
@@ -257,6 +263,47 @@ def facts(view: MetricView) -> list[tuple[str, str]]:
     if owner:
         found.append(("Owner", owner if metric.owner else f"{owner} (the priority's owner)"))
     found.append(("Source", metric.source or "—"))
+    return found + owner_and_trend(view)
+
+
+def declared_of(view: MetricView, series: SeriesView) -> str:
+    """The owner's rating in force for a series (the metric's own, or its place's), with any
+    mismatch: "On track (declared better)"; "" for none."""
+    part: Any = view.assessed
+    if series.place is not None:
+        part = next((p for p in view.assessed.places if p.place == series.place), None)
+    if part is None or part.update is None:
+        return ""
+    return declared_text(part.update.rag, part.mismatch)
+
+
+def owner_and_trend(view: MetricView) -> list[tuple[str, str]]:
+    """The owner's update in force and the forecast (issue 15), of the metric and of each
+    place, as facts: "Owner update (north)": "Off track, 2024-03-05, ...: ..."."""
+    found: list[tuple[str, str]] = []
+    unit = view.metric.unit
+    parts: list[tuple[str | None, Any]] = [(None, view.assessed)]
+    parts += [(p.place, p) for p in view.assessed.places]
+    for place, part in parts:
+        where = f" ({place})" if place else ""
+        update = part.update
+        if update is not None:
+            said = update_text(update.date, update.note, update.action, update.recovery, update.by)
+            found.append(
+                (f"Owner update{where}", f"{declared_text(update.rag, part.mismatch)}, {said}")
+            )
+        trend = part.forecast
+        if trend is not None:
+            text = forecast_text(
+                trend.required_rate_per_month,
+                trend.recent_rate_per_month,
+                trend.last_target.value,
+                trend.last_target.by,
+                trend.eta,
+                unit,
+            )
+            warning = f"{TREND_MISSES}: " if part.status == "on_track" and trend.misses() else ""
+            found.append((f"Forecast{where}", warning + text))
     return found
 
 
