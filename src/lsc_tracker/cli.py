@@ -301,70 +301,6 @@ def parse_date_option(text: str | None, option: str) -> date | None:
 # --- output files -------------------------------------------------------------------------
 
 
-def _data_file_at(real: str, data_dir: Path) -> str | None:
-    """What of the data directory the real path ``real`` is, if it is any of it: the directory
-    itself, a data file (through any link, hard links included) or a side file the log's
-    writer keeps (its lock, a temporary file, bytes it took back), here or beside the real log.
-    """
-    from .plan import ACTUALS, FILE_NAMES, UPDATES
-
-    data_files = [*FILE_NAMES, UPDATES.file]
-
-    data_real = os.path.realpath(data_dir)
-    if real == data_real:
-        return "the data directory"
-    log_dir = os.path.dirname(os.path.realpath(data_dir / ACTUALS.file))
-    folder, name = os.path.split(real)
-    try:
-        found = os.stat(real)
-    except OSError:
-        found = None
-    for file_name in data_files:
-        data_file = os.path.realpath(data_dir / file_name)
-        if real == data_file:
-            return f"the data file {file_name}"
-        if found is not None:
-            try:
-                if os.path.samestat(found, os.stat(data_file)):
-                    return f"the data file {file_name} (a link to it)"
-            except OSError:
-                pass
-    sides = (ACTUALS.side_prefix, UPDATES.side_prefix)
-    beside_data = name in data_files or name.startswith(sides)
-    if folder in (data_real, log_dir) and beside_data:
-        return f"{name}, a file lsc keeps beside the data"
-    return None
-
-
-def _check_output(output: str, data_dir: Path) -> None:
-    """Refuse (exit 2, before anything is read or written) an --output that is a file of the
-    data directory, the directory itself, or an existing file that is not a regular file
-    (a FIFO would block, a device or directory cannot take a report): nothing is opened."""
-    import stat
-
-    real = os.path.realpath(output)
-    what = _data_file_at(real, data_dir)
-    if what is not None:
-        raise UsageError(
-            f"--output {output} is {what} in {data_dir}: a report would replace it; "
-            "choose another file"
-        )
-    try:
-        mode = os.stat(real).st_mode
-    except OSError:
-        return  # not there yet (or unreadable): writing it says why if it fails
-    if not stat.S_ISREG(mode):
-        kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
-        raise UsageError(f"--output {output} is {kind}: give the name of a file to write")
-
-
-def _write_output(output: str, data: bytes) -> None:
-    """Write a report to ``output`` whole or not at all (`files.write_atomically`)."""
-    from .files import write_atomically
-
-    write_atomically(output, data)
-
-
 # --- check --------------------------------------------------------------------------------
 
 
@@ -463,6 +399,7 @@ def schema(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not list the files.")] = False,
 ) -> None:
     """Write a JSON Schema for each data file, for editors' completion and squiggles."""
+    from . import outputs
     from .schema import SCHEMA_MODELS, schema_dir_for, schema_text
 
     where = settings(ctx)
@@ -476,11 +413,11 @@ def schema(
         )
     written = [output / f"{name}.schema.json" for name in SCHEMA_MODELS]
     for path in written:  # each is checked before any is written
-        _check_output(str(path), data_dir)
+        outputs.refuse_unsafe_output(str(path), data_dir)
     try:
         output.mkdir(parents=True, exist_ok=True)
         for name, path in zip(SCHEMA_MODELS, written, strict=True):
-            _write_output(str(path), schema_text(name).encode("utf-8"))
+            outputs.write_output(str(path), schema_text(name).encode("utf-8"))
     except OSError as error:
         raise LscError(f"cannot write to {output}: {error.strerror or error}") from None
     if not quiet:
@@ -636,6 +573,7 @@ def status(
     rules are in docs/status-rules.md. Exits 0, or 1 on a --fail-on hit, an unknown
     priority or place, or invalid data.
     """
+    from . import outputs
     from . import status as engine
 
     if missing or period is not None:
@@ -644,7 +582,7 @@ def status(
     fmt = _status_format(fmt, output)
     day = parse_date_option(as_of, "--as-of") or date.today()
     if output not in (None, "-"):
-        _check_output(output, settings(ctx).data_dir)
+        outputs.refuse_unsafe_output(output, settings(ctx).data_dir)
     shown_statuses = _status_list(only, "--status")
     failing_statuses, fail_declared = _fail_on_list(fail_on)
     plan = load_valid_plan(ctx, today=date.today())
@@ -770,6 +708,7 @@ def _write_status(
     report: StatusReport, fmt: StatusFormat, output: str | None, *, quiet: bool = False
 ) -> None:
     """The report to stdout, or to --output FILE (an xlsx workbook always goes to a file)."""
+    from . import outputs
     from .renderers import render_status
 
     if output in (None, "-"):
@@ -779,7 +718,7 @@ def _write_status(
     data = render_status(fmt.value, report)
     assert data is not None
     try:
-        _write_output(output, data)
+        outputs.write_output(output, data)
     except OSError as error:
         raise LscError(f"cannot write {output}: {error.strerror or error}") from None
     if not quiet:
@@ -1226,13 +1165,13 @@ def return_form(
     left without a value are skipped). 'lsc status --missing --period P' lists what is
     still outstanding.
     """
-    from . import return_forms
+    from . import outputs, return_forms
 
     suffix = Path(output).suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise UsageError(f"--output {output}: a return form is FILE.xlsx or FILE.csv")
     day = _period_option(period)
-    _check_output(output, settings(ctx).data_dir)
+    outputs.refuse_unsafe_output(output, settings(ctx).data_dir)
     plan = load_valid_plan(ctx, today=date.today())
     priorities = tuple(p.strip() for text in priority or [] for p in text.split(",") if p.strip())
     for pid in priorities:
@@ -1252,7 +1191,7 @@ def return_form(
     else:
         data = return_forms.form_csv(found)
     try:
-        _write_output(output, data)
+        outputs.write_output(output, data)
     except OSError as error:
         raise LscError(f"cannot write {output}: {error.strerror or error}") from None
     if not quiet:
@@ -1543,11 +1482,12 @@ def report(
     request when opened) with a summary by priority, the exceptions, and one section per
     metric with its Making Data Count chart and icons. Prints well on A4.
     """
+    from . import outputs
     from .renderers.html_report import render_report
 
     day = parse_date_option(as_of, "--as-of") or date.today()
     if output != "-":
-        _check_output(output, settings(ctx).data_dir)
+        outputs.refuse_unsafe_output(output, settings(ctx).data_dir)
         _report_suffix(output)
     plan = load_valid_plan(ctx, today=date.today())
     html = render_report(plan, day, original=plan_choice is PlanChoice.original)
@@ -1558,7 +1498,7 @@ def report(
         return
     path = Path(output)
     try:
-        _write_output(output, html.encode("utf-8"))
+        outputs.write_output(output, html.encode("utf-8"))
     except OSError as error:
         raise LscError(f"cannot write {output}: {error.strerror or error}") from None
     if not quiet:
