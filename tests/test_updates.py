@@ -423,3 +423,13 @@ def test_the_html_report_shows_declared_ratings_and_forecasts(tmp_path: Path) ->
     assert "Owner update</dt><dd>On track (declared better), 2024-03-15, Demo urgent care" in html
     assert "Forecast</dt><dd>needs 0.48% a month, recent −0.2% a month" in html
     assert "Owner update (south)</dt>" in html
+
+
+def test_show_gives_the_owner_update_and_the_forecast() -> None:
+    from conftest import DEMO_DATA
+
+    args = ("show", "ae-four-hour", "--as-of", "2024-03-31")
+    code, out, err = lsc(DEMO_DATA, *args, env={"COLUMNS": "300"})
+    assert code == 0, err
+    assert "Owner update: On track (declared better), 2024-03-15, Demo urgent care lead" in out
+    assert "Forecast: needs 0.48% a month, recent −0.2% a month" in out

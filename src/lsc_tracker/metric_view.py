@@ -15,9 +15,9 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from . import spc_inputs, status
+from . import spc_inputs, status, words
 from .models import Actual, Metric, Priority
 from .spc import SpcResult
 from .status import BaselineUsed, Goal, Knot, Reading, Stage
@@ -128,6 +128,12 @@ def metric_view(
         assessed = status.assess_metric(
             metric, [e for place in entries.values() for e in place], as_of, original=original
         )
+        from .forecast import with_forecasts  # what `status.assess` adds (issue 15)
+        from .updates import declared
+
+        assessed = with_forecasts(assessed, entries, as_of)
+        if plan.updates:
+            assessed = declared(assessed, plan.updates, as_of)
     metric = assessed.metric
     if metric.places:
         names = plan.place_by_id
@@ -168,3 +174,35 @@ def plan_views(
         for assessed in report.metrics
     ]
     return report, views
+
+
+def owner_and_trend(view: MetricView) -> list[tuple[str, str]]:
+    """The owner's update in force and the forecast (issue 15), of the metric and of each
+    place, as facts: "Owner update (north)": "Off track, 2024-03-05, ...: ..."."""
+    found: list[tuple[str, str]] = []
+    unit = view.metric.unit
+    parts: list[tuple[str | None, Any]] = [(None, view.assessed)]
+    parts += [(p.place, p) for p in view.assessed.places]
+    for place, part in parts:
+        where = f" ({place})" if place else ""
+        update = part.update
+        if update is not None:
+            said = words.update_text(
+                update.date, update.note, update.action, update.recovery, update.by
+            )
+            rating = words.declared_text(update.rag, part.mismatch)
+            found.append((f"Owner update{where}", f"{rating}, {said}"))
+        trend = part.forecast
+        if trend is not None:
+            text = words.forecast_text(
+                trend.required_rate_per_month,
+                trend.recent_rate_per_month,
+                trend.last_target.value,
+                trend.last_target.by,
+                trend.eta,
+                unit,
+            )
+            misses = part.status == "on_track" and trend.misses()
+            warning = f"{words.TREND_MISSES}: " if misses else ""
+            found.append((f"Forecast{where}", warning + text))
+    return found

@@ -34,7 +34,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__, spc
-from ..metric_view import MetricView, SeriesView, plan_views
+from ..metric_view import MetricView, SeriesView, owner_and_trend, plan_views
 from ..models import PROGRAMME
 from ..status import STATUS_ORDER, Stage
 from ..words import (
@@ -47,18 +47,15 @@ from ..words import (
     PROGRAMME_TITLE,
     STAGE_WORDS,
     STATUS_WORDS,
-    TREND_MISSES,
     VARIATION_LABELS,
     change_text,
     declared_text,
     describe_days,
     direction_words,
-    forecast_text,
     format_figure,
     format_value,
     spc_verdict,
     standing_text,
-    update_text,
 )
 from .status_rows import original_text, programme_roll_up, stage_line, summary_lines
 
@@ -275,36 +272,6 @@ def declared_of(view: MetricView, series: SeriesView) -> str:
     if part is None or part.update is None:
         return ""
     return declared_text(part.update.rag, part.mismatch)
-
-
-def owner_and_trend(view: MetricView) -> list[tuple[str, str]]:
-    """The owner's update in force and the forecast (issue 15), of the metric and of each
-    place, as facts: "Owner update (north)": "Off track, 2024-03-05, ...: ..."."""
-    found: list[tuple[str, str]] = []
-    unit = view.metric.unit
-    parts: list[tuple[str | None, Any]] = [(None, view.assessed)]
-    parts += [(p.place, p) for p in view.assessed.places]
-    for place, part in parts:
-        where = f" ({place})" if place else ""
-        update = part.update
-        if update is not None:
-            said = update_text(update.date, update.note, update.action, update.recovery, update.by)
-            found.append(
-                (f"Owner update{where}", f"{declared_text(update.rag, part.mismatch)}, {said}")
-            )
-        trend = part.forecast
-        if trend is not None:
-            text = forecast_text(
-                trend.required_rate_per_month,
-                trend.recent_rate_per_month,
-                trend.last_target.value,
-                trend.last_target.by,
-                trend.eta,
-                unit,
-            )
-            warning = f"{TREND_MISSES}: " if part.status == "on_track" and trend.misses() else ""
-            found.append((f"Forecast{where}", warning + text))
-    return found
 
 
 def _baseline_text(view: MetricView) -> str:

@@ -23,7 +23,7 @@ from rich.table import Table
 from rich.text import Span, Text
 
 from .. import spc, status
-from ..metric_view import MetricView, SeriesView
+from ..metric_view import MetricView, SeriesView, owner_and_trend
 from ..models import PROGRAMME, Revision
 from ..status import expected_value_on
 from ..words import (
@@ -162,6 +162,8 @@ def render_show(console: Console, view: MetricView, place: str | None = None) ->
         console.print(_targets(view, one))
     for part in _living_plan(view):
         console.print(part)
+    for name, text in owner_and_trend(view):  # the owner's update and the forecast (issue 15)
+        console.print(Text.assemble((f"{name}: ", "bold"), plain(text)))
     if metric.places and place is None:
         console.print(_places_table(view))
         if not metric.is_milestone:
