@@ -433,3 +433,27 @@ def test_show_gives_the_owner_update_and_the_forecast() -> None:
     assert code == 0, err
     assert "Owner update: On track (declared better), 2024-03-15, Demo urgent care lead" in out
     assert "Forecast: needs 0.48% a month, recent −0.2% a month" in out
+
+
+@pytest.mark.slow  # real processes at once
+def test_concurrent_updates_and_records_keep_every_entry_once(data: Path) -> None:
+    """Owner updates and actuals written at once, by separate processes: each log keeps
+    every entry exactly once and both load without a problem (no lock waits on the other)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from conftest import lsc_process
+
+    def one(i: int) -> int:
+        if i % 2:
+            args = ("update", "ooa-placements", "--rag", "at_risk", "--note", f"n{i}")
+            return lsc_process(data, *args, "--date", "2020-05-10").exit_code
+        day = f"2020-{i // 2 + 5:02d}-28"
+        return lsc_process(data, "record", "ooa-placements", str(70 - i), "--date", day).exit_code
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = list(pool.map(one, range(8)))
+    assert codes == [0] * 8
+    plan, problems = load(data)
+    assert problems == []
+    assert sorted(u.note for u in plan.updates) == ["n1", "n3", "n5", "n7"]
+    assert len(plan.actuals) == 1 + 4
