@@ -457,3 +457,9 @@ def test_concurrent_updates_and_records_keep_every_entry_once(data: Path) -> Non
     assert problems == []
     assert sorted(u.note for u in plan.updates) == ["n1", "n3", "n5", "n7"]
     assert len(plan.actuals) == 1 + 4
+
+
+def test_check_counts_the_owner_updates(data: Path) -> None:
+    assert "owner update" not in lsc(data, "check").stderr
+    update(data, "ooa-placements", "--rag", "on_track", "--note", "x")
+    assert lsc(data, "check").stderr.strip().endswith("1 actual, 1 owner update)")

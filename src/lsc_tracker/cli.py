@@ -370,6 +370,8 @@ def check(
                     (plan.actuals, "actual"),
                 )
             ).replace("prioritys", "priorities")
+            if plan.updates:  # an owner updates log (lsc update) is there to count
+                summary += f", {_count(len(plan.updates), 'owner update')}"
             since = (
                 f"; no commitment changed since {base} other than by revision"
                 if base is not None
