@@ -18,9 +18,11 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from . import spc_inputs, status, words
+from .forecast import with_forecasts
 from .models import Actual, Metric, Priority
 from .spc import SpcResult
 from .status import BaselineUsed, Goal, Knot, Reading, Stage
+from .updates import declared
 
 if TYPE_CHECKING:
     from .plan import Plan
@@ -128,9 +130,7 @@ def metric_view(
         assessed = status.assess_metric(
             metric, [e for place in entries.values() for e in place], as_of, original=original
         )
-        from .forecast import with_forecasts  # what `status.assess` adds (issue 15)
-        from .updates import declared
-
+        # what `status.assess` adds (issue 15)
         assessed = with_forecasts(assessed, entries, as_of)
         if plan.updates:
             assessed = declared(assessed, plan.updates, as_of)

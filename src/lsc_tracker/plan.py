@@ -17,9 +17,9 @@ from pydantic import BaseModel
 from .applog.spec import LogSpec
 from .models import Actual, Metric, Place, Priority
 from .problems import Source
-from .updates import Update
 
 if TYPE_CHECKING:
+    from .updates import Update
     from .yamlsource import Document, Loc
 
 # kind -> file name, in loading order

@@ -22,8 +22,10 @@ from .models import Actual, Metric
 from .periods import is_period_end, period_name
 from .plan import Plan
 from .recording import CONTEXT_COLUMNS
+from .renderers.status_files import spreadsheet_safe
 from .revisions import plan_in_force
 from .status import current_goal, effective_actuals, goals
+from .words import visible
 
 FORM_COLUMNS = ("metric", "place", "date", "value", "note")
 """The columns the owner fills in (``value``, and ``note`` if they wish)."""
@@ -134,8 +136,6 @@ def _rows(found: list[Expected]) -> list[list[str]]:
 def form_csv(found: list[Expected]) -> bytes:
     """The form as CSV UTF-8 with a byte-order mark (what Excel opens as UTF-8); text a
     spreadsheet would run as a formula gets a leading apostrophe."""
-    from .renderers.status_files import spreadsheet_safe
-
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([*FORM_COLUMNS, *CONTEXT_COLUMNS])
@@ -216,8 +216,6 @@ def missing_text(outstanding: list[Expected], found: list[Expected], day: date, 
         }
         return json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
-        from .renderers.status_files import spreadsheet_safe
-
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         columns = list(rows[0]) if rows else ["metric", "place", "date", "name", "owner"]
@@ -225,8 +223,6 @@ def missing_text(outstanding: list[Expected], found: list[Expected], day: date, 
         for row in rows:
             writer.writerow(["" if v is None else spreadsheet_safe(str(v)) for v in row.values()])
         return out.getvalue()
-    from .words import visible
-
     head = (
         f"outstanding for {describe_period(day)} ({day}): {len(outstanding)} of "
         f"{len(found)} expected value{'s' if len(found) != 1 else ''}\n"

@@ -32,11 +32,11 @@ from typing import TYPE_CHECKING, Final, NamedTuple
 from .models import CADENCE_DAYS, Actual, Baseline, Metric, Priority, Revision, Target
 from .problems import did_you_mean
 from .revisions import AppliedRevision, plan_in_force
+from .updates import Update, declared
 
 if TYPE_CHECKING:
     from .forecast import Forecast
     from .plan import Plan
-    from .updates import Update
 
 STATUS_ORDER: Final = (
     "overdue",
@@ -1056,8 +1056,6 @@ def assess(
 
     metrics = tuple(with_forecasts(m, grouped.get(m.metric.id, {}), as_of) for m in metrics)
     if plan.updates:
-        from .updates import declared
-
         metrics = tuple(declared(m, plan.updates, as_of) for m in metrics)
     priorities = tuple(roll_up_priority(p, metrics) for p in plan.priorities)
     return StatusReport(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pydantic import Field, ValidationError
 
+from .checks import place_problem
 from .models import ActualDate, IsoDate, Slug, Text, Timestamp, _Model
 from .problems import LscError, NotFound, Problem, did_you_mean
 
@@ -113,8 +114,6 @@ def update_fields(update: Update) -> dict[str, str | float | bool]:
 def update_problems(update: Update, plan: Plan, today: date | None) -> Iterator[tuple[str, str]]:
     """What is wrong with one update against the plan: (the key at fault, the message) pairs,
     with the rule id as the message's prefix before a tab."""
-    from .checks import place_problem
-
     metric = plan.metric_by_id.get(update.metric)
     if metric is None:
         if update.metric not in plan.rejected_ids and plan.knows_all("metrics"):
