@@ -655,11 +655,7 @@ def _status_missing(
     from . import return_forms
 
     plan = load_valid_plan(ctx, today=date.today())
-    priorities = tuple(p.strip() for text in priority or [] for p in text.split(",") if p.strip())
-    for pid in priorities:
-        _known(pid, list(plan.priority_by_id), "priority")
-    if place is not None:
-        _known(place, list(plan.place_by_id), "place")
+    priorities = _known_priorities_and_place(plan, priority, place)
     found = return_forms.expected(plan, day, priorities=priorities, place=place)
     outstanding = [e for e in found if not e.recorded]
     typer.echo(return_forms.missing_text(outstanding, found, day, chosen.value), nl=False)
@@ -725,6 +721,19 @@ def _write_status(
         raise LscError(f"cannot write {output}: {error.strerror or error}") from None
     if not quiet:
         typer.echo(f"status written to {path}", err=True)
+
+
+def _known_priorities_and_place(
+    plan: Plan, priority: list[str] | None, place: str | None
+) -> tuple[str, ...]:
+    """The --priority ids given (repeated or comma-separated), each known to the plan, as is
+    --place: what a return form and --missing select by."""
+    priorities = tuple(p.strip() for text in priority or [] for p in text.split(",") if p.strip())
+    for pid in priorities:
+        _known(pid, list(plan.priority_by_id), "priority")
+    if place is not None:
+        _known(place, list(plan.place_by_id), "place")
+    return priorities
 
 
 def _known(value: str, choices: list[str], noun: str) -> None:
@@ -1175,11 +1184,7 @@ def return_form(
     day = _period_option(period)
     outputs.refuse_unsafe_output(output, settings(ctx).data_dir)
     plan = load_valid_plan(ctx, today=date.today())
-    priorities = tuple(p.strip() for text in priority or [] for p in text.split(",") if p.strip())
-    for pid in priorities:
-        _known(pid, list(plan.priority_by_id), "priority")
-    if place is not None:
-        _known(place, list(plan.place_by_id), "place")
+    priorities = _known_priorities_and_place(plan, priority, place)
     found = return_forms.expected(plan, day, priorities=priorities, place=place)
     if not found:
         raise LscError(

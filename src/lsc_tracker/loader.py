@@ -23,6 +23,7 @@ from .files import display_path, read_text
 from .models import ActualEntry, Metric, Place, Priority
 from .plan import ACTUALS, PLAN_FILES, UPDATES, Plan
 from .problems import MAX_LISTED, Problem, Source, did_you_mean, too_many
+from .updates import UpdateEntry, check_updates
 from .validate import fast_actuals, validate_items
 from .yamlsource import Document, parse_yaml
 
@@ -91,15 +92,25 @@ def load_actuals(plan: Plan, *, lock: bool = True) -> list[Problem]:
 
     ``lock``: read it under the shared lock (False when the caller holds the exclusive one).
     """
-    path = plan.data_dir / ACTUALS.file
-    shown = display_path(plan.data_dir, ACTUALS.file)
+    doc, problems = _read_log_document(plan, ACTUALS, "actuals", lock=lock)
+    return problems if doc is None else problems + _load_entries(plan, doc)
+
+
+def _read_log_document(
+    plan: Plan, spec: LogSpec, kind: str, *, lock: bool
+) -> tuple[LogDocument | None, list[Problem]]:
+    """Read and parse one append-only log of the data directory (`applog`): its document
+    and the problems of reading it; no document for a missing file (no entries) or an
+    unreadable one (``kind`` is then marked broken, so ids it would hold are not unknown)."""
+    path = plan.data_dir / spec.file
+    shown = display_path(plan.data_dir, spec.file)
     if not path.exists() and not path.is_symlink():
-        return []
-    log = read_log(ACTUALS, path, shown, lock=lock)
+        return None, []
+    log = read_log(spec, path, shown, lock=lock)
     if log.text is None:
-        plan.broken_files.add("actuals")
-        return log.problems
-    return log.problems + _load_entries(plan, parse_log(log.text, shown))
+        plan.broken_files.add(kind)
+        return None, log.problems
+    return parse_log(log.text, shown), log.problems
 
 
 def _load_entries(plan: Plan, doc: LogDocument) -> list[Problem]:
@@ -126,31 +137,23 @@ def load_updates(plan: Plan, *, lock: bool = True) -> list[Problem]:
     """Load the owner updates log (`updates`) by the actuals log's protocol; a missing file
     means no updates. ``lock``: read it under the shared lock (False: the caller holds the
     exclusive one)."""
-    from .updates import UpdateEntry
-
-    path = plan.data_dir / UPDATES.file
-    shown = display_path(plan.data_dir, UPDATES.file)
-    if not path.exists() and not path.is_symlink():
-        return []
-    log = read_log(UPDATES, path, shown, lock=lock)
-    if log.text is None:
-        plan.broken_files.add("updates")
-        return log.problems
-    doc = parse_log(log.text, shown)
+    doc, read_problems = _read_log_document(plan, UPDATES, "updates", lock=lock)
+    if doc is None:
+        return read_problems
     plan.documents["updates"] = doc
     if doc.problems:
-        return log.problems + list(doc.problems) + truncation_hint(doc)
+        return read_problems + list(doc.problems) + truncation_hint(doc)
     if doc.data is None:
-        return log.problems
+        return read_problems
     if not isinstance(doc.data, list):
         return [
-            *log.problems,
+            *read_problems,
             Problem(doc.source(), "expected a list of entries, each starting with '- '", "schema"),
         ]
     valid, item_problems, plan.update_positions = validate_items(doc, doc.data, UpdateEntry, ())
     plan.updates = [entry.to_update() for entry in valid]
     hint = truncation_hint(doc, item_problems) if item_problems else []
-    return log.problems + item_problems + hint
+    return read_problems + item_problems + hint
 
 
 def load(
@@ -186,8 +189,6 @@ def load(
     problems.extend(load_updates(plan, lock=lock or held is not UPDATES))
     problems.extend(run_checks(plan, today=today))
     if plan.updates:
-        from .updates import check_updates
-
         problems.extend(check_updates(plan, today))
     return plan, sort_problems(problems)
 
