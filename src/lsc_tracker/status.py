@@ -35,6 +35,7 @@ from .revisions import AppliedRevision, plan_in_force
 from .updates import Update, declared
 
 if TYPE_CHECKING:
+    from .changes import Change
     from .forecast import Forecast
     from .plan import Plan
 
@@ -186,6 +187,7 @@ class PlaceStatus:
     update: Update | None = None  # the owner's update for this place in force (`updates`)
     mismatch: str | None = None  # "declared_better", "declared_worse" (`updates.mismatch`)
     forecast: Forecast | None = None  # the trend against the target (`forecast`)
+    was: str | None = None  # the status on the --since date (`changes.compare`)
 
     @property
     def deadline(self) -> date | None:
@@ -228,6 +230,8 @@ class MetricStatus:
     update: Update | None = None  # the owner's update on the metric as a whole, in force
     mismatch: str | None = None  # the update's rating against ``status`` (`updates.mismatch`)
     forecast: Forecast | None = None  # a metric not tracked by place (else each place's)
+    was: str | None = None  # the status on the --since date (`changes.compare`)
+    reasons: tuple[str, ...] = ()  # why it needs attention (`exceptions.only_exceptions`)
 
     @property
     def id(self) -> str:
@@ -271,6 +275,9 @@ class StatusReport:
     metrics: tuple[MetricStatus, ...]
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     plan: str = "current"  # "original": judged against the plan as first written
+    since: date | None = None  # --since: ``was`` and ``changes`` are against this date
+    changes: tuple[Change, ...] = ()  # every row whose status moved since ``since``
+    exceptions: bool = False  # --exceptions: one row per metric needing attention
 
     @property
     def counts(self) -> dict[str, int]:
