@@ -389,7 +389,7 @@ def test_one_bad_row_in_a_thousand_and_nothing_is_written(data: Path, tmp_path: 
             "metric,date,value,colour\n",
             [
                 "1: unknown column 'colour'; the columns are metric, date, value, place, note, "
-                "by; to import without it, add --ignore-columns 'colour'"
+                "by, status, source; to import without it, add --ignore-columns 'colour'"
             ],
         ),
         ("metric,date,value,value\n", ["1: column 'value' appears twice (columns 3 and 4)"]),
@@ -404,7 +404,7 @@ def test_one_bad_row_in_a_thousand_and_nothing_is_written(data: Path, tmp_path: 
             ",metric,date,value\n1,ooa-placements,2020-05-31,5\n",  # an unnamed column in use
             [
                 "1: column 1 of the header is empty: every column needs a name, one of "
-                "metric, date, value, place, note, by"
+                "metric, date, value, place, note, by, status, source"
             ],
         ),
         (
@@ -463,7 +463,7 @@ def test_history_shows_superseded_entries_and_who_recorded_them(data: Path) -> N
         (4, 70, "amy", False),
     ]
     csv_lines = lsc(data, "history", "ooa-placements", "-f", "csv").stdout.splitlines()
-    assert csv_lines[1] == "3,ooa-placements,,2020-04-30,80,,jo,,false,true,,false,false,,,,"
+    assert csv_lines[1] == "3,ooa-placements,,2020-04-30,80,,jo,,false,true,,false,false,,,,,false,"
 
 
 def test_history_of_an_unknown_metric_or_place(data: Path) -> None:

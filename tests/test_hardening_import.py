@@ -342,8 +342,8 @@ def test_a_csv_header_of_a_million_columns_is_one_problem(data: Path, tmp_path: 
     run = lsc_import(data, path)
     assert run.code == 1
     assert run.stderr.splitlines() == [
-        f"{path}:1: the header has 1,000,000 columns: expected at most 6, named metric, date, "
-        "value, place, note, by",
+        f"{path}:1: the header has 1,000,000 columns: expected at most 8, named metric, date, "
+        "value, place, note, by, status, source",
         "error: nothing was imported",
     ]
     assert run.seconds < 10

@@ -226,10 +226,11 @@ def test_history_json_and_csv_carry_who_when_and_superseded(data_dir: Path) -> N
     assert '"recorded": "2020-05-02T10:00:00Z"' in history_json(rows)
     assert history_csv(rows).splitlines()[:3] == [
         "line,metric,place,date,value,note,by,recorded,replaces,superseded,"
-        "period,void,voided,voided_by,voided_on,void_reason,void_line",
-        "1,ooa-placements,,2020-04-30,60,,jo,2020-05-02T10:00:00Z,false,true,,false,false,,,,",
+        "period,void,voided,voided_by,voided_on,void_reason,void_line,provisional,source",
+        "1,ooa-placements,,2020-04-30,60,,jo,2020-05-02T10:00:00Z,false,true,,false,false,,,,"
+        ",false,",
         "4,ooa-placements,,2020-04-30,58.5,typo: 60 was April's draft,,,true,false,"
-        ",false,false,,,,",
+        ",false,false,,,,,false,",
     ]
 
 
@@ -274,8 +275,8 @@ def test_header_problems_are_reported_on_line_1(tmp_path: Path, plan: Plan) -> N
         (1, "unknown column 'vlaue' (did you mean 'value'?)"),
         (
             1,
-            "unknown column 'colour'; the columns are metric, date, value, place, note, by; "
-            "to import without it, add --ignore-columns 'colour'",
+            "unknown column 'colour'; the columns are metric, date, value, place, note, by, "
+            "status, source; to import without it, add --ignore-columns 'colour'",
         ),
     ]
     assert problems_of(tmp_path, "metric,date,value,date\n", plan) == [

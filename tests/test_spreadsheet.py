@@ -539,9 +539,9 @@ def test_extra_columns_are_refused_naming_the_option_and_ignored_with_it(
     assert refused.exit_code == 1
     assert refused.stderr.splitlines()[:2] == [
         f"{path}:1: unknown column 'comments'; the columns are metric, date, value, place, "
-        "note, by; to import without it, add --ignore-columns 'comments'",
+        "note, by, status, source; to import without it, add --ignore-columns 'comments'",
         f"{path}:1: unknown column 'Checked by'; the columns are metric, date, value, place, "
-        "note, by; to import without it, add --ignore-columns 'Checked by'",
+        "note, by, status, source; to import without it, add --ignore-columns 'Checked by'",
     ]
     assert digests(data) == before
     partly = lsc(data, "import", str(path), "--ignore-columns", "comments")

@@ -47,8 +47,8 @@ class Appended:
 def entry_fields(actual: Actual) -> dict[str, str | float | bool]:
     """An entry's fields as written, leaving out the empty ones.
 
-    Always in the order metric, date, value, place, note, by, recorded, replaces, void (a void
-    entry has no value).
+    Always in the order metric, date, value, place, note, by, recorded, replaces, void,
+    provisional, source (a void entry has no value; a final figure no ``provisional``).
     """
     fields: dict[str, str | float | bool] = {
         "metric": actual.metric,
@@ -66,6 +66,10 @@ def entry_fields(actual: Actual) -> dict[str, str | float | bool]:
         fields["replaces"] = True
     if actual.void:
         fields["void"] = True
+    if actual.provisional:
+        fields["provisional"] = True
+    if actual.source is not None:
+        fields["source"] = actual.source
     return fields
 
 

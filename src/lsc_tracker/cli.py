@@ -846,6 +846,19 @@ def record(
             "(else refused as a fraction typed for a percentage: 0.045 for 4.5%).",
         ),
     ] = False,
+    provisional: Annotated[
+        bool,
+        typer.Option(
+            "--provisional",
+            help="Mark the value provisional, to be confirmed: the final figure for the same "
+            "metric, place and date, recorded later without --provisional, replaces it "
+            "(no --replace needed).",
+        ),
+    ] = False,
+    source: Annotated[
+        str | None,
+        typer.Option("--source", metavar="TEXT", help="The system the figure came from."),
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print nothing on success (errors still show).")
     ] = False,
@@ -867,13 +880,17 @@ def record(
     if ctx.args:
         _record_extra_arguments(ctx.args, metric, value or "")
     _record_options(value, void=void, reason=reason, replace=replace, note=note, when=when)
+    if void and (provisional or source is not None):
+        raise UsageError("--void withdraws a value: it takes no --provisional or --source")
     _require_data_dir(settings(ctx))
     today = date.today()
     if void:
         given = recording.EntryInput(metric, "", when, place, reason, _recorder(by))
         make = partial(recording.void_entries, given=given, today=today, recorded=datetime.now(UTC))
     else:
-        given = recording.EntryInput(metric, value or "", when, place, note, _recorder(by))
+        given = recording.EntryInput(
+            metric, value or "", when, place, note, _recorder(by), provisional, source
+        )
         make = partial(
             recording.record_entries,
             given=given,
@@ -959,6 +976,8 @@ _RECORD_OPTIONS = (
     "--void",
     "--reason",
     "--confirm",
+    "--provisional",
+    "--source",
     "--quiet",
     "-q",
 )
@@ -991,7 +1010,8 @@ def import_(
         Path,
         typer.Argument(
             metavar="FILE",
-            help="A .csv or .xlsx file with the columns metric,date,value[,place,note,by].",
+            help="A .csv or .xlsx file with the columns "
+            "metric,date,value[,place,note,by,status,source].",
         ),
     ],
     dry_run: Annotated[
@@ -1042,8 +1062,8 @@ def import_(
 ) -> None:
     """Import a month of figures from a CSV or Excel (.xlsx) file, all rows or none.
 
-    The header row names the columns metric, date and value, and optionally place, note and
-    by, in any order. Each row is checked as 'lsc record' checks a value; a row for an entry
+    The header row names the columns metric, date and value, and optionally place, note,
+    by, status (provisional or final; empty is final) and source, in any order. Each row is checked as 'lsc record' checks a value; a row for an entry
     already recorded, or given twice, is refused. If any row is bad, every bad row is listed
     as FILE:LINE: message and nothing is written. From an .xlsx file the sheet named
     "actuals" is read, else the first; a cell holding a formula is refused. Prints the

@@ -558,6 +558,8 @@ class Actual(NamedTuple):
     recorded: datetime | None = None
     replaces: bool = False
     void: bool = False  # withdraws earlier entries for its key; its value is VOID_VALUE
+    provisional: bool = False  # a figure to be confirmed by a later (final) entry for its key
+    source: str | None = None  # the system the figure came from
 
     @property
     def is_done(self) -> bool:
@@ -596,6 +598,14 @@ class ActualEntry(_Model):
         description="true: withdraws every earlier entry for the same metric, place and date "
         "(no value; the note says why).",
     )
+    provisional: Flag = Field(
+        False,
+        description="true: a provisional figure, to be confirmed by a later entry for the same "
+        "metric, place and date (leave out for a final figure).",
+    )
+    source: Text | None = Field(
+        None, description="The system the figure came from (e.g. a national collection)."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -612,6 +622,8 @@ class ActualEntry(_Model):
             raise ValueError("a void entry withdraws, it does not replace: remove 'replaces'")
         if self.void and not (self.note or "").strip():
             raise ValueError("a void entry needs a note saying why it withdraws the entries")
+        if self.void and self.provisional:
+            raise ValueError("a void entry has no figure to be provisional: remove 'provisional'")
         return self
 
     def to_actual(self) -> Actual:
@@ -625,6 +637,8 @@ class ActualEntry(_Model):
             self.recorded,
             self.replaces,
             self.void,
+            self.provisional,
+            self.source,
         )
 
 

@@ -32,7 +32,7 @@ from .plan import Plan
 from .problems import LscError, Problem, did_you_mean, row_problem
 
 REQUIRED_COLUMNS = ("metric", "date", "value")
-OPTIONAL_COLUMNS = ("place", "note", "by")
+OPTIONAL_COLUMNS = ("place", "note", "by", "status", "source")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 CONTEXT_COLUMNS = ("name", "unit", "last value", "last date", "target", "owner")
 """The read-only columns of a return form (``lsc return-form``): import recognises and
@@ -58,6 +58,8 @@ class EntryInput:
     place: str | None = None
     note: str | None = None
     by: str | None = None
+    provisional: bool = False  # a figure to be confirmed (``--provisional``, status cell)
+    source: str | None = None  # the system the figure came from
 
 
 # --- values, dates, places -----------------------------------------------------------------
@@ -232,7 +234,24 @@ def make_actual(
         by=by,
         recorded=recorded.replace(microsecond=0),
         replaces=replaces,
+        provisional=given.provisional,
+        source=_source(given.source),
     )
+
+
+def _source(text: str | None) -> str | None:
+    """The source system's name, trimmed; None when none is given."""
+    source = _text(text, "source")
+    if source is not None and not source.strip():
+        raise LscError("source: give the name of the system the figure came from")
+    return None if source is None else source.strip()
+
+
+def confirms(existing: Actual | None, actual: Actual) -> bool:
+    """Whether ``actual`` is the final figure for a key whose entry in force is provisional:
+    confirming it is the normal monthly flow, so it needs no ``--replace`` (it is written as
+    a replacing entry). A second provisional figure for the key still needs ``--replace``."""
+    return existing is not None and existing.provisional and not actual.provisional
 
 
 # --- the log: duplicates and history -------------------------------------------------------
@@ -268,9 +287,10 @@ def _shown_value(value: float | str) -> str:
 def _already_recorded(plan: Plan, existing: Actual) -> str:
     line = entry_line_number(plan, existing)
     by = f" by {existing.by}" if existing.by else ""
+    provisional = " (provisional)" if existing.provisional else ""
     return (
         f"{_describe(_key(existing))} is already recorded as {_shown_value(existing.value)}"
-        f"{by} (actuals.yaml line {line})"
+        f"{provisional}{by} (actuals.yaml line {line})"
     )
 
 
@@ -292,8 +312,11 @@ def record_entries(
         plan, given, today=today, recorded=recorded, replaces=replace, confirm=confirm
     )
     existing = _latest(plan).get(_key(actual))
+    if confirms(existing, actual) and not replace:
+        return [actual._replace(replaces=True)]
     if existing is not None and not replace:
-        raise LscError(f"{_already_recorded(plan, existing)}: add --replace to correct it")
+        again = " (a revised provisional figure)" if existing.provisional else ""
+        raise LscError(f"{_already_recorded(plan, existing)}: add --replace to correct it{again}")
     if existing is None and replace:
         raise LscError(
             f"there is no entry for {_describe(_key(actual))} to replace: leave out --replace"
@@ -372,6 +395,8 @@ class HistoryRow:
             "by": a.by,
             "recorded": _timestamp(a.recorded),
             "replaces": a.replaces,
+            "provisional": a.provisional,
+            "source": a.source,
             "superseded": self.superseded,
             "void": a.void,
             "voided": void is not None,
@@ -440,7 +465,7 @@ def history(plan: Plan, metric_id: str, place: str | None = None) -> list[Histor
 MAX_SHOWN_PROBLEMS = 1_000
 """`BadRows` lists at most this many problems; the rest are counted in its message."""
 MAX_HEADER_COLUMNS = 50
-"""A header wider than this is one problem, not one per column (a valid one has at most 6)."""
+"""A header wider than this is one problem, not one per column (a valid one has at most 8)."""
 MAX_ID_CHARS = 200
 """A metric, place, date, value or by cell longer than this is refused before it is checked,
 so no message ever quotes more than a short prefix of it."""
@@ -555,7 +580,7 @@ def _row_input(
     def cell(name: str) -> str:
         return row.cells[columns[name]] if name in columns else ""
 
-    for name in ("metric", "date", "value", "place", "by"):
+    for name in ("metric", "date", "value", "place", "by", "status", "source"):
         text = cell(name)
         if len(text) > MAX_ID_CHARS:
             raise _CellError(
@@ -572,7 +597,23 @@ def _row_input(
         place=cell("place"),
         note=cell("note"),
         by=cell("by") if cell("by").strip() else by,
+        provisional=_row_status(cell("status")),
+        source=cell("source") if cell("source").strip() else None,
     )
+
+
+ROW_STATUSES = ("provisional", "final")
+"""What an import file's ``status`` column may hold (empty: final)."""
+
+
+def _row_status(text: str) -> bool:
+    """Whether a row's ``status`` cell says provisional (empty or ``final``: not)."""
+    status = text.strip().lower()
+    if status and status not in ROW_STATUSES:
+        raise _CellError(
+            "status", f"expected provisional or final (or nothing, for final), got {quoted(text)}"
+        )
+    return status == "provisional"
 
 
 _UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
@@ -626,6 +667,7 @@ def _check_cells(
     check("value", lambda: _plausible_value(plan, metric, value, confirm=confirm, cache=known))
     check("by", lambda: _text(given.by, "by"))
     check("note", lambda: _text(given.note, "note"))
+    check("source", lambda: _source(given.source))
 
 
 def _where(table: Table, row: Row, columns: dict[str, int], column: str) -> str:
@@ -696,7 +738,7 @@ def import_entries(
                     f"a second row for {_describe(key)} (first on line {first_line[key]})"
                 )
             first_line[key] = row.line
-            if key in latest and replace:
+            if (key in latest and replace) or confirms(latest.get(key), actual):
                 actual = actual._replace(replaces=True)
             elif key in latest:
                 raise LscError(

@@ -226,6 +226,8 @@ class _ToolWrittenEntry(TypedDict):
     recorded: NotRequired[str]
     replaces: NotRequired[bool]
     void: NotRequired[bool]
+    provisional: NotRequired[bool]
+    source: NotRequired[str]
 
 
 _tool_written_entries = TypeAdapter(list[_ToolWrittenEntry])
@@ -236,7 +238,10 @@ def _void_or_value(entry: _ToolWrittenEntry) -> bool:
     if not entry.get("void", False):
         return "value" in entry
     return (
-        "value" not in entry and not entry.get("replaces") and bool(entry.get("note", "").strip())
+        "value" not in entry
+        and not entry.get("replaces")
+        and not entry.get("provisional")
+        and bool(entry.get("note", "").strip())
     )
 
 
@@ -265,6 +270,8 @@ def fast_actuals(entries: list[Any]) -> list[Actual] | None:
                     parse_timestamp(entry["recorded"]) if "recorded" in entry else None,
                     entry.get("replaces", False),
                     entry.get("void", False),
+                    entry.get("provisional", False),
+                    entry.get("source"),
                 )
                 for entry in checked
             ]

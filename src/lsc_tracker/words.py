@@ -431,3 +431,18 @@ def forecast_text(
     months = round((eta - deadline).days / 30.4375)
     when = "in time" if months <= 0 else f"{months} month{'s' if months != 1 else ''} late"
     return ", ".join(parts) + f": at that rate reaches {target} in {eta:%b %Y}, {when}"
+
+
+# --- provisional figures (issue 18) ------------------------------------------------------------
+
+PROVISIONAL_MARK: Final = "P"
+"""The mark beside a value that is provisional (to be confirmed by a final figure)."""
+PROVISIONAL_NOTE: Final = "P: provisional figure, to be confirmed"
+"""The footnote of every view that marks a value with `PROVISIONAL_MARK`."""
+TO_CONFIRM: Final = "provisional, to be confirmed"
+"""What ``lsc status --missing`` says of a provisional value older than one period."""
+
+
+def provisional_value(text: str, provisional: bool) -> str:
+    """A value as a view shows it: ``42 P`` when provisional, else as given (empty stays so)."""
+    return f"{text} {PROVISIONAL_MARK}" if provisional and text else text

@@ -43,6 +43,7 @@ def history_csv(rows: Sequence[HistoryRow]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     flags = ["replaces", "superseded"]
     after = ["period", "void", "voided", "voided_by", "voided_on", "void_reason", "void_line"]
+    after += ["provisional", "source"]
     writer.writerow([*columns, *flags, *after])
     for row in rows:
         item = row.as_dict()

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..words import visible
+from ..words import PROVISIONAL_MARK, visible
 
 if TYPE_CHECKING:
     from ..recording import HistoryRow
@@ -51,10 +51,12 @@ def render_history_table(console: Console, rows: list[HistoryRow]) -> None:
     with the period each is for when the metric has a cadence."""
     with_place = any(row.actual.place for row in rows)
     with_period = any(row.period for row in rows)
+    with_source = any(row.actual.source for row in rows)
     table = Table(box=None, header_style="bold", pad_edge=False)
     place = ["place"] if with_place else []
     period = ["for"] if with_period else []
-    for name in ("line", "date", *period, *place, "value", "by", "recorded (UTC)"):
+    source = ["source"] if with_source else []
+    for name in ("line", "date", *period, *place, "value", "by", "recorded (UTC)", *source):
         right = name in ("line", "value")
         table.add_column(name, justify="right" if right else "left", no_wrap=name != "by")
     table.add_column("note", overflow="fold")
@@ -65,7 +67,11 @@ def render_history_table(console: Console, rows: list[HistoryRow]) -> None:
         cells += [item["place"] or ""] if with_place else []
         recorded = recorded_utc(row.actual.recorded)
         value = "void" if row.actual.void else str(item["value"])
-        cells += [value, item["by"] or "", recorded, item["note"] or ""]
+        if row.actual.provisional:
+            value += f" {PROVISIONAL_MARK}"
+        cells += [value, item["by"] or "", recorded]
+        cells += [item["source"] or ""] if with_source else []
+        cells += [item["note"] or ""]
         table.add_row(  # Text: a note like "[red]" is shown as typed, not taken as markup
             *(Text(visible(cell)) for cell in [*cells, _marks(row)]),
             style="dim" if row.superseded or row.voided_by is not None else None,
