@@ -65,7 +65,10 @@ def test_update_appends_one_line_to_a_new_log_with_its_header(data: Path) -> Non
     )
     assert code == 0, err
     text = (data / "updates.yaml").read_text()
-    assert text.startswith("# Owner updates on the metrics")
+    assert text.startswith(
+        "# yaml-language-server: $schema=../schemas/updates.schema.json\n"
+        "# Owner updates on the metrics"
+    )
     lines = [line for line in text.splitlines() if line.startswith("- ")]
     assert lines == [out.strip()]
     entry = json.loads(lines[0][2:])

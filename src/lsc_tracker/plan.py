@@ -41,6 +41,7 @@ ACTUALS = LogSpec(
 UPDATES = LogSpec(
     "updates.yaml",
     header=(
+        "# yaml-language-server: $schema=../schemas/updates.schema.json\n"
         "# Owner updates on the metrics in metrics.yaml (rating, commentary, recovery action),\n"
         "# one entry per line, oldest first. Written by 'lsc update' (see docs/recording.md):\n"
         "# append, never edit; a later update supersedes an earlier one.\n"

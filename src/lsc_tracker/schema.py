@@ -16,10 +16,15 @@ from typing import Any
 from pydantic import BaseModel, RootModel
 
 from .models import ActualEntry, MetricsFile, PlacesFile, PrioritiesFile
+from .updates import UpdateEntry
 
 
 class ActualsFile(RootModel[list[ActualEntry]]):
     """actuals.yaml: the append-only log of recorded values, one entry per line."""
+
+
+class UpdatesFile(RootModel[list[UpdateEntry]]):
+    """updates.yaml: the append-only log of owners' updates (`lsc update`), one per line."""
 
 
 SCHEMA_MODELS: dict[str, type[BaseModel]] = {
@@ -27,6 +32,7 @@ SCHEMA_MODELS: dict[str, type[BaseModel]] = {
     "places": PlacesFile,
     "metrics": MetricsFile,
     "actuals": ActualsFile,
+    "updates": UpdatesFile,
 }
 
 

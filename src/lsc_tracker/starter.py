@@ -6,7 +6,7 @@ import contextlib
 from importlib import resources
 from pathlib import Path
 
-from .plan import ACTUALS, FILE_NAMES, LOGS
+from .plan import ACTUALS, FILE_NAMES, LOGS, UPDATES
 from .problems import LscError
 from .schema import SCHEMA_MODELS, schema_text
 
@@ -29,7 +29,10 @@ GITIGNORE_TEXT = "".join(
 def planned_files(directory: Path) -> dict[Path, str]:
     """Every file `init_plan` writes into ``directory``, with its text, in writing order."""
     starter = resources.files("lsc_tracker") / "starter_files"
-    files = {directory / name: (starter / name).read_text(encoding="utf-8") for name in FILE_NAMES}
+    files = {
+        directory / name: (starter / name).read_text(encoding="utf-8")
+        for name in (*FILE_NAMES, UPDATES.file)
+    }
     files[directory / GITIGNORE] = GITIGNORE_TEXT
     for name in SCHEMA_MODELS:
         files[directory / SCHEMA_DIR / f"{name}.schema.json"] = schema_text(name)
@@ -49,7 +52,7 @@ def _refusal(directory: Path, files: dict[Path, str]) -> str | None:
 
 
 def init_plan(directory: Path) -> list[Path]:
-    """Write the four starter data files, a .gitignore and the JSON Schemas into ``directory``.
+    """Write the starter plan, its two empty logs, a .gitignore and JSON Schemas to ``directory``.
 
     Every path is checked before anything is written: when any of those files already exists,
     or ``directory`` or its ``schemas`` is a file, it raises LscError and writes nothing, so
