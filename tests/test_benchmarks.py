@@ -43,9 +43,11 @@ def test_run_prints_ratios_against_floors_measured_in_the_same_run() -> None:
         "lsc --version",
         "lsc --help",
         "lsc status (shipped data)",
+        "lsc status (shipped data) / library imports",
         "lsc check @10k",
         "lsc status --format json @10k",
         "lsc record @10k",
     ):
         assert what in out, what
-    assert out.count("x   goal") == 6
+    assert "floor: python -c 'import typer, rich, pydantic, yaml'" in out
+    assert out.count("x   goal") == 7
