@@ -41,10 +41,18 @@ def spc_by_metric(plan: Plan, as_of: date) -> dict[tuple[str, str | None], spc.S
 
 
 def spc_summary(result: spc.SpcResult | None) -> status.SpcSummary | None:
-    """The two icons ``lsc status`` shows, or None when SPC does not apply (a milestone)."""
+    """The two icons ``lsc status`` shows (none when the latest group has fewer than 12
+    points), or None when SPC does not apply (a milestone)."""
     if result is None:
         return None
-    return status.SpcSummary(variation=result.variation, assurance=result.assurance)
+    points = result.groups[-1].n if result.groups else 0
+    enough = points >= spc.MIN_POINTS
+    return status.SpcSummary(
+        variation=result.variation if enough else None,
+        assurance=result.assurance if enough else None,
+        points=points,
+        enough_points=enough,
+    )
 
 
 def latest_actual(entries: Iterable[Actual], as_of: date) -> Actual | None:

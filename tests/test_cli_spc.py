@@ -51,7 +51,15 @@ def test_spc_json_gives_the_limits_point_types_and_icons(data: Path) -> None:
         "variation",
         "assurance",
         "range",
+        "points_in_group",
+        "enough_points",
+        "min_points",
     ]
+    # 10 points: computed all the same, but marked and warned about
+    assert (chart["points_in_group"], chart["enough_points"]) == (10, False)
+    assert result.stderr == (
+        "warning: too few points for SPC (10 of 12): limits are indicative only\n"
+    )
     assert chart["range"] is None  # placements: no range declared, nothing clipped
     assert (chart["metric"], chart["place"], chart["direction"]) == (
         "ooa-placements",

@@ -392,6 +392,8 @@ def test_status_shows_spc_icons_beside_the_trajectory_status() -> None:
     assert metrics["ae-four-hour"]["spc"] == {
         "variation": "common_cause",
         "assurance": "inconsistent",
+        "points": 36,
+        "enough_points": True,
     }
     milestones = [m for m in metrics.values() if m["kind"] == "milestone"]
     assert milestones and all(m["spc"] is None for m in milestones)

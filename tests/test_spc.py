@@ -214,13 +214,18 @@ def test_single_point_group_after_rebase_is_common_cause():
 
 
 @pytest.mark.parametrize("screen", [True, False])
-def test_all_moving_ranges_zero_gives_no_limits(screen):
+def test_all_moving_ranges_zero_gives_no_limits_and_no_variation_to_judge(screen):
     result = chart([5.0] * 15, screen_outliers=screen, target=4)
     group = result.groups[0]
     assert group.mean == 5.0
     assert (group.lpl, group.upl) == (None, None)
+    assert group.no_variation
     assert {p.type for p in result.points} == {"common_cause"}
-    assert result.assurance == "inconsistent"
+    assert (result.variation, result.assurance) == ("no_variation", None)
+    assert icons([p[:2] for p in result.points], direction="increase", target=4) == (
+        "no_variation",
+        None,
+    )
 
 
 def test_flat_baseline_still_detects_runs_without_limits():
@@ -231,13 +236,15 @@ def test_flat_baseline_still_detects_runs_without_limits():
     assert {rule for rule, _ in flagged(result).values()} == {"run"}
 
 
-def test_screening_can_leave_zero_width_limits():
-    # Every range but the jump is 0, the jump is screened out: limits collapse on the mean,
-    # as in the package (amr = 0), so every point off the mean is outside.
+def test_screening_never_leaves_zero_width_limits():
+    # Every range but the jump is 0; screening would drop the jump and collapse the limits
+    # onto the mean (the package does: every point "outside"). The unscreened amr is kept:
+    # 10 / 5 = 2, limits 6.67 +/- 5.32, and only the 15 is outside.
     result = chart([5, 5, 5, 5, 5, 15])
     group = result.groups[0]
-    assert group.lpl == group.upl == group.mean == pytest.approx(40 / 6)
-    assert [p.rule for p in result.points] == ["outside"] * 6
+    assert group.mean == pytest.approx(40 / 6)
+    assert (group.lpl, group.upl) == pytest.approx((40 / 6 - 5.32, 40 / 6 + 5.32))
+    assert [p.rule for p in result.points] == [None] * 5 + ["outside"]
 
 
 def test_no_points():
@@ -540,7 +547,11 @@ def test_result_to_dict_is_json_ready():
         "variation",
         "assurance",
         "range",
+        "points_in_group",
+        "enough_points",
+        "min_points",
     }
+    assert (data["points_in_group"], data["enough_points"], data["min_points"]) == (10, False, 12)
     assert data["groups"][0] == {
         "start": "2020-01-02",
         "n": 10,

@@ -1440,7 +1440,7 @@ def spc_command(
     place, or a milestone, is refused (exit 1). The rules are in docs/spc.md.
     """
     from . import spc_inputs
-    from .renderers.terminal_show import render_spc_table, spc_json
+    from .renderers.terminal_show import render_spc_table, spc_json, spc_warning
 
     day = parse_date_option(as_of, "--as-of") or date.today()
     plan = load_valid_plan(ctx, today=date.today())
@@ -1454,6 +1454,8 @@ def spc_command(
     assert result is not None  # a measure, and the place is checked
     if fmt is SpcFormat.json:
         typer.echo(spc_json(chosen.id, place, result))
+        if spc_warning(result):
+            typer.echo(f"warning: {spc_warning(result)}", err=True)
     else:
         render_spc_table(_console(), chosen.name, place, chosen.unit, result)
 

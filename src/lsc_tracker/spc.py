@@ -78,6 +78,16 @@ MIN_FIX_AFTER = 12
 MIN_POINTS_FOR_LIMITS = 2
 """A single point has no moving range, hence no limits."""
 
+MIN_POINTS = 12
+"""Points a group (the series since its latest rebase) needs before its verdicts mean
+something. NHS England's Making Data Count guidance asks for at least 12 data points before
+limits are calculated and signals are read (fewer give too little to separate common from
+special cause); NHSRplotthedots warns for any group shorter than 12 points
+(``ptd_add_short_group_warnings``, ``warning_threshold`` 12) that its limits are trial limits.
+``lsc status``, ``lsc show`` and ``lsc report`` give no variation or assurance verdict below
+it ("too few points for SPC (5 of 12)"); ``lsc spc`` still computes and says so
+(``enough_points``)."""
+
 OUTPUT_DECIMALS = 6
 """Decimal places kept by :func:`result_to_dict`."""
 
@@ -86,6 +96,9 @@ DECREASE = "decrease"
 DIRECTIONS = (INCREASE, DECREASE)
 
 COMMON_CAUSE = "common_cause"
+NO_VARIATION = "no_variation"
+"""The variation "icon" of a group whose limits are zero-width (every baseline moving range
+0, or the limits within float slack of the mean): there is no variation to judge a point by."""
 IMPROVEMENT = "special_cause_improvement"
 CONCERN = "special_cause_concern"
 
@@ -115,6 +128,12 @@ class SpcGroup:
     trial: bool
     clipped: tuple[str, ...] = ()  # the limits clipped to the metric's range (lpl, upl, ...)
 
+    @property
+    def no_variation(self) -> bool:
+        """Zero-width limits: the group has 2 or more points but its baseline does not vary
+        (every moving range 0, or limits within float slack of the mean), so it has no limits."""
+        return self.n >= MIN_POINTS_FOR_LIMITS and (self.lpl is None or self.upl is None)
+
 
 class SpcPoint(NamedTuple):
     """One point of the chart. A named tuple: a national run builds millions of these."""
@@ -135,6 +154,29 @@ class SpcResult:
     variation: str | None  # None when there are no points
     assurance: str | None
     value_range: tuple[float | None, float | None] | None = None  # the limits are clipped to it
+
+    @property
+    def points_in_group(self) -> int:
+        """Points of the latest group (since the latest rebase): what the icons are read from."""
+        return self.groups[-1].n if self.groups else 0
+
+    @property
+    def enough_points(self) -> bool:
+        """Whether the latest group has the `MIN_POINTS` a verdict needs."""
+        return enough_points(self.points_in_group)
+
+
+def enough_points(points: int) -> bool:
+    """Whether a group of ``points`` points is long enough for SPC verdicts (`MIN_POINTS`)."""
+    return points >= MIN_POINTS
+
+
+def verdicts(result: SpcResult | None) -> tuple[str | None, str | None]:
+    """``(variation, assurance)`` a board may read: the result's icons, or ``(None, None)``
+    when its latest group has fewer than `MIN_POINTS` points (or there is no result)."""
+    if result is None or not result.enough_points:
+        return None, None
+    return result.variation, result.assurance
 
 
 # --- input checks -------------------------------------------------------------------------
@@ -266,13 +308,19 @@ def _moving_ranges(values: Sequence[float]) -> list[float]:
 def _average_moving_range(ranges: Sequence[float], screen_outliers: bool) -> float | None:
     """Mean moving range, after dropping (once) ranges >= 3.267 x the mean when screening.
 
-    None when there is no spread to measure (no ranges, or all of them 0).
+    None when there is no spread to measure (no ranges, or all of them 0). Screening never
+    takes the spread to 0: when every range left after it is 0 (``2, 2, 2, 2, 2, 1``: the one
+    range of 1 is 5 x the mean of 0.2), the unscreened mean is kept. Screened to 0 the limits
+    would collapse onto the mean and every point off it would be "outside" (NHSRplotthedots
+    does that: six special causes from those six values); screening is there to stop one wild
+    range widening the limits, not to remove every range there is.
     """
     if not ranges or all(r == 0 for r in ranges):
         return None
     amr = _mean(ranges)
     if screen_outliers:
-        amr = _mean([r for r in ranges if r < SCREEN_FACTOR * amr])
+        screened = _mean([r for r in ranges if r < SCREEN_FACTOR * amr])
+        amr = screened if screened > 0 else amr
     return amr
 
 
@@ -284,6 +332,12 @@ def _group_summary(
     mean = _mean(baseline) if baseline else None
     amr = _average_moving_range(_moving_ranges(baseline), screen_outliers)
     trial = len(values) < TRIAL_LIMIT_POINTS
+    if (
+        amr is not None
+        and mean is not None
+        and _compare(mean + MEAN_RANGE_TO_LIMIT * amr, mean) == 0
+    ):
+        amr = None  # limits within float slack of the mean: zero-width, as if every range were 0
     if mean is None or amr is None or len(baseline) < MIN_POINTS_FOR_LIMITS:
         return SpcGroup(start, len(values), mean, None, None, None, None, trial)
     return SpcGroup(
@@ -437,21 +491,23 @@ def _point_type(side: int, direction: str) -> str:
     return IMPROVEMENT if side == _improvement_sign(direction) else CONCERN
 
 
-def _variation_icon(last_type: str, direction: str) -> str:
-    """MDC variation icon for the latest point: which way it is special, and whether good."""
+def _variation_icon(last_type: str, direction: str, group: SpcGroup) -> str:
+    """MDC variation icon for the latest point: which way it is special, and whether good;
+    `NO_VARIATION` when it is no special cause and its group's limits are zero-width."""
     if last_type == IMPROVEMENT:
         return "improvement_high" if direction == INCREASE else "improvement_low"
     if last_type == CONCERN:
         return "concern_low" if direction == INCREASE else "concern_high"
-    return COMMON_CAUSE
+    return NO_VARIATION if group.no_variation else COMMON_CAUSE
 
 
 def _assurance_icon(group: SpcGroup, target: float | None, direction: str) -> str | None:
     """Whether the current process will reliably hit the target: only when the target lies
     strictly outside the latest process limits is the answer certain. Without limits (too
     few points, or no variation) nothing is certain either: `inconsistent`, as the package
-    gives (its comparisons with a missing limit fall through to that case)."""
-    if target is None:
+    gives (its comparisons with a missing limit fall through to that case). Zero-width
+    limits (`SpcGroup.no_variation`) give none: there is no variation to judge."""
+    if target is None or group.no_variation:
         return None
     if group.lpl is None or group.upl is None:
         return INCONSISTENT
@@ -526,7 +582,11 @@ def analyse(
         target=target_value,
         groups=tuple(groups),
         points=spc_points,
-        variation=_variation_icon(spc_points[-1].type, direction) if spc_points else None,
+        variation=(
+            _variation_icon(spc_points[-1].type, direction, last_group)
+            if spc_points and last_group is not None
+            else None
+        ),
         assurance=(
             _assurance_icon(last_group, _scaled_target(target_value, scale), direction)
             if last_group is not None
@@ -572,6 +632,14 @@ def _scaled_target(target: float | None, scale: int) -> float | None:
     return target if target is None or scale == 0 else math.ldexp(target, -scale)
 
 
+class Icons(NamedTuple):
+    """The two icons of a series' latest point and the points of its latest group."""
+
+    variation: str | None
+    assurance: str | None
+    points: int  # in the latest group: compare with MIN_POINTS (`enough_points`)
+
+
 def icons(
     points: Sequence[tuple[date, float]],
     *,
@@ -582,7 +650,29 @@ def icons(
     screen_outliers: bool = True,
     value_range: tuple[float | None, float | None] | None = None,  # changes no icon: unused
 ) -> tuple[str | None, str | None]:
-    """``(variation, assurance)``: the same two icons as `analyse`, for ``lsc status``.
+    """``(variation, assurance)``: the same two icons as `analyse` (`summary`'s first two)."""
+    found = summary(
+        points,
+        direction=direction,
+        target=target,
+        rebase=rebase,
+        fix_after=fix_after,
+        screen_outliers=screen_outliers,
+    )
+    return found.variation, found.assurance
+
+
+def summary(
+    points: Sequence[tuple[date, float]],
+    *,
+    direction: str,
+    target: float | None = None,
+    rebase: Sequence[date] = (),
+    fix_after: int | None = None,
+    screen_outliers: bool = True,
+    value_range: tuple[float | None, float | None] | None = None,  # changes no icon: unused
+) -> Icons:
+    """The icons of `analyse`, and the points of the latest group, for ``lsc status``.
 
     Why a second way: a status run asks for the icons of every metric and place (8,200
     series in a national plan) and needs nothing else. Both icons depend only on the latest
@@ -592,7 +682,7 @@ def icons(
     """
     ordered, dates, indices = _checked_and_grouped(points, direction, target, fix_after, rebase)
     if not ordered:
-        return None, None
+        return Icons(None, None, 0)
     start = indices.index(indices[-1])
     unscaled = [value for _, value in ordered[start:]]
     scale = _scale_of(unscaled)
@@ -600,9 +690,10 @@ def icons(
     group = _group_summary(dates[start], values, fix_after, screen_outliers)
     side = _last_point_signal(values, group)
     target_value = float(target) if target is not None else None
-    return (
-        _variation_icon(_point_type(side, direction), direction),
+    return Icons(
+        _variation_icon(_point_type(side, direction), direction, group),
         _assurance_icon(group, _scaled_target(target_value, scale), direction),
+        len(values),
     )
 
 
@@ -681,4 +772,7 @@ def result_to_dict(result: SpcResult) -> dict:
         "variation": result.variation,
         "assurance": result.assurance,
         "range": None if result.value_range is None else list(result.value_range),
+        "points_in_group": result.points_in_group,
+        "enough_points": result.enough_points,
+        "min_points": MIN_POINTS,
     }

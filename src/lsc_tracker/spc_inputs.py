@@ -132,11 +132,24 @@ def metric_spc(
     return analyse_series(in_force, metric_series(plan_or_actuals, metric, place, as_of), as_of)
 
 
+def spc_summary(found: spc.Icons) -> status.SpcSummary:
+    """What a status shows of a series' icons: none below `spc.MIN_POINTS` points in the
+    latest group (a verdict from 5 points means nothing), with the count that says why."""
+    enough = spc.enough_points(found.points)
+    return status.SpcSummary(
+        variation=found.variation if enough else None,
+        assurance=found.assurance if enough else None,
+        points=found.points,
+        enough_points=enough,
+    )
+
+
 def assess_with_spc(plan: Plan, as_of: date, *, original: bool = False) -> status.StatusReport:
     """`status.assess`, with each measure's and place's SPC icons filled in (``original``:
     judged against the plan as first written, ``--plan original``).
 
-    The icons come from `spc.icons` (the latest group, the last point: all a status shows),
+    The icons come from `spc.summary` (the latest group, the last point: all a status shows;
+    none when that group has fewer than `spc.MIN_POINTS` points),
     on the entries the status engine has just picked for each series, so the log is grouped
     and sorted once; a test holds them equal to the whole charts' (`metric_spc` for every series).
     """
@@ -148,7 +161,7 @@ def assess_with_spc(plan: Plan, as_of: date, *, original: bool = False) -> statu
             return None
         if metric.id not in options:
             options[metric.id] = _spc_options(metric, as_of)
-        variation, assurance = spc.icons(points_of(counted), **options[metric.id])
-        return status.SpcSummary(variation=variation, assurance=assurance)
+        found = spc.summary(points_of(counted), **options[metric.id])
+        return spc_summary(found)
 
     return status.assess(plan, as_of, spc=icons, original=original)

@@ -159,10 +159,14 @@ class Stage(NamedTuple):
 
 @dataclass(frozen=True)
 class SpcSummary:
-    """Making Data Count icons for a metric; filled in by the SPC step, not by this module."""
+    """Making Data Count icons for a metric; filled in by the SPC step, not by this module.
+    The icons are None when the series since its latest rebase has fewer points than SPC
+    needs (``enough_points`` false: `spc.MIN_POINTS`)."""
 
     variation: str | None
     assurance: str | None
+    points: int = 0  # of the latest group (since the latest rebase)
+    enough_points: bool = False
 
 
 @dataclass(frozen=True)

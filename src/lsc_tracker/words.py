@@ -162,6 +162,7 @@ the table's column, ``lsc show``, the status line and the HTML report all call i
 
 VARIATION_LABELS: Final[dict[str | None, str]] = {
     spc.COMMON_CAUSE: "Common cause: no significant change",
+    spc.NO_VARIATION: "No variation to judge: the values do not vary",
     "improvement_high": "Special cause improvement (high)",
     "improvement_low": "Special cause improvement (low)",
     "concern_high": "Special cause concern (high)",
@@ -174,12 +175,13 @@ ASSURANCE_LABELS: Final[dict[str | None, str]] = {
     spc.CONSISTENT_PASS: "Consistently passing the target",
     spc.CONSISTENT_FAIL: "Consistently failing the target",
     spc.INCONSISTENT: "Inconsistent: will sometimes meet, sometimes miss the target",
-    None: "No assurance (no target, or too few points)",
+    None: "No assurance (no target, too few points, or no variation to judge)",
 }
 """The assurance icon in words."""
 
 SPC_SHORT: Final = {
     "common_cause": "common cause",
+    "no_variation": "no variation",
     "improvement_high": "improving ↑",
     "improvement_low": "improving ↓",
     "concern_high": "concern ↑",
@@ -205,6 +207,15 @@ RULE_LABELS: Final[dict[str | None, str]] = {
     None: "",
 }
 """The special-cause rule a point broke, in words."""
+
+
+def too_few_points_text(points: int) -> str:
+    """Why a series has no SPC verdict: "too few points for SPC (5 of 12)"."""
+    return f"too few points for SPC ({points:,} of {spc.MIN_POINTS})"
+
+
+INDICATIVE: Final = "limits are indicative only"
+"""What ``lsc spc`` adds to `too_few_points_text`: it still computes, from fewer points."""
 
 
 def spc_short(icon: str | None) -> str:
@@ -325,7 +336,13 @@ def spc_verdict(metric: Metric, result: spc.SpcResult | None) -> str:
     words = [points_text(len(result.points))]
     if len(result.groups) > 1:
         words.append(f"{len(result.groups)} periods (rebased from {group.start})")
-    if group.upl is None or group.lpl is None:
+    if not result.enough_points:
+        words.append(f"mean {format_figure(group.mean, unit)}")
+        words.append(f"{too_few_points_text(result.points_in_group)}: no verdict yet")
+        return "SPC: " + ", ".join(words) + "."
+    if group.no_variation:
+        words.append(f"mean {format_figure(group.mean, unit)}, no variation to judge")
+    elif group.upl is None or group.lpl is None:
         words.append(f"mean {format_figure(group.mean, unit)}, no process limits yet")
     else:
         trial = " (trial limits: fewer than 13 points)" if group.trial else ""

@@ -56,6 +56,7 @@ from ..words import (
     format_value,
     spc_verdict,
     standing_text,
+    too_few_points_text,
 )
 from .status_rows import original_text, programme_roll_up, stage_line, summary_lines
 
@@ -189,6 +190,8 @@ def _environment() -> jinja2.Environment:
         describe_days=describe_days,
         spc_verdict=spc_verdict,
         spc_counts=spc_counts,
+        spc_verdicts=spc.verdicts,
+        spc_too_few=spc_too_few,
         facts=facts,
         declared_of=declared_of,
         chart_key_items=chart_key_items,
@@ -213,12 +216,20 @@ def report_title(plan: Plan) -> str:
     return f"{prefix}plan tracker board report"
 
 
+def spc_too_few(result: spc.SpcResult | None) -> str:
+    """The words "too few points for SPC (5 of 12)" for a series with points but too few for
+    its icons to mean anything; "" otherwise."""
+    if result is None or not result.points or result.enough_points:
+        return ""
+    return too_few_points_text(result.points_in_group)
+
+
 def spc_counts(views: Iterable[MetricView]) -> tuple[int, int]:
     """How many measure series end on a special cause concern, and on an improvement."""
     concern = improvement = 0
     for view in views:
         for series in view.series:
-            variation = series.spc.variation if series.spc else None
+            variation, _ = spc.verdicts(series.spc)  # none from too few points
             concern += bool(variation and variation.startswith("concern"))
             improvement += bool(variation and variation.startswith("improvement"))
     return concern, improvement

@@ -222,12 +222,17 @@ def _metric_data(status: MetricStatus, memo: dict[int, Any] | None = None) -> di
     }
 
 
-def _spc_data(summary: SpcSummary | None) -> dict[str, str | None] | None:
-    return (
-        None
-        if summary is None
-        else {"variation": summary.variation, "assurance": summary.assurance}
-    )
+def _spc_data(summary: SpcSummary | None) -> dict[str, str | int | bool | None] | None:
+    """The icons (null below 12 points), the points of the latest group and whether they are
+    enough for a verdict (docs/spc.md)."""
+    if summary is None:
+        return None
+    return {
+        "variation": summary.variation,
+        "assurance": summary.assurance,
+        "points": summary.points,
+        "enough_points": summary.enough_points,
+    }
 
 
 def render_json(report: StatusReport, out: TextIO) -> None:
@@ -290,6 +295,7 @@ CSV_COLUMNS: Final = (
     "revisions",
     "original",
     "withdrawn_reason",
+    "spc_points",  # of the SPC series since its latest rebase: no icons below 12 (issue 17)
 )
 """The CSV's and the workbook's columns, in order; ``owner`` follows them when any row has
 an owner (`flat_columns`)."""
@@ -415,7 +421,7 @@ def render_markdown(report: StatusReport, out: TextIO) -> None:
                 row.deadline_text,
                 days_left(row.days_to_deadline, row.status),
                 "stale" if row.stale else "",
-                spc_short(row.spc_variation),
+                spc_short(row.spc_variation) or row.spc_note,
                 spc_short(row.spc_assurance),
                 *(cell(row) for cell in extra.values()),
             ]

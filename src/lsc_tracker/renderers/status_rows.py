@@ -36,6 +36,7 @@ from ..words import (
     revision_text,
     stage_verdict_text,
     standing_text,
+    too_few_points_text,
     update_text,
     withdrawn_text,
 )
@@ -61,7 +62,7 @@ class Row:
     days_to_deadline: int | None
     unit: str | None
     spc_variation: str | None = None
-    spc_assurance: str | None = None
+    spc_assurance: str | None = None  # both None below 12 points: see spc_points
     # a plan that lives (issue 13): CSV and the workbook add these columns at the end
     target_change: float | None = None  # a change target not resolved to a figure
     target_from: date | None = None  # a standing target: it holds from this date on
@@ -87,6 +88,16 @@ class Row:
     update_by: str | None = None
     forecast: str = ""  # the forecast in words (`words.forecast_text`)
     trend_misses: bool = False  # on track today, but the recent trend misses the target
+    spc_points: int | None = None  # of the SPC series' latest group; None: no SPC (a milestone)
+    spc_enough: bool = False  # enough points (12) for the icons above
+
+    @property
+    def spc_note(self) -> str:
+        """The words "too few points for SPC (5 of 12)" when a series has some points but too
+        few for a verdict; "" otherwise (no SPC, no points: the status says no data, or enough)."""
+        if not self.spc_points or self.spc_enough:
+            return ""
+        return too_few_points_text(self.spc_points)
 
     @property
     def baseline_text(self) -> str:
@@ -214,6 +225,8 @@ def _row(metric: MetricStatus, place: PlaceStatus | None) -> Row:
         unit=m.unit,
         spc_variation=part.spc.variation if part.spc else None,
         spc_assurance=part.spc.assurance if part.spc else None,
+        spc_points=part.spc.points if part.spc else None,
+        spc_enough=part.spc.enough_points if part.spc else False,
         target_change=part.unresolved.change if part.target is None and part.unresolved else None,
         target_from=shown.by if shown is not None and shown.standing else None,
         baseline_value=None if base is None else rounded(base.value, 6),

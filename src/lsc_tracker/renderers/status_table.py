@@ -100,7 +100,10 @@ def _table_columns(all_rows: Sequence[Row]) -> list[str]:
     columns = list(_TABLE_COLUMNS)
     if all(row.expected is None for row in all_rows):
         columns.remove("expected")
-    if all(row.spc_variation is None and row.spc_assurance is None for row in all_rows):
+    if all(
+        row.spc_variation is None and row.spc_assurance is None and not row.spc_note
+        for row in all_rows
+    ):
         columns.remove("spc")
     return columns
 
@@ -219,7 +222,7 @@ def _table_cells(row: Row) -> dict[str, Text | str]:
     latest = format_cell(row.latest_value, row.unit)
     target = row.target_text
     deadline = row.deadline_text
-    spc = (spc_short(row.spc_variation), spc_short(row.spc_assurance))
+    spc = (spc_short(row.spc_variation), spc_short(row.spc_assurance), row.spc_note)
     return {
         "status": status_cell(row.status, *markers),
         "metric": metric,

@@ -31,6 +31,7 @@ from ..words import (
     EASED,
     EASED_GLYPH,
     EASED_STYLE,
+    INDICATIVE,
     LIMIT_GLYPH,
     MEAN_GLYPH,
     PLAN_GLYPH,
@@ -53,6 +54,7 @@ from ..words import (
     points_text,
     spc_verdict,
     standing_text,
+    too_few_points_text,
     visible,
 )
 from .rich_text import plain, status_cell
@@ -102,6 +104,17 @@ def render_spc_table(
     console.print(
         f"assurance: {result.assurance or 'none'}{target}: {ASSURANCE_LABELS[result.assurance]}"
     )
+    warning = spc_warning(result)
+    if warning:
+        console.print(f"warning: {warning}")
+
+
+def spc_warning(result: spc.SpcResult) -> str:
+    """``lsc spc``'s warning when the latest group is too short for a verdict: "too few
+    points for SPC (5 of 12): limits are indicative only"; "" otherwise."""
+    if not result.points or result.enough_points:
+        return ""
+    return f"{too_few_points_text(result.points_in_group)}: {INDICATIVE}"
 
 
 def points_table(result: spc.SpcResult, unit: str | None) -> Text:
@@ -412,10 +425,13 @@ def _places_table(view: MetricView) -> RenderableType:
         ]
         if not metric.is_milestone:
             result = series.spc
+            variation, assurance = spc.verdicts(result)
+            few = result.points_in_group if result and result.points else 0
             cells += [
                 format_figure(series.expected, metric.unit),
-                (result.variation if result else None) or "—",
-                (result.assurance if result else None) or "—",
+                (f"{few} of {spc.MIN_POINTS} points" if 0 < few < spc.MIN_POINTS else variation)
+                or "—",
+                assurance or "—",
             ]
         table.add_row(*cells)
     return table
@@ -447,9 +463,13 @@ def _history(view: MetricView, series: SeriesView) -> RenderableType:
 
 def _spc_lines(view: MetricView, series: SeriesView) -> Text:
     result = series.spc
-    variation = result.variation if result else None
-    assurance = result.assurance if result else None
+    variation, assurance = spc.verdicts(result)
     text = Text()
+    if result is not None and result.points and not result.enough_points:
+        text.append("variation and assurance: ", style="bold")
+        text.append(f"none yet, {too_few_points_text(result.points_in_group)}\n")
+        text.append(spc_verdict(view.metric, result))
+        return text
     text.append("variation: ", style="bold")
     text.append(f"{VARIATION_LABELS[variation]}\n")
     text.append("assurance: ", style="bold")
