@@ -1505,11 +1505,30 @@ def report(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print nothing on success (errors still show).")
     ] = False,
+    priority: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--priority",
+            "-p",
+            metavar="P3[,P5]",
+            help="Only these priorities (repeat the option or separate with commas).",
+        ),
+    ] = None,
+    only: Annotated[
+        str | None,
+        typer.Option(
+            "--status",
+            metavar="LIST",
+            help=f"Only metrics and place rows with these statuses: {_STATUS_NAMES}.",
+        ),
+    ] = None,
     plan_choice: PlanOption = PlanChoice.current,
 ) -> None:
     """Write the board report: one self-contained HTML file (charts inline, no network
     request when opened) with a summary by priority, the exceptions, and one section per
     metric with its Making Data Count chart and icons. Prints well on A4.
+
+    --priority and --status choose the metrics as they do for lsc status.
     """
     from . import outputs
     from .renderers.html_report import render_report
@@ -1518,8 +1537,15 @@ def report(
     if output != "-":
         outputs.refuse_unsafe_output(output, settings(ctx).data_dir)
         _report_suffix(output)
+    shown_statuses = _status_list(only, "--status")
     plan = load_valid_plan(ctx, today=date.today())
-    html = render_report(plan, day, original=plan_choice is PlanChoice.original)
+    html = render_report(
+        plan,
+        day,
+        original=plan_choice is PlanChoice.original,
+        priorities=_known_priorities_and_place(plan, priority, None),
+        statuses=shown_statuses,
+    )
     if output == "-":  # the page says <meta charset="utf-8">: UTF-8, whatever stdout's encoding
         sys.stdout.flush()
         sys.stdout.buffer.write(html.encode("utf-8", "replace"))

@@ -161,11 +161,18 @@ def metric_view(
 
 
 def plan_views(
-    plan: Plan, as_of: date, *, original: bool = False
+    plan: Plan,
+    as_of: date,
+    *,
+    original: bool = False,
+    report: status.StatusReport | None = None,
 ) -> tuple[status.StatusReport, list[MetricView]]:
     """The status report and a view of every metric, in plan order, reading the log once
-    (``original``: judged against the plan as first written)."""
-    report = status.assess(plan, as_of, original=original)
+    (``original``: judged against the plan as first written). ``report``: the report to
+    view, when already assessed (and chosen from, as by `status.select`): a view of each of
+    its metrics, with the place rows it keeps."""
+    if report is None:
+        report = status.assess(plan, as_of, original=original)
     grouped: dict[str, dict[str | None, list[Actual]]] = defaultdict(lambda: defaultdict(list))
     for entry in plan.counted:
         grouped[entry.metric][entry.place].append(entry)

@@ -81,6 +81,20 @@ priorities in every view: commitments of the whole programme, under no one prior
 ORIGINAL_PLAN: Final = "original plan"
 """What the views call the plan as first written, beside the revised one."""
 
+STATUS_MEANINGS: Final = {
+    "overdue": "the last deadline has passed and the target is not met",
+    "off_track": "the latest actual is short of the plan line by more than the tolerance",
+    "at_risk": "the latest actual is short of the plan line, within the tolerance",
+    "no_baseline": "a target set as a change from a baseline that has no figure yet",
+    "no_data": "no actual recorded yet",
+    "on_track": "the latest actual is on or better than the plan line",
+    "achieved": "the latest actual meets the last target (a milestone: done)",
+    "no_target": "no target with a figure and a date to judge against",
+    "withdrawn": "withdrawn by a revision of the plan: not judged, left out of roll-ups",
+}
+"""What each status means, in a line, for the key of a file read away from the docs (the
+HTML board report)."""
+
 
 def stage_verdict_text(verdict: str) -> str:
     """A stage's verdict in words ("met", "left open")."""
@@ -423,6 +437,27 @@ def update_text(
 TREND_MISSES: Final = "trend misses"
 """The mark on a row on track today whose recent trend misses its target: the most useful
 warning a board can get."""
+
+REPORT_MARKS: Final = (
+    ("STALE DATA", "the latest actual is older than one and a half reporting periods"),
+    ("DONE LATE", "a milestone completed after its due date (LATE: a place's)"),
+    (
+        f"{EASED_GLYPH} PLAN EASED",
+        "a revision in force eased the plan (a later date or a "
+        "softer target); the revisions are listed under the metric",
+    ),
+    ("REVISED", "a revision in force changed the plan without easing it"),
+    (
+        f"On track ({MISMATCH_WORDS['declared_better']})",
+        "the owner rates the metric better than the figures measure it; (declared worse): worse",
+    ),
+    (
+        TREND_MISSES,
+        "on track today, but at the recent rate the trend will not reach "
+        "the target by its deadline",
+    ),
+)
+"""The marks the board report puts beside a status, each with what it means (its key)."""
 
 
 def _rate(value: float, unit: str | None) -> str:

@@ -26,14 +26,15 @@ from __future__ import annotations
 import io
 import math
 import re
+import textwrap
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from .. import __version__, spc
+from .. import __version__, spc, status
 from ..metric_view import MetricView, SeriesView, owner_and_trend, plan_views
 from ..models import PROGRAMME
 from ..status import STATUS_ORDER, Stage
@@ -45,7 +46,9 @@ from ..words import (
     POINT_GLYPHS,
     POINT_LABELS,
     PROGRAMME_TITLE,
+    REPORT_MARKS,
     STAGE_WORDS,
+    STATUS_MEANINGS,
     STATUS_WORDS,
     VARIATION_LABELS,
     change_text,
@@ -109,22 +112,38 @@ _RC: Any = {  # Any: matplotlib types the keys as a Literal of every rc name
 # --- the page --------------------------------------------------------------------------------
 
 
-def render_report(plan: Plan, as_of: date, *, original: bool = False) -> str:
+def render_report(
+    plan: Plan,
+    as_of: date,
+    *,
+    original: bool = False,
+    priorities: Collection[str] = (),
+    statuses: Collection[str] = (),
+) -> str:
     """The whole report as one HTML document.
 
     Args:
         plan: a loaded plan without problems.
         as_of: the date of the report; later actuals are left out.
+        original: judge against the plan as first written.
+        priorities: only these priorities' metrics (``--priority``), as ``lsc status``.
+        statuses: only metrics and place rows with these statuses (``--status``), as
+            ``lsc status``: a priority with none of them shown has no section.
 
     Returns:
         The HTML text (UTF-8 when written), identical for the same plan and date.
     """
-    report, views = plan_views(plan, as_of, original=original)
+    chosen = status.assess(plan, as_of, original=original)
+    if priorities or statuses:
+        chosen = status.select(chosen, priorities=priorities, statuses=statuses)
+    report, views = plan_views(plan, as_of, report=chosen)
     measures = sum(1 for v in views if not v.metric.is_milestone)
     groups = [
         (priority, [v for v in views if v.metric.priority == priority.id])
         for priority in report.priorities
     ]
+    # the summary keeps every priority in scope; the sections only those with a metric shown
+    shown_groups = [(priority, mine) for priority, mine in groups if mine or not statuses]
     programme = [v for v in views if v.metric.priority == PROGRAMME]
     programme_status = programme_roll_up([v.assessed for v in programme]) if programme else None
     exceptions = exception_rows(views)
@@ -138,6 +157,7 @@ def render_report(plan: Plan, as_of: date, *, original: bool = False) -> str:
             views=views,
             measures=measures,
             groups=groups,
+            shown_groups=shown_groups,
             programme=programme,
             programme_title=PROGRAMME_TITLE,
             programme_status=programme_status,
@@ -205,6 +225,9 @@ def _environment() -> jinja2.Environment:
         eased_word=EASED,
         eased_glyph=EASED_GLYPH,
         sentence=lambda text: text[:1].upper() + text[1:],
+        status_meanings=STATUS_MEANINGS,
+        report_marks=REPORT_MARKS,
+        stage_words=STAGE_WORDS,
     )
     return environment
 
@@ -411,8 +434,10 @@ def variation_look(kind: str | None) -> IconLook:
     grey = COLOURS[spc.COMMON_CAUSE]
     if kind is None:
         return IconLook(label, grey, dashed=True)
-    if kind == spc.COMMON_CAUSE:
-        colour, letter, ys = grey, "", [26, 24, 27, 25, 26]
+    if kind in (spc.COMMON_CAUSE, spc.NO_VARIATION):
+        # no variation: grey like common cause (no special cause), its dots on one level
+        still = kind == spc.NO_VARIATION
+        colour, letter, ys = grey, "", [26] * 5 if still else [26, 24, 27, 25, 26]
         tints = [grey] * 5
     else:
         colour = COLOURS[spc.IMPROVEMENT if kind.startswith("improvement") else spc.CONCERN]
@@ -609,6 +634,7 @@ def chart_svg(view: MetricView, series: SeriesView, *, key: str, label: str) -> 
                         color=COLOURS[kind],
                         zorder=3,
                         linewidths=0,
+                        clip_on=False,  # whole on the axis floor at 0
                     )
             _draw_limits(ax, points, groups)
         if len(line) > 1:
@@ -628,6 +654,7 @@ def chart_svg(view: MetricView, series: SeriesView, *, key: str, label: str) -> 
                 s=34,
                 color=COLOURS["target"],
                 zorder=4,
+                clip_on=False,  # whole on the axis floor at 0
             )
             ax.annotate(
                 f"target {format_figure(goal.value, metric.unit)}",
@@ -650,6 +677,9 @@ def chart_svg(view: MetricView, series: SeriesView, *, key: str, label: str) -> 
             # a lone target: give it room instead of a +/-0.04 axis
             half = max(1.0, abs(values[0]) * 0.5)
             ax.set_ylim(values[0] - half, values[0] + half)
+        figures = [p.value for p in points] + [v for _, v in line] + [g.value for g in goals]
+        if not figures or min(figures) >= 0:
+            _floor_at_zero(ax, max(figures, default=0.0))
         if not has_points:
             words = "No actuals recorded yet" if not left_out else "No actual can be drawn"
             ax.text(
@@ -669,11 +699,27 @@ def chart_svg(view: MetricView, series: SeriesView, *, key: str, label: str) -> 
             ax.text(0.01, 0.98, left, transform=ax.transAxes, ha="left", va="top", fontsize=7)
         _date_axis(ax, min(days), max(days))
         if metric.unit:
-            unit = metric.unit if len(metric.unit) <= 28 else metric.unit[:27] + "…"
-            ax.set_ylabel(unit, parse_math=False)
+            # the unit over the value axis, across: a long one wraps rather than being cut
+            # off, as it would be up a short chart's side
+            unit = textwrap.fill(metric.unit, UNIT_WRAP)
+            ax.set_title(unit, loc="left", fontsize=7.5, color="#4c6272", parse_math=False)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     return clean_svg(buffer.getvalue(), prefix=f"c-{key}-", label=label)
+
+
+UNIT_WRAP = 110
+"""Characters a line of the unit over a chart holds (the chart's width at its font size)."""
+
+
+def _floor_at_zero(ax: Any, highest: float) -> None:
+    """The value axis starts at 0, for a chart with no figure below 0 (a count of deaths
+    never runs from -1): matplotlib's margin, or a lone target's room, would take it below.
+    A lower process limit below 0 is then out of view; the page's key says so. Figures all
+    0 get an axis to 1, not matplotlib's +/-0.05."""
+    bottom, top = ax.get_ylim()
+    if bottom < 0:
+        ax.set_ylim(0, top if highest > 0 else max(top, 1.0))
 
 
 _CALENDAR_MARGIN = 400

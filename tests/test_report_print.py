@@ -1,0 +1,218 @@
+"""`lsc report` as a board member gets it (issue 15, part 6): chosen like `lsc status`
+(--priority, --status), a file that stands alone when emailed (its key explains every mark),
+charts whose value axis never runs below 0 for figures that never do and whose labels are
+whole, and the shipped plan printed to A4 in at most one page per two metrics plus three.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from datetime import date
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from conftest import AS_OF, DEMO_AS_OF, DEMO_DATA, SHIPPED_DATA, WritePlan, lsc
+from lsc_tracker import words
+from lsc_tracker.loader import load
+from lsc_tracker.metric_view import plan_views
+from lsc_tracker.renderers.html_report import chart
+from test_report import chromium, sections
+
+
+def report_html(data: Path, out: Path, *args: str, as_of: str = AS_OF.isoformat()) -> str:
+    result = lsc(data, "report", "--as-of", as_of, "--output", str(out), "--quiet", *args)
+    assert result.exit_code == 0, result.output
+    return out.read_text("utf-8")
+
+
+def section_ids(html: str) -> list[str]:
+    return list(sections(html))
+
+
+# --- chosen like lsc status -----------------------------------------------------------------
+
+
+def test_priority_keeps_only_those_priorities(tmp_path: Path) -> None:
+    html = report_html(DEMO_DATA, tmp_path / "r.html", "--priority", "P3", as_of="2024-03-31")
+    plan, _ = load(DEMO_DATA)
+    assert section_ids(html) == [m.id for m in plan.metrics if m.priority == "P3"]
+    summary = html[html.index('id="summary"') : html.index('id="exceptions"')]
+    assert re.findall(r'<a href="#p-([^"]+)">', summary) == ["P3"]
+    assert "(priority: P3)" in html.split("</header>")[0]  # the header says what is shown
+
+
+def test_priority_and_status_refuse_what_status_refuses(tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    for args in (["--priority", "P9"], ["--status", "bogus"]):
+        said = lsc(SHIPPED_DATA, "status", *args)
+        got = lsc(SHIPPED_DATA, "report", "--output", str(out), *args)
+        assert got.exit_code == said.exit_code != 0
+        assert said.stderr.splitlines()[-1] in got.stderr
+        assert "Traceback" not in got.output
+        assert not out.exists()
+    assert lsc(SHIPPED_DATA, "report", "-p", "P9", "-o", str(out)).exit_code == 1
+    assert lsc(SHIPPED_DATA, "report", "--status", "bogus", "-o", str(out)).exit_code == 2
+
+
+def test_status_keeps_metrics_and_places_with_those_statuses(tmp_path: Path) -> None:
+    html = report_html(DEMO_DATA, tmp_path / "r.html", "--status", "at_risk", as_of="2024-03-31")
+    chosen = lsc(DEMO_DATA, "status", "--as-of", "2024-03-31", "--status", "at_risk", "-f", "json")
+    shown = json.loads(chosen.stdout)["metrics"]
+    assert shown, "the demo has a metric at risk"
+    assert section_ids(html) == [m["id"] for m in shown]
+    for metric in shown:
+        section = sections(html)[metric["id"]]
+        for place in metric["places"]:  # only the places at risk have their own part
+            assert place["status"] == "at_risk"
+        headed = re.findall(r"<h4>(.*?) <span class=\"badge status-([a-z_]+)\"", section)
+        assert {status for _, status in headed} <= {"at_risk"}
+    # the summary still rolls up every metric of every priority
+    summary = html[html.index('id="summary"') : html.index('id="exceptions"')]
+    plan, _ = load(DEMO_DATA)
+    assert re.findall(r'<a href="#p-([^"]+)">', summary) == [p.id for p in plan.priorities]
+
+
+# --- a file that stands alone ---------------------------------------------------------------
+
+
+def test_the_shipped_report_points_to_nothing_a_reader_cannot_open(tmp_path: Path) -> None:
+    html = report_html(SHIPPED_DATA, tmp_path / "r.html")
+    assert not re.search(r"docs/|README|\.md\b|status-rules|spc\.md", html)
+    links = re.findall(r'href="([^"]*)"', html)
+    ids = set(re.findall(r'\bid="([^"]+)"', html))
+    assert links and all(link.startswith("#") and link[1:] in ids for link in links)
+
+
+def test_the_key_explains_every_status_mark_and_icon(tmp_path: Path) -> None:
+    html = report_html(DEMO_DATA, tmp_path / "r.html", as_of=DEMO_AS_OF.isoformat())
+    key = unescape(html[html.index('id="key"') : html.index("<footer")])
+    for status, meaning in words.STATUS_MEANINGS.items():
+        assert f"status-{status}" in key and meaning in key
+    assert set(words.STATUS_MEANINGS) == set(words.STATUS_WORDS)
+    for mark, meaning in words.REPORT_MARKS:
+        assert mark in key and meaning in key
+    for verdict_words, glyph in words.STAGE_WORDS.values():
+        assert f"{glyph} {verdict_words}" in key
+    for label in [*words.VARIATION_LABELS.values(), *words.ASSURANCE_LABELS.values()]:
+        if label != words.VARIATION_LABELS[None]:
+            assert label in key, label
+    # every mark the page puts beside a status is one the key explains
+    marks = set(re.findall(r'<span class="(?:flag|eased)">([^<]+)</span>', html))
+    explained = {mark for mark, _ in words.REPORT_MARKS} | {"LATE"}
+    assert marks <= explained | {f"{words.EASED_GLYPH} {words.EASED}"}, marks - explained
+
+
+def test_no_variation_has_its_own_grey_icon(tmp_path: Path) -> None:
+    """'No variation to judge' was drawn as an orange 'L', a special cause concern."""
+    html = report_html(DEMO_DATA, tmp_path / "r.html", as_of=DEMO_AS_OF.isoformat())
+    key = html[html.index('id="key"') : html.index("<footer")]
+    label = words.VARIATION_LABELS["no_variation"]
+    icon = re.search(rf'<svg[^>]*aria-label="{re.escape(label)}".*?</svg>', key, re.S)
+    assert icon is not None
+    assert "#e46c0a" not in icon.group(0) and "#00b0f0" not in icon.group(0)
+    assert ">L<" not in icon.group(0) and ">H<" not in icon.group(0)
+
+
+# --- charts ----------------------------------------------------------------------------------
+
+
+def tick_labels(svg: str) -> list[str]:
+    """The text matplotlib writes (svg.fonttype none keeps it as text)."""
+    return [t.strip() for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+
+
+def chart_of(data: Path, metric_id: str, as_of: date) -> str:
+    plan, problems = load(data)
+    assert problems == []
+    _, views = plan_views(plan, as_of)
+    (view,) = [v for v in views if v.id == metric_id]
+    drawn = chart(view, view.series[0], key=metric_id, label=metric_id)
+    assert drawn.svg is not None, drawn.reason
+    return drawn.svg
+
+
+def negative(labels: list[str]) -> list[str]:
+    return [t for t in labels if re.fullmatch(r"[−-]\d[\d.,]*", t)]
+
+
+def test_an_empty_chart_of_deaths_does_not_run_below_0() -> None:
+    svg = chart_of(SHIPPED_DATA, "preventable-deaths", date(2026, 12, 3))
+    labels = tick_labels(svg)
+    assert "target 0" in labels and "No actuals recorded yet" in labels
+    assert negative(labels) == [] and "0.0" in labels and "1.0" in labels
+
+
+def test_figures_at_0_and_limits_below_0_keep_the_axis_at_0(write_plan: WritePlan) -> None:
+    """Counts near 0 with a spread whose lower process limit is below 0: the axis stops at 0;
+    figures below 0 take it below."""
+    values = [0, 3, 1, 0, 4, 2, 0, 5, 1, 2, 0, 3]
+    metric = {"id": "falls", "priority": "P3", "name": "Falls", "direction": "decrease"}
+    for shift, below in ((0, False), (-2, True)):
+        actuals = "".join(
+            f"- {{metric: falls, date: 2019-{m + 1:02d}-28, value: {v + shift}}}\n"
+            for m, v in enumerate(values)
+        )
+        data = write_plan(metrics=[metric], actuals=actuals)
+        labels = tick_labels(chart_of(data, "falls", AS_OF))
+        assert bool(negative(labels)) is below, labels
+        assert "0" in labels
+
+
+def test_a_long_unit_is_shown_whole(write_plan: WritePlan) -> None:
+    unit = "individuals waiting more than 12 hours in a mental health inpatient bed"
+    data = write_plan(
+        metrics=[
+            {
+                "id": "waits",
+                "priority": "P3",
+                "name": "Waits",
+                "direction": "decrease",
+                "unit": unit,
+                "targets": [{"by": "2021-03-31", "value": 0}],
+            }
+        ]
+    )
+    svg = chart_of(data, "waits", AS_OF)
+    assert unit in " ".join(tick_labels(svg))
+
+
+# --- printed to A4 ---------------------------------------------------------------------------
+
+
+def pdf_pages(pdf: Path) -> int:
+    """Pages of a PDF Chromium printed: its /Type /Page objects (not the /Pages tree)."""
+    return len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", pdf.read_bytes()))
+
+
+def print_to_pdf(html: Path, pdf: Path, profile: Path) -> None:
+    command = [
+        chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--no-pdf-header-footer",
+        f"--print-to-pdf={pdf}",
+        html.as_uri(),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0 and pdf.exists(), done.stderr[-2000:]
+
+
+@pytest.mark.slow  # starts a browser
+def test_the_shipped_plan_prints_in_one_page_per_two_metrics_plus_three(tmp_path: Path) -> None:
+    html = report_html(SHIPPED_DATA, tmp_path / "r.html", as_of="2026-12-03")
+    metrics = len(sections(html))  # the metrics the report shows
+    assert metrics == len(load(SHIPPED_DATA)[0].metrics)
+    pdf = tmp_path / "r.pdf"
+    print_to_pdf(tmp_path / "r.html", pdf, tmp_path / "profile")
+    pages = pdf_pages(pdf)
+    assert 1 < pages <= metrics // 2 + 3, (pages, metrics)
