@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import os
 import sys
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -64,6 +65,9 @@ class LscCommands(TyperGroup):
         """Each command also takes ``--data DIR`` after its name (``lsc status --data d``),
         as the one before it does; given there, it wins."""
         command = super().get_command(ctx, cmd_name)
+        if command is not None and cmd_name in _PAGED_COMMANDS:
+            if not any(param.name == "no_pager_after" for param in command.params):
+                command.params.append(_no_pager_after_option(self))
         if command is None or cmd_name in _NO_DATA_COMMANDS:
             return command
         if not any(param.name == "data_after" for param in command.params):
@@ -116,6 +120,36 @@ def _data_after_option(group: TyperGroup) -> Any:
     return option
 
 
+_PAGED_COMMANDS = frozenset({"check", "status", "history", "spc", "show", "list"})
+"""Commands whose long output on a terminal goes through the pager (`pager`)."""
+
+
+def _no_pager_after_option(group: TyperGroup) -> Any:
+    """``--no-pager`` after the command's name, as before it (``lsc status --no-pager``)."""
+    import copy
+
+    option: Any = copy.copy(next(param for param in group.params if param.name == "no_pager"))
+    option.name = "no_pager_after"
+    option.expose_value = False
+    option.help = "As 'lsc --no-pager COMMAND'."
+
+    def given_after(ctx: Any, _param: object, value: bool) -> bool:
+        where = ctx.find_object(Settings)
+        if value and where is not None:
+            where.pager = False
+        return value
+
+    option.callback = given_after
+    return option
+
+
+def _paging(ctx: typer.Context, wanted: bool = True) -> AbstractContextManager[None]:
+    """Long output on a terminal goes through the pager (`pager.paging`), unless --no-pager."""
+    from .pager import paging
+
+    return paging(enabled=wanted and settings(ctx).pager)
+
+
 CLOSED_PIPE = 141
 """The exit code when stdout's reader went away (lsc status | head): 128 + SIGPIPE, as git
 and any program the shell kills with SIGPIPE; never 1, which means a problem in the data."""
@@ -160,6 +194,7 @@ class Settings:
 
     data_dir: Path
     data_from: str = "--data"  # where data_dir came from: "--data", "LSC_DATA" or "default"
+    pager: bool = True  # False with --no-pager (before or after the command)
 
     def data_dir_named(self) -> str:
         """The data directory as a message names it, with where it came from unless --data."""
@@ -189,11 +224,20 @@ def main_options(
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager",
+            help="Print long output straight out (else, on a terminal, through $LSC_PAGER, "
+            "$PAGER or less -FRX).",
+        ),
+    ] = False,
 ) -> None:
     """Track the Lancashire and South Cumbria ICS plan: priorities, measures, milestones."""
     source = ctx.get_parameter_source("data")
     origin = {"ENVIRONMENT": "LSC_DATA", "DEFAULT": "default"}
     ctx.obj = Settings(data_dir=data, data_from=origin.get(getattr(source, "name", ""), "--data"))
+    ctx.obj.pager = not no_pager
 
 
 # --- shared helpers -----------------------------------------------------------------------
@@ -352,7 +396,8 @@ def check(
         problems = sort_problems([*problems, *compare_plan(at_base, plan.documents)])
     output = format_problems(problems, fmt.value)
     if output:
-        typer.echo(output)
+        with _paging(ctx, fmt is CheckFormat.text):
+            typer.echo(output)
     if not quiet:
         if problems:
             files = len({p.source.path for p in problems})
@@ -603,7 +648,8 @@ def status(
         place=place,
         statuses=shown_statuses,
     )
-    _write_status(report, fmt, output, quiet=quiet)
+    with _paging(ctx, fmt is StatusFormat.table and output in (None, "-")):
+        _write_status(report, fmt, output, quiet=quiet)
     if failing_statuses or fail_declared:
         from .updates import declared_better_rows
 
@@ -1279,7 +1325,10 @@ def history(
     else:
         from .renderers.history_table import render_history_table
 
-        render_history_table(_console(), rows)
+        with _paging(ctx):
+            render_history_table(_console(), rows)
+            _history_updates(plan, metric, place, fmt, only=False)
+        return
     if fmt is HistoryFormat.table:
         _history_updates(plan, metric, place, fmt, only=False)
 
@@ -1457,7 +1506,8 @@ def spc_command(
         if spc_warning(result):
             typer.echo(f"warning: {spc_warning(result)}", err=True)
     else:
-        render_spc_table(_console(), chosen.name, place, chosen.unit, result)
+        with _paging(ctx):
+            render_spc_table(_console(), chosen.name, place, chosen.unit, result)
 
 
 @app.command(epilog=example("lsc --data examples/demo show ae-four-hour --as-of 2024-03-31"))
@@ -1485,7 +1535,8 @@ def show(
     plan = load_valid_plan(ctx, today=date.today())
     chosen = _metric_option(plan, metric, place)
     original = plan_choice is PlanChoice.original
-    render_show(_console(), metric_view(plan, chosen, day, original=original), place)
+    with _paging(ctx):
+        render_show(_console(), metric_view(plan, chosen, day, original=original), place)
 
 
 @app.command(epilog=example("lsc report --as-of 2021-03-31 --output board-2021-03.html"))
