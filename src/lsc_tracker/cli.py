@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from .actuals import Appended
+    from .asknown import KnownTime
     from .models import Actual, Metric
     from .plan import Plan
     from .status import MetricStatus, PlaceStatus, StatusReport
@@ -259,26 +260,47 @@ and check_duplicate_actuals): `history` still lists the entries."""
 
 
 def load_valid_plan(
-    ctx: typer.Context, *, today: date | None = None, readable_is_enough: bool = False
+    ctx: typer.Context,
+    *,
+    today: date | None = None,
+    readable_is_enough: bool = False,
+    as_known: KnownTime | None = None,
 ) -> Plan:
     """Load the plan, or list its problems on stderr and exit 1 (run `lsc check` for all).
 
     ``readable_is_enough`` (for `history`, which is how one investigates a problem such as
     a duplicate entry): go on with a warning when every problem is one of the log's entries
     not fitting the plan (`_ENTRY_RULES`), and fail when a file could not be read whole.
+    ``as_known``: the plan as known then (`provenance`; ``today`` is then its date), said
+    on stderr.
     """
     from .loader import load
 
-    plan, problems = load(settings(ctx).data_dir, today=today)
+    if as_known is not None:
+        from .provenance import load_as_known
+
+        now = datetime.now(UTC)
+        plan, problems = load_as_known(settings(ctx).data_dir, as_known, now=now)
+    else:
+        plan, problems = load(settings(ctx).data_dir, today=today)
     if problems:
         shown = problems[:MAX_PROBLEMS_BEFORE_ERROR]
         more = f" (showing {len(shown)})" if len(problems) > len(shown) else ""
         found = f"the data has {_count(len(problems), 'problem')}{more}"
+        if as_known is not None:
+            found = f"the data as known on {as_known.text()} has {_count(len(problems), 'problem')}"
+            found += more
         if readable_is_enough and all(p.rule in _ENTRY_RULES for p in problems):
             typer.echo(format_problems(shown, "text"), err=True)
             typer.echo(f"warning: {found}; showing the entries that loaded", err=True)
             return plan
         raise LscError(f"{found}; run 'lsc check' for the list", shown)
+    if plan.as_known is not None:
+        from .words import as_known_text, no_git_warning
+
+        _note(as_known_text(plan.as_known))
+        if plan.as_known.commit is None:
+            _note(f"warning: {no_git_warning(plan.as_known.entries_without_time)}")
     return plan
 
 
@@ -340,6 +362,28 @@ def parse_date_option(text: str | None, option: str) -> date | None:
             param_hint=option,
         )
     return day
+
+
+_AS_KNOWN_HELP = (
+    "As it could have been produced then: the plan files at the last git commit by then, and "
+    "only the entries recorded (or committed) by then. A date is the end of that day, UTC; "
+    "a time is UTC unless it has +HH:MM. --as-of defaults to its date."
+)
+AsKnownOption = Annotated[
+    str | None, typer.Option("--as-known", metavar="YYYY-MM-DD[THH:MM]", help=_AS_KNOWN_HELP)
+]
+
+
+def parse_as_known(text: str | None) -> KnownTime | None:
+    """``--as-known``: a malformed moment is a usage error (exit 2)."""
+    if text is None:
+        return None
+    from .asknown import parse_known_time
+
+    try:
+        return parse_known_time(text)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--as-known") from None
 
 
 # --- output files -------------------------------------------------------------------------
@@ -613,6 +657,7 @@ def status(
         ),
     ] = None,
     plan_choice: PlanOption = PlanChoice.current,
+    as_known: AsKnownOption = None,
 ) -> None:
     """Show where each metric stands: on track, at risk, off track, overdue or achieved.
 
@@ -624,15 +669,18 @@ def status(
     from . import status as engine
 
     if missing or period is not None:
+        if as_known is not None:
+            raise UsageError("--missing lists what is outstanding now: leave out --as-known")
         _status_missing(ctx, period, priority, place, fmt, output=output, quiet=quiet)
         return
     fmt = _status_format(fmt, output)
-    day = parse_date_option(as_of, "--as-of") or date.today()
+    known = parse_as_known(as_known)
+    day = parse_date_option(as_of, "--as-of") or (known.day if known else date.today())
     if output not in (None, "-"):
         outputs.refuse_unsafe_output(output, settings(ctx).data_dir)
     shown_statuses = _status_list(only, "--status")
     failing_statuses, fail_declared = _fail_on_list(fail_on)
-    plan = load_valid_plan(ctx, today=date.today())
+    plan = load_valid_plan(ctx, today=date.today(), as_known=known)
 
     priorities = [p.strip() for text in priority or [] for p in text.split(",") if p.strip()]
     for pid in priorities:
@@ -1482,6 +1530,7 @@ def spc_command(
     fmt: Annotated[
         SpcFormat, typer.Option("--format", "-f", help="table or json.")
     ] = SpcFormat.table,
+    as_known: AsKnownOption = None,
 ) -> None:
     """Show a measure's Making Data Count XmR chart as figures: mean, process limits, the
     type of each point (common cause or special cause, and the rule), and the variation
@@ -1491,8 +1540,9 @@ def spc_command(
     from . import spc_inputs
     from .renderers.terminal_show import render_spc_table, spc_json, spc_warning
 
-    day = parse_date_option(as_of, "--as-of") or date.today()
-    plan = load_valid_plan(ctx, today=date.today())
+    known = parse_as_known(as_known)
+    day = parse_date_option(as_of, "--as-of") or (known.day if known else date.today())
+    plan = load_valid_plan(ctx, today=date.today(), as_known=known)
     chosen = _metric_option(plan, metric, place)
     if chosen.is_milestone:
         raise LscError(f"{chosen.id} is a milestone: SPC applies to measures only")
@@ -1522,6 +1572,7 @@ def show(
     ] = None,
     as_of: AsOfOption = None,
     plan_choice: PlanOption = PlanChoice.current,
+    as_known: AsKnownOption = None,
 ) -> None:
     """Show everything about one metric: its definition, targets and deadline, its status
     with the figures behind it, its recent history, a chart of the actuals against the plan
@@ -1531,8 +1582,9 @@ def show(
     from .metric_view import metric_view
     from .renderers.terminal_show import render_show
 
-    day = parse_date_option(as_of, "--as-of") or date.today()
-    plan = load_valid_plan(ctx, today=date.today())
+    known = parse_as_known(as_known)
+    day = parse_date_option(as_of, "--as-of") or (known.day if known else date.today())
+    plan = load_valid_plan(ctx, today=date.today(), as_known=known)
     chosen = _metric_option(plan, metric, place)
     original = plan_choice is PlanChoice.original
     with _paging(ctx):
@@ -1574,6 +1626,7 @@ def report(
         ),
     ] = None,
     plan_choice: PlanOption = PlanChoice.current,
+    as_known: AsKnownOption = None,
 ) -> None:
     """Write the board report: one self-contained HTML file (charts inline, no network
     request when opened) with a summary by priority, the exceptions, and one section per
@@ -1584,12 +1637,13 @@ def report(
     from . import outputs
     from .renderers.html_report import render_report
 
-    day = parse_date_option(as_of, "--as-of") or date.today()
+    known = parse_as_known(as_known)
+    day = parse_date_option(as_of, "--as-of") or (known.day if known else date.today())
     if output != "-":
         outputs.refuse_unsafe_output(output, settings(ctx).data_dir)
         _report_suffix(output)
     shown_statuses = _status_list(only, "--status")
-    plan = load_valid_plan(ctx, today=date.today())
+    plan = load_valid_plan(ctx, today=date.today(), as_known=known)
     html = render_report(
         plan,
         day,

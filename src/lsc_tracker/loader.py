@@ -8,7 +8,7 @@ against its model (`validate`) -> cross-file checks (`checks`). Bad data never r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -68,13 +68,19 @@ def _top_level_list(doc: Document, kind: str) -> tuple[list[Any], list[Problem]]
 
 def load_plan_file(plan: Plan, kind: str) -> list[Problem]:
     """Read, parse and validate one plan file (``kind``) into ``plan``; its problems."""
-    name, model = PLAN_FILES[kind], PLAN_MODELS[kind]
-    shown = display_path(plan.data_dir, name)
-    text, problem = read_text(plan.data_dir / name, shown)
+    shown = display_path(plan.data_dir, PLAN_FILES[kind])
+    text, problem = read_text(plan.data_dir / PLAN_FILES[kind], shown)
     if problem:
         plan.broken_files.add(kind)
         return [problem]
-    doc = parse_yaml(text or "", shown)
+    return load_plan_text(plan, kind, text or "", shown)
+
+
+def load_plan_text(plan: Plan, kind: str, text: str, shown: str) -> list[Problem]:
+    """Parse and validate one plan file's ``text`` (``kind``, named ``shown`` in problems)
+    into ``plan``; its problems. (`provenance` gives the file's text at a git commit.)"""
+    model = PLAN_MODELS[kind]
+    doc = parse_yaml(text, shown)
     plan.documents[kind] = doc
     if doc.problems:
         plan.broken_files.add(kind)
@@ -163,6 +169,8 @@ def load(
     lock: bool = True,
     held: LogSpec = ACTUALS,
     actuals: bool = True,
+    plan_texts: Mapping[str, str] | None = None,
+    before_checks: Callable[[Plan], None] | None = None,
 ) -> tuple[Plan, list[Problem]]:
     """Load and check a data directory. Returns the plan and every problem found, sorted.
 
@@ -175,6 +183,10 @@ def load(
             (``held`` is then read without a lock, the other log under its shared lock).
         actuals: False leaves the actuals log unread (for the updates writer, which does not
             need it: so it never waits for that log's lock while holding its own).
+        plan_texts: the plan files' texts by kind, read instead of the files (`provenance`:
+            the plan as it was at a git commit); None reads the files.
+        before_checks: called with the loaded plan before the cross-file checks (`provenance`
+            leaves out the log entries not yet known then).
     """
     plan = Plan(Path(data_dir))
     problems: list[Problem] = []
@@ -183,10 +195,16 @@ def load(
         reason = "is not a directory" if plan.data_dir.exists() else "does not exist"
         return plan, [Problem(Source(shown), f"data directory {reason}", "file-missing")]
     for kind in PLAN_FILES:
-        problems.extend(load_plan_file(plan, kind))
+        if plan_texts is None:
+            problems.extend(load_plan_file(plan, kind))
+        else:
+            shown = display_path(plan.data_dir, PLAN_FILES[kind])
+            problems.extend(load_plan_text(plan, kind, plan_texts[kind], shown))
     if actuals:
         problems.extend(load_actuals(plan, lock=lock or held is not ACTUALS))
     problems.extend(load_updates(plan, lock=lock or held is not UPDATES))
+    if before_checks is not None:
+        before_checks(plan)
     problems.extend(run_checks(plan, today=today))
     if plan.updates:
         problems.extend(check_updates(plan, today))

@@ -19,6 +19,7 @@ from .models import Actual, Metric, Place, Priority
 from .problems import Source
 
 if TYPE_CHECKING:
+    from .asknown import AsKnown
     from .updates import Update
     from .yamlsource import Document, Loc
 
@@ -89,6 +90,7 @@ class Plan:
     actual_positions: list[int] | None = None  # file index of each actual; None: the same
     updates: list[Update] = field(default_factory=list)  # the owner updates log, in log order
     update_positions: list[int] = field(default_factory=list)  # file index of each update
+    as_known: AsKnown | None = None  # read as known on a past date (--as-known, `provenance`)
 
     @cached_property
     def _actual_index(self) -> dict[int, int]:

@@ -35,6 +35,7 @@ from .revisions import AppliedRevision, plan_in_force
 from .updates import Update, declared
 
 if TYPE_CHECKING:
+    from .asknown import AsKnown
     from .changes import Change
     from .forecast import Forecast
     from .plan import Plan
@@ -279,6 +280,7 @@ class StatusReport:
     metrics: tuple[MetricStatus, ...]
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     plan: str = "current"  # "original": judged against the plan as first written
+    as_known: AsKnown | None = None  # the plan and logs as known on a past date (--as-known)
     since: date | None = None  # --since: ``was`` and ``changes`` are against this date
     changes: tuple[Change, ...] = ()  # every row whose status moved since ``since``
     exceptions: bool = False  # --exceptions: one row per metric needing attention
@@ -1074,6 +1076,7 @@ def assess(
         priorities=priorities,
         metrics=metrics,
         plan="original" if original else "current",
+        as_known=plan.as_known,
     )
 
 
@@ -1121,6 +1124,7 @@ def select(
         metrics=tuple(shown),
         filters={key: value for key, value in filters.items() if value},
         plan=report.plan,
+        as_known=report.as_known,
     )
 
 

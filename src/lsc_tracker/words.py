@@ -21,6 +21,7 @@ from . import spc
 if TYPE_CHECKING:
     from datetime import date
 
+    from .asknown import AsKnown
     from .models import Metric
 
 # --- statuses --------------------------------------------------------------------------------
@@ -498,3 +499,29 @@ TO_CONFIRM: Final = "provisional, to be confirmed"
 def provisional_value(text: str, provisional: bool) -> str:
     """A value as a view shows it: ``42 P`` when provisional, else as given (empty stays so)."""
     return f"{text} {PROVISIONAL_MARK}" if provisional and text else text
+
+
+# --- as known on a date (issue 18, part 1) -----------------------------------------------------
+
+
+def as_known_text(info: AsKnown) -> str:
+    """What an as-known view says of itself, in one sentence: "As known on 2025-04-10
+    23:59:59 UTC: the plan at commit abc1234 (2025-04-02); 3 entries recorded later left
+    out." Outside git it says the plan files are as they are and how many entries had no
+    known time."""
+    if info.commit is not None and info.commit_time is not None:
+        source = f"the plan at commit {info.short_commit} ({info.commit_time:%Y-%m-%d})"
+    else:
+        source = "not in a git repository: the plan files as they are now"
+    later = info.actuals_left_out + info.updates_left_out
+    said = [f"{later:,} {'entry' if later == 1 else 'entries'} recorded later left out"]
+    if info.entries_without_time:
+        n = info.entries_without_time
+        said.append(f"{n:,} {'entry' if n == 1 else 'entries'} without a known time counted")
+    return f"As known on {info.time.text()}: {source}; {', '.join(said)}."
+
+
+def no_git_warning(without_time: int) -> str:
+    """The warning of ``--as-known`` outside git: only ``recorded`` can leave an entry out."""
+    n = f"{without_time:,} {'entry' if without_time == 1 else 'entries'}"
+    return f"not in a git repository: entries without `recorded` counted as known ({n})"

@@ -51,6 +51,7 @@ from ..words import (
     STATUS_MEANINGS,
     STATUS_WORDS,
     VARIATION_LABELS,
+    as_known_text,
     change_text,
     declared_text,
     describe_days,
@@ -168,6 +169,7 @@ def render_report(
             withdrawn=[v for v in views if v.assessed.withdrawn is not None],
             plan=report.plan,
             summary=" ".join(summary_lines(report)),
+            as_known=as_known_text(report.as_known) if report.as_known else None,
         )
     )
 

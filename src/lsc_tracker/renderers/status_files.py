@@ -65,8 +65,17 @@ def report_data(report: StatusReport) -> dict[str, Any]:
             {"id": p.id, "title": p.priority.title, "status": p.status, "counts": dict(p.counts)}
             for p in report.priorities
         ],
-        "metrics": [_metric_data(m, memo) for m in report.metrics],
+        "metrics": [_known_data(_metric_data(m, memo), report) for m in report.metrics],
+        "as_known": report.as_known.as_dict() if report.as_known else None,
     }
+
+
+def _known_data(data: dict[str, Any], report: StatusReport) -> dict[str, Any]:
+    """A metric's data with ``not_yet_known``: with --as-known, how many of its log entries
+    were left out as recorded later (null without --as-known)."""
+    known = report.as_known
+    data["not_yet_known"] = known.left_out.get(data["id"], 0) if known else None
+    return data
 
 
 def _reading_data(reading: Reading | None) -> dict[str, Any] | None:
