@@ -630,6 +630,7 @@ def test_shifting_values_shifts_lines_and_keeps_labels(
 
 MIRRORED_ICON = {
     "common_cause": "common_cause",
+    "no_variation": "no_variation",
     "improvement_high": "improvement_low",
     "improvement_low": "improvement_high",
     "concern_high": "concern_low",
