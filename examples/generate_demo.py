@@ -210,7 +210,26 @@ def build() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         owner="Demo owner: virtual wards clinical lead",
     )
 
-    # 8. Tracked by place: North common cause, Central improving (a shift up), South a
+    # 8. On track today, but the trend misses (issue 15): recovery rose above the plan line,
+    #    then has slipped 0.2 a month for six months; at that rate it never reaches 50%.
+    measure(
+        series(
+            "talking-therapies-recovery",
+            lambda i: 45.0 + 0.19 * min(i, 29) - 0.2 * max(i - 29, 0),
+            0.05,
+            2,
+        ),
+        id="talking-therapies-recovery",
+        priority="P2",
+        name="Talking therapies recovery rate",
+        direction="increase",
+        unit="%",
+        baseline={"date": "2021-03-31", "value": 45.0},
+        targets=[{"by": "2025-03-31", "value": 50.0}],
+        owner="Demo owner: talking therapies service lead",
+    )
+
+    # 9. Tracked by place: North common cause, Central improving (a shift up), South a
     #    deteriorating run; one target for all places.
     quit_metric = {
         "id": "smoking-quit-rate",

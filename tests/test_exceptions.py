@@ -17,12 +17,15 @@ of up to 12, 10% of the span, is at risk):
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from conftest import RECORDING_PLACES, WritePlan
+from conftest import RECORDING_PLACES, WritePlan, lsc
 from lsc_tracker.exceptions import exception_rows, places_text, reasons
 from lsc_tracker.loader import load
 from lsc_tracker.status import assess
@@ -114,3 +117,124 @@ def test_a_row_carries_the_owner_update_and_forecast(data: Path) -> None:
         "needs 8.82 a month, recent 2 a month: at that rate reaches 120 in Dec 2022, 24 months late"
     )
     assert (steady.declared, steady.places, steady.stages) == (None, "", "")
+
+
+# --- lsc status --exceptions, in every format --------------------------------------------------
+
+
+def status(data: Path, *args: str) -> str:
+    code, out, err = lsc(data, "status", "--as-of", AS_OF, "--exceptions", *args)
+    assert code == 0, err
+    return out
+
+
+def test_json_lists_only_the_exceptions_with_why(data: Path) -> None:
+    found = json.loads(status(data, "--format", "json"))
+    assert found["exceptions"] is True
+    shown = {m["id"]: (m["reasons"], m["places_summary"]) for m in found["metrics"]}
+    assert shown == {
+        "steady": (["forecast_misses"], None),
+        "behind": (["off_track", "declared_better"], None),
+        "slipping": (["at_risk"], None),
+        "plans": (["overdue"], "1 of 2 places overdue: morecambe-bay"),
+    }
+    # every key of the plain report is still there, with the same meaning (additive only)
+    _, plain, _ = lsc(data, "status", "--as-of", AS_OF, "--format", "json")
+    plain_metric = json.loads(plain)["metrics"][0]
+    assert set(plain_metric) <= set(found["metrics"][0])
+    assert set(json.loads(plain)) <= set(found)
+
+
+def test_csv_has_one_row_per_metric(data: Path) -> None:
+    rows = list(csv.DictReader(io.StringIO(status(data, "--format", "csv"))))
+    assert [(r["metric"], r["place"]) for r in rows] == [
+        ("steady", ""),
+        ("behind", ""),
+        ("slipping", ""),
+        ("plans", ""),
+    ]
+    by_id = {r["metric"]: r for r in rows}
+    assert by_id["behind"]["reasons"] == "off_track, declared_better"
+    assert by_id["behind"]["declared"] == "on_track"
+    assert by_id["behind"]["mismatch"] == "declared_better"
+    assert by_id["behind"]["update_recovery"] == "2020-09-30"
+    assert by_id["plans"]["places_summary"] == "1 of 2 places overdue: morecambe-bay"
+    assert by_id["steady"]["forecast_projected_meets"] == "false"
+
+
+def test_markdown_and_table_say_why_and_collapse_places(data: Path) -> None:
+    markdown = status(data, "--format", "markdown")
+    assert "| Why | Places |" in markdown
+    assert "off track, declared better" in markdown
+    assert "1 of 2 places overdue: morecambe-bay" in markdown
+    assert "↳" not in markdown  # no place rows
+    assert "Exceptions only (--exceptions)" in markdown
+    assert "1 on track, 1 overdue" not in markdown
+    assert "hidden by --exceptions" in markdown  # "fine" is not an exception
+    table = status(data)
+    assert "needs attention: off track, declared better" in table
+    assert "needs attention: trend misses" in table
+    assert "1 of 2 places overdue: morecambe-bay" in table
+    assert "↳" not in table
+
+
+def test_workbook_has_one_row_per_metric(data: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "x.xlsx"
+    status(data, "--output", str(out), "--quiet")
+    sheet = load_workbook(out)["Metrics"]
+    header = [cell.value for cell in sheet[1]]
+    rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(2)]
+    assert [r["metric"] for r in rows] == ["steady", "behind", "slipping", "plans"]
+    assert rows[1]["reasons"] == "off_track, declared_better"
+
+
+def test_status_narrows_the_exceptions(data: Path) -> None:
+    found = json.loads(status(data, "--status", "at_risk", "--format", "json"))
+    assert [m["id"] for m in found["metrics"]] == ["slipping"]
+    # a metric is kept when one of its places has the status; its places are counted whole
+    found = json.loads(status(data, "--status", "achieved", "--format", "json"))
+    assert [(m["id"], m["places_summary"]) for m in found["metrics"]] == [
+        ("plans", "1 of 2 places overdue: morecambe-bay")
+    ]
+
+
+def test_fail_on_looks_at_the_same_rows_as_without_exceptions(data: Path) -> None:
+    # "fine" is on track and not an exception: --fail-on still sees it
+    code, _, err = lsc(data, "status", "--as-of", AS_OF, "--exceptions", "--fail-on", "on_track")
+    assert code == 1 and "2 metrics on track" in err
+    code, _, err = lsc(data, "status", "--as-of", AS_OF, "--exceptions", "--fail-on", "no_target")
+    assert code == 0, err
+
+
+def test_forecast_columns_in_csv_without_exceptions(data: Path) -> None:
+    code, out, err = lsc(data, "status", "--as-of", AS_OF, "--format", "csv")
+    assert code == 0, err
+    rows = {r["metric"]: r for r in csv.DictReader(io.StringIO(out)) if not r["place"]}
+    steady = rows["steady"]
+    assert steady["forecast_projected_meets"] == "false"
+    assert steady["forecast_eta"] == "2022-12-30"
+    assert float(steady["forecast_required_rate_per_month"]) == pytest.approx(
+        62 / 214 * 30.4375, abs=1e-6
+    )
+    assert steady["forecast"].startswith("needs 8.82 a month")
+    assert rows["fine"]["forecast"] == ""  # one point: no forecast
+    assert "reasons" not in steady and "was" not in steady
+
+
+def test_the_demo_shows_a_mismatch_a_missing_trend_and_a_change() -> None:
+    from conftest import DEMO_DATA
+
+    args = ("status", "--as-of", "2024-03-31", "--exceptions", "--since", "2024-02-29")
+    code, out, err = lsc(DEMO_DATA, *args, "--format", "json")
+    assert code == 0, err
+    found = json.loads(out)
+    metrics = {m["id"]: m for m in found["metrics"]}
+    assert "declared_better" in metrics["ae-four-hour"]["reasons"]
+    steady = metrics["talking-therapies-recovery"]
+    assert (steady["status"], steady["reasons"]) == ("on_track", ["forecast_misses"])
+    assert steady["update"]["by"].startswith("Demo")
+    assert {"metric": "health-checks-launch", "place": None, "from": "on_track"}.items() <= (
+        found["summary"]["changes"][-1].items()
+    )

@@ -14,11 +14,15 @@ The plan is tests/test_exceptions.py's, compared between 2020-05-31 and 2020-06-
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from conftest import lsc
 from lsc_tracker.changes import Change, changes_since, compare, movement
 from lsc_tracker.loader import load
 from lsc_tracker.status import assess
@@ -71,3 +75,96 @@ def test_compare_lists_every_row_that_moved(data: Path) -> None:  # noqa: F811
         "new_data",
         "new_data",
     ]
+
+
+# --- lsc status --since, in every format, and its refusals ------------------------------------
+
+
+def change(metric: str, place: str | None, was: str, now: str, moved: str) -> dict[str, object]:
+    """A change as JSON has it."""
+    return {"metric": metric, "place": place, "from": was, "to": now, "movement": moved}
+
+
+def status(directory: Path, *args: str) -> str:
+    code, out, err = lsc(directory, "status", "--as-of", str(AS_OF), "--since", str(SINCE), *args)
+    assert code == 0, err
+    return out
+
+
+def test_json_has_was_per_metric_and_place_and_the_changes(data: Path) -> None:  # noqa: F811
+    found = json.loads(status(data, "--format", "json"))
+    assert found["since"] == "2020-05-31"
+    assert found["summary"]["changes"] == [
+        change("behind", None, "no_data", "off_track", "new_data"),
+        change("slipping", None, "on_track", "at_risk", "worse"),
+        change("fine", None, "no_data", "on_track", "new_data"),
+        change("plans", "fylde-coast", "overdue", "achieved", "better"),
+    ]
+    metrics = {m["id"]: m for m in found["metrics"]}
+    assert (metrics["steady"]["was"], metrics["steady"]["movement"]) == ("on_track", None)
+    assert [(p["place"], p["was"], p["movement"]) for p in metrics["plans"]["places"]] == [
+        ("fylde-coast", "overdue", "better"),
+        ("morecambe-bay", "overdue", None),
+    ]
+    _, plain, _ = lsc(data, "status", "--as-of", str(AS_OF), "--format", "json")
+    assert set(json.loads(plain)) <= set(found)  # keys added, none changed
+    assert set(json.loads(plain)["metrics"][0]) <= set(found["metrics"][0])
+
+
+def test_csv_and_workbook_have_was_and_movement(data: Path, tmp_path: Path) -> None:  # noqa: F811
+    from openpyxl import load_workbook
+
+    rows = list(csv.DictReader(io.StringIO(status(data, "--format", "csv"))))
+    moved = {(r["metric"], r["place"]): (r["was"], r["movement"]) for r in rows}
+    assert moved[("slipping", "")] == ("on_track", "worse")
+    assert moved[("plans", "fylde-coast")] == ("overdue", "better")
+    assert moved[("steady", "")] == ("on_track", "")
+    out = tmp_path / "x.xlsx"
+    status(data, "--output", str(out), "--quiet")
+    sheet = load_workbook(out)["Metrics"]
+    header = [cell.value for cell in sheet[1]]
+    cells = {row[1].value: row[header.index("was")].value for row in sheet.iter_rows(2)}
+    assert cells["slipping"] == "ON TRACK"  # a status cell, in its words and colours
+
+
+def test_markdown_and_table_show_the_movement(data: Path) -> None:  # noqa: F811
+    markdown = status(data, "--format", "markdown")
+    assert "| Was |" in markdown
+    assert "ON TRACK, worse ↓" in markdown
+    assert "NO DATA, new data" in markdown
+    assert "Since 2020-05-31: 4 rows moved (1 worse, 1 better, 2 new data)." in markdown
+    table = status(data)
+    assert "Was" in table
+    assert "worse ↓" in table and "new data" in table and "better ↑" in table
+
+
+def test_since_with_exceptions_and_a_place(data: Path) -> None:  # noqa: F811
+    found = json.loads(status(data, "--exceptions", "--format", "json"))
+    # only the exceptions' changes: "fine" moved but is not an exception
+    assert [c["metric"] for c in found["summary"]["changes"]] == ["behind", "slipping", "plans"]
+    found = json.loads(status(data, "--place", "fylde-coast", "--format", "json"))
+    assert found["summary"]["changes"] == [
+        change("plans", None, "overdue", "achieved", "better"),
+        change("plans", "fylde-coast", "overdue", "achieved", "better"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("since", "said"),
+    [
+        ("2020-13-01", "--since"),
+        ("yesterday", "--since"),
+        ("1800-01-01", "outside the dates"),
+        ("2020-06-30", "--since 2020-06-30 must be before the as-of date (2020-06-30)"),
+        ("2020-07-01", "must be before the as-of date"),
+    ],
+)
+def test_a_bad_since_is_a_usage_error(data: Path, since: str, said: str) -> None:  # noqa: F811
+    code, out, err = lsc(data, "status", "--as-of", str(AS_OF), "--since", since)
+    assert code == 2 and out == ""
+    assert said in err and "Traceback" not in err
+
+
+def test_since_is_refused_with_missing(data: Path) -> None:  # noqa: F811
+    code, _, err = lsc(data, "status", "--missing", "--period", "2020-06", "--since", "2020-05-31")
+    assert code == 2 and "leave out --exceptions and --since" in err

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import WritePlan, lsc
-from lsc_tracker.renderers.status_files import CSV_COLUMNS
+from lsc_tracker.renderers.status_files import CSV_COLUMNS, FORECAST_COLUMNS
 
 AS_OF = "2020-10-31"
 
@@ -195,9 +195,10 @@ def csv_rows(text: str) -> tuple[list[str], dict[tuple[str, str], dict[str, str]
 
 def test_csv_adds_the_living_plan_after_the_existing_columns(data: Path) -> None:
     header, found = csv_rows(status(data, "--format", "csv"))
-    assert tuple(header) == CSV_COLUMNS  # no owner column: no metric has an owner
+    # no owner column: no metric has an owner; the forecast's: a measure has 4 actuals
+    assert tuple(header) == (*CSV_COLUMNS, *FORECAST_COLUMNS)
     assert header[:17][-2:] == ["spc_variation", "spc_assurance"]
-    assert header[17:] == [
+    assert header[17 : len(CSV_COLUMNS)] == [
         "target_change", "target_from", "baseline_value", "baseline_date",
         "baseline_from_log", "missing", "stages", "standing", "revised", "eased",
         "revisions", "original", "withdrawn_reason", "spc_points",
@@ -227,7 +228,7 @@ def test_an_owner_column_appears_only_when_some_row_has_an_owner(
     )
     data = write_plan(PRIORITIES, PLACES, owned, ACTUALS)
     header, found = csv_rows(status(data, "--format", "csv"))
-    assert header[-1] == "owner" and found[("deaths", "")]["owner"] == "Dr A"
+    assert header[len(CSV_COLUMNS)] == "owner" and found[("deaths", "")]["owner"] == "Dr A"
     assert "| Owner |" in status(data, "--format", "markdown")
 
 

@@ -24,9 +24,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from .status import StatusReport
+from .status import StatusReport, assess, select
+
+if TYPE_CHECKING:
+    from .plan import Plan
 
 RANKED: Final = (
     "overdue",
@@ -115,6 +118,27 @@ def compare(was_report: StatusReport, report: StatusReport) -> StatusReport:
             places.append(replace(place, was=place_was))
         metrics.append(replace(metric, was=was, places=tuple(places)))
     return replace(report, metrics=tuple(metrics), since=was_report.as_of, changes=tuple(found))
+
+
+def since(plan: Plan, report: StatusReport, day: date) -> StatusReport:
+    """``report`` compared with the plan's status on ``day`` (`compare`): the plan assessed
+    on ``day`` judged the same way (``report.plan``) in the same ``--priority``/``--place``
+    view (``report.filters``). This is what ``lsc status --since`` and ``lsc report --since``
+    call; apply any other narrowing (``--status``, ``--exceptions``) to ``report`` first.
+
+    Args:
+        plan: the loaded plan ``report`` was assessed from.
+        report: the report as shown, as of a date after ``day``.
+        day: the ``--since`` date; `check_since` says whether it may be used.
+    """
+    earlier = assess(plan, day, original=report.plan == "original")
+    places = report.filters.get("place", ())
+    earlier = select(
+        earlier,
+        priorities=report.filters.get("priority", ()),
+        place=places[0] if places else None,
+    )
+    return compare(earlier, report)
 
 
 def changes_since(report: StatusReport) -> list[Change]:

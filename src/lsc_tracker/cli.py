@@ -658,6 +658,22 @@ def status(
     ] = None,
     plan_choice: PlanOption = PlanChoice.current,
     as_known: AsKnownOption = None,
+    exceptions: Annotated[
+        bool,
+        typer.Option(
+            "--exceptions",
+            help="Only what needs the board's attention (overdue, off track, at risk, no "
+            "baseline, declared better, a trend that misses), one row per metric.",
+        ),
+    ] = False,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="YYYY-MM-DD",
+            help="Show each status on this date (before --as-of) beside today's, and what moved.",
+        ),
+    ] = None,
 ) -> None:
     """Show where each metric stands: on track, at risk, off track, overdue or achieved.
 
@@ -669,6 +685,10 @@ def status(
     from . import status as engine
 
     if missing or period is not None:
+        if exceptions or since is not None:
+            raise UsageError(
+                "--missing lists outstanding values: leave out --exceptions and --since"
+            )
         if as_known is not None:
             raise UsageError("--missing lists what is outstanding now: leave out --as-known")
         _status_missing(ctx, period, priority, place, fmt, output=output, quiet=quiet)
@@ -676,6 +696,7 @@ def status(
     fmt = _status_format(fmt, output)
     known = parse_as_known(as_known)
     day = parse_date_option(as_of, "--as-of") or (known.day if known else date.today())
+    since_day = _since_option(since, day)
     if output not in (None, "-"):
         outputs.refuse_unsafe_output(output, settings(ctx).data_dir)
     shown_statuses = _status_list(only, "--status")
@@ -690,14 +711,20 @@ def status(
 
     from .spc_inputs import assess_with_spc
 
-    report = engine.select(
-        assess_with_spc(plan, day, original=plan_choice is PlanChoice.original),
-        priorities=priorities,
-        place=place,
-        statuses=shown_statuses,
-    )
+    assessed = assess_with_spc(plan, day, original=plan_choice is PlanChoice.original)
+    report = engine.select(assessed, priorities=priorities, place=place, statuses=shown_statuses)
+    shown = report  # --fail-on looks at the rows it always did: --exceptions and --since aside
+    if exceptions:
+        from .exceptions import only_exceptions
+
+        in_view = engine.select(assessed, priorities=priorities, place=place)
+        shown = only_exceptions(in_view, shown_statuses)
+    if since_day is not None:
+        from .changes import since as compared_since
+
+        shown = compared_since(plan, shown, since_day)
     with _paging(ctx, fmt is StatusFormat.table and output in (None, "-")):
-        _write_status(report, fmt, output, quiet=quiet)
+        _write_status(shown, fmt, output, quiet=quiet)
     if failing_statuses or fail_declared:
         from .updates import declared_better_rows
 
@@ -713,6 +740,19 @@ def status(
             found = len({(id(m), id(p)) for m, p in [*hits, *better]})
             typer.echo(f"status: failing on {_count(found, 'row')} ({', '.join(said)})", err=True)
             raise typer.Exit(1)
+
+
+def _since_option(text: str | None, as_of: date) -> date | None:
+    """``--since``: a date as ``--as-of`` takes one, before the as-of date (else exit 2)."""
+    day = parse_date_option(text, "--since")
+    if day is None:
+        return None
+    from .changes import check_since
+
+    refusal = check_since(day, as_of)
+    if refusal:
+        raise UsageError(refusal)
+    return day
 
 
 def _fail_on_list(text: str | None) -> tuple[tuple[str, ...], bool]:

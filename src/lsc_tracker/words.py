@@ -12,7 +12,7 @@ Pure: standard library, `models` and `spc` only; no rich, no I/O.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
@@ -484,6 +484,63 @@ def forecast_text(
     months = round((eta - deadline).days / 30.4375)
     when = "in time" if months <= 0 else f"{months} month{'s' if months != 1 else ''} late"
     return ", ".join(parts) + f": at that rate reaches {target} in {eta:%b %Y}, {when}"
+
+
+# --- exceptions and changes since a date (issue 15) -----------------------------------------
+
+REASON_WORDS: Final = {
+    "overdue": "overdue",
+    "off_track": "off track",
+    "at_risk": "at risk",
+    "no_baseline": "no baseline",
+    "declared_better": "declared better",
+    "forecast_misses": TREND_MISSES,
+}
+"""Why a metric is in the exception report (`exceptions.REASONS`), as the views say it."""
+
+NEEDS_ATTENTION: Final = "needs attention"
+"""The line under an exception's name that lists its reasons: "needs attention: off track,
+declared better"."""
+
+MOVEMENT_WORDS: Final = {
+    "worse": "worse \u2193",
+    "better": "better \u2191",
+    "new_data": "new data",
+    "withdrawn": "withdrawn",
+    "changed": "changed",
+}
+"""A status's movement since ``--since`` (`changes.MOVEMENTS`), as the views say it (the
+machine formats give the id: new_data); an arrow beside better and worse."""
+
+
+EXCEPTIONS_NOTE: Final = (
+    "Exceptions only (--exceptions): the metrics overdue, off track, at risk or with no "
+    "baseline, rated better by their owner than measured, or whose trend misses the target."
+)
+"""The footer line of a view showing only exceptions."""
+
+
+def changes_text(since: date, movements: Sequence[str]) -> str:
+    """The footer line of ``--since``: "Since 2024-02-29: 3 rows moved (1 worse, 2 better)."
+    or "Since 2024-02-29: no status moved."."""
+    if not movements:
+        return f"Since {since}: no status moved."
+    counts = [(name, movements.count(name)) for name in MOVEMENT_WORDS]
+    said = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts if n)
+    rows = "1 row" if len(movements) == 1 else f"{len(movements)} rows"
+    return f"Since {since}: {rows} moved ({said})."
+
+
+def reasons_text(reasons: Iterable[str]) -> str:
+    """Why a metric needs attention: "off track, declared better, trend misses"."""
+    return ", ".join(REASON_WORDS[reason] for reason in reasons)
+
+
+def was_text(was: str | None, movement: str | None) -> str:
+    """The status on the --since date and how it moved: "AT RISK, worse ↓"; "ON TRACK" when
+    it did not move; "not assessed" when there was no status then."""
+    then = STATUS_WORDS[was].shout if was else "not assessed"
+    return f"{then}, {MOVEMENT_WORDS[movement]}" if movement else then
 
 
 # --- provisional figures (issue 18) ------------------------------------------------------------

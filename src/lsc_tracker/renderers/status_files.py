@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, Final, TextIO
 
+from ..changes import movement
+from ..exceptions import places_text
 from ..models import Revision, Target
 from ..status import (
     BaselineUsed,
@@ -245,7 +247,31 @@ def _spc_data(summary: SpcSummary | None) -> dict[str, str | int | bool | None] 
 
 
 def render_json(report: StatusReport, out: TextIO) -> None:
-    out.write(json_text(report_data(report)))
+    out.write(json_text(view_data(report_data(report), report)))
+
+
+def view_data(data: dict[str, Any], report: StatusReport) -> dict[str, Any]:
+    """`report_data` with what ``--since`` and ``--exceptions`` add (keys added, never one
+    changed): ``since`` and the summary's ``changes``; each metric's and place's ``was``
+    and ``movement``; ``exceptions`` and each metric's ``reasons`` and ``places_summary``."""
+    if report.since is None and not report.exceptions:
+        return data
+    if report.since is not None:
+        data = {"since": report.since.isoformat(), **data}
+        data["summary"]["changes"] = [change.as_dict() for change in report.changes]
+    if report.exceptions:
+        data = {"exceptions": True, **data}
+    for shown, status in zip(data["metrics"], report.metrics, strict=True):
+        if report.since is not None:
+            shown["was"] = status.was
+            shown["movement"] = movement(status.was, status.status)
+            for place_data, place in zip(shown["places"], status.places, strict=True):
+                place_data["was"] = place.was
+                place_data["movement"] = movement(place.was, place.status)
+        if report.exceptions:
+            shown["reasons"] = list(status.reasons)
+            shown["places_summary"] = places_text(status) or None
+    return data
 
 
 def json_text(data: dict[str, Any]) -> str:
@@ -323,12 +349,36 @@ UPDATE_COLUMNS: Final = (
 when some row has an update."""
 
 
-def flat_columns(found: Sequence[Row]) -> tuple[str, ...]:
+FORECAST_COLUMNS: Final = (
+    "forecast",
+    "forecast_recent_rate_per_month",
+    "forecast_required_rate_per_month",
+    "forecast_projected",
+    "forecast_projected_meets",
+    "forecast_eta",
+)
+"""The forecast (issue 15, part 3): the sentence and JSON's figures; only when some row has
+one."""
+
+SINCE_COLUMNS: Final = ("was", "movement")
+"""``--since``: each row's status on that date and how it moved (`changes.movement`)."""
+
+EXCEPTION_COLUMNS: Final = ("reasons", "places_summary")
+"""``--exceptions``: why each metric is there, and its places collapsed into a sentence."""
+
+
+def flat_columns(
+    found: Sequence[Row], *, since: bool = False, exceptions: bool = False
+) -> tuple[str, ...]:
     """`CSV_COLUMNS`, then ``owner`` when any row has one, then `UPDATE_COLUMNS` when any row
-    has an owner update: every view hides columns that would be empty for every row."""
+    has an owner update, then `FORECAST_COLUMNS` when any has a forecast: every view hides
+    columns that would be empty for every row. ``since`` adds `SINCE_COLUMNS` and
+    ``exceptions`` `EXCEPTION_COLUMNS` (``lsc status --since``/``--exceptions``)."""
     owner = ("owner",) if any(row.owner for row in found) else ()
     declared = UPDATE_COLUMNS if any(row.declared for row in found) else ()
-    return (*CSV_COLUMNS, *owner, *declared)
+    trend = FORECAST_COLUMNS if any(row.forecast for row in found) else ()
+    view = (*(SINCE_COLUMNS if since else ()), *(EXCEPTION_COLUMNS if exceptions else ()))
+    return (*CSV_COLUMNS, *owner, *declared, *trend, *view)
 
 
 def _csv_cell(value: Any) -> Any:
@@ -349,7 +399,7 @@ def render_csv(report: StatusReport, out: TextIO) -> None:
     # unquoted, and a spreadsheet starts a new row there
     writer = csv.writer(out, lineterminator="\r\n")
     found = rows(report, headings=False)
-    columns = flat_columns(found)
+    columns = flat_columns(found, since=report.since is not None, exceptions=report.exceptions)
     writer.writerow(columns)
     for row in found:
         writer.writerow(_csv_cell(getattr(row, column)) for column in columns)
@@ -392,6 +442,9 @@ _MARKDOWN_EXTRA: Final = {
     "Declared": lambda row: row.declared_text,
     "Owner update": lambda row: row.update_text,
     "Forecast": lambda row: (f"{TREND_MISSES}: " if row.trend_misses else "") + row.forecast,
+    "Was": lambda row: row.was_text,
+    "Why": lambda row: row.reasons_text,
+    "Places": lambda row: row.places_summary,
 }
 """Columns after `_MARKDOWN_HEADER`, each shown only when some row of the report has it
 (a plan with no baselines, stages, revisions or owners keeps the table it had)."""

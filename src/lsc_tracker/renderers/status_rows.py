@@ -10,10 +10,12 @@ Pure: no I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, NamedTuple
 
+from ..changes import movement
+from ..exceptions import exception_row
 from ..models import PROGRAMME, Revision
 from ..status import (
     UNJUDGED,
@@ -25,19 +27,24 @@ from ..status import (
     worst,
 )
 from ..words import (
+    EXCEPTIONS_NOTE,
     MISMATCH_WORDS,
+    NEEDS_ATTENTION,
     ORIGINAL_PLAN,
     PROGRAMME_TITLE,
     change_text,
+    changes_text,
     counts_text,
     declared_text,
     forecast_text,
     format_cell,
+    reasons_text,
     revision_text,
     stage_verdict_text,
     standing_text,
     too_few_points_text,
     update_text,
+    was_text,
     withdrawn_text,
 )
 
@@ -90,6 +97,17 @@ class Row:
     trend_misses: bool = False  # on track today, but the recent trend misses the target
     spc_points: int | None = None  # of the SPC series' latest group; None: no SPC (a milestone)
     spc_enough: bool = False  # enough points (12) for the icons above
+    # the forecast's figures (issue 15, part 3), for CSV and the workbook
+    forecast_recent_rate_per_month: float | None = None
+    forecast_required_rate_per_month: float | None = None
+    forecast_projected: float | None = None
+    forecast_projected_meets: bool | None = None
+    forecast_eta: date | None = None
+    # --since and --exceptions (issue 15, parts 4 and 5)
+    was: str | None = None  # the status on the --since date
+    movement: str | None = None  # since then: better, worse, new_data, withdrawn, changed
+    reasons: str = ""  # --exceptions: why it needs attention, ids: "off_track, declared_better"
+    places_summary: str = ""  # --exceptions: "1 of 2 places overdue: morecambe-bay"
 
     @property
     def spc_note(self) -> str:
@@ -170,11 +188,27 @@ class Row:
         return f"owner: {self.declared_text}, {self.update_text}" if self.declared else ""
 
     @property
+    def was_text(self) -> str:
+        """The status on the --since date and its movement: "AT RISK, worse ↓"; "" when
+        the report is not compared with a date."""
+        if self.was is None and self.movement is None:
+            return ""
+        return was_text(self.was, self.movement)
+
+    @property
+    def reasons_text(self) -> str:
+        """Why an exception needs attention, in words: "off track, declared better"."""
+        return reasons_text(self.reasons.split(", ")) if self.reasons else ""
+
+    @property
     def notes(self) -> list[str]:
-        """The lines a text view shows under the metric's name, in this order: what is
-        missing, the standing record, the stages, the revisions, the withdrawal."""
+        """The lines a text view shows under the metric's name, in this order: why it
+        needs attention and its places (--exceptions), the owner update, the forecast, what
+        is missing, the standing record, the stages, the revisions, the withdrawal."""
         trend = f"forecast: {self.forecast}" if self.forecast else ""
-        found = [self.update_line, trend, self.missing or "", self.standing, self.stages]
+        attention = f"{NEEDS_ATTENTION}: {self.reasons_text}" if self.reasons else ""
+        found = [attention, self.places_summary, self.update_line, trend]
+        found += [self.missing or "", self.standing, self.stages]
         if self.place is None:
             found.append(self.revisions_line)
             if self.withdrawn_reason is not None:
@@ -191,6 +225,9 @@ def rows(report: StatusReport, priority: str | None = None, *, headings: bool = 
     """
     found: list[Row] = []
     for metric in report.metrics:
+        if report.exceptions and (priority is None or metric.metric.priority == priority):
+            found.append(_exception_row(metric))  # one row per metric, places collapsed
+            continue
         if priority is None or metric.metric.priority == priority:
             if headings or not metric.shown_for_places:
                 found.append(_row(metric, None))
@@ -243,6 +280,41 @@ def _row(metric: MetricStatus, place: PlaceStatus | None) -> Row:
         original=original_text(metric) if metric.revisions and not metric.withdrawn else "",
         **_update_fields(part),
         **_forecast_fields(part, m.unit),
+        **_was_fields(metric, part),
+    )
+
+
+def _was_fields(metric: MetricStatus, part: MetricStatus | PlaceStatus) -> dict[str, Any]:
+    """A row's status on the --since date and its movement (`changes.movement`), empty when
+    the report is not compared with a date (``was`` is None and so is the movement)."""
+    if part.was is None and not metric.was and not any(p.was for p in metric.places):
+        return {}
+    return {"was": part.was, "movement": movement(part.was, part.status)}
+
+
+def _exception_row(metric: MetricStatus) -> Row:
+    """A metric of the exception report as one row: its places collapsed into a sentence,
+    the stage verdicts counted over them, the latest owner update of the metric or a place
+    (the note then starts with the place: "south: ..."), the forecasts that miss
+    (`exceptions.exception_row`)."""
+    found = exception_row(metric)
+    row = _row(metric, None)
+    if found is None:  # not an exception: shown as it is (a report filtered elsewhere)
+        return row
+    update: dict[str, Any] = {}
+    if found.update is not None:
+        shown = found.update
+        if found.update_place is not None:
+            shown = shown._replace(note=f"{found.update_place}: {shown.note}")
+        update = _update_fields(replace(metric, update=shown, mismatch=found.mismatch))
+    return replace(
+        row,
+        reasons=", ".join(found.reasons),
+        places_summary=found.places,
+        stages=found.stages,
+        forecast=found.forecast,
+        trend_misses=metric.status == "on_track" and "forecast_misses" in found.reasons,
+        **update,
     )
 
 
@@ -259,7 +331,15 @@ def _forecast_fields(part: MetricStatus | PlaceStatus, unit: str | None) -> dict
         found.eta,
         unit,
     )
-    return {"forecast": text, "trend_misses": part.status == "on_track" and found.misses()}
+    return {
+        "forecast": text,
+        "trend_misses": part.status == "on_track" and found.misses(),
+        "forecast_recent_rate_per_month": rounded(found.recent_rate_per_month, 6),
+        "forecast_required_rate_per_month": rounded(found.required_rate_per_month, 6),
+        "forecast_projected": rounded(found.projected, 6),
+        "forecast_projected_meets": found.projected_meets,
+        "forecast_eta": found.eta,
+    }
 
 
 def _update_fields(part: MetricStatus | PlaceStatus) -> dict[str, Any]:
@@ -393,6 +473,18 @@ def summary_lines(report: StatusReport) -> list[str]:
         )
     else:
         lines.append(f"{counted:,} actual{'' if counted == 1 else 's'} counted.")
+    lines.extend(_view_lines(report))
+    return lines
+
+
+def _view_lines(report: StatusReport) -> list[str]:
+    """What ``--exceptions`` and ``--since`` add to the footer: that only exceptions are
+    shown, and how many rows moved since the date, by movement."""
+    lines = []
+    if report.exceptions:
+        lines.append(EXCEPTIONS_NOTE)
+    if report.since is not None:
+        lines.append(changes_text(report.since, [c.movement for c in report.changes]))
     return lines
 
 
@@ -406,6 +498,7 @@ class Section(NamedTuple):
     rows: list[Row]
     owner: str | None = None  # the priority's senior responsible owner, if named
     hidden: int = 0  # of the metrics ``counts`` covers, how many --status leaves out
+    hidden_by: str = "--status"  # or "--exceptions"
 
     @property
     def counts_line(self) -> str:
@@ -413,7 +506,7 @@ class Section(NamedTuple):
         "3 overdue, 2 on track; 2 of 5 hidden by --status" (of the priority's metrics)."""
         line = counts_text(self.counts)
         if self.hidden:
-            line += f"; {self.hidden} of {sum(self.counts.values())} hidden by --status"
+            line += f"; {self.hidden} of {sum(self.counts.values())} hidden by {self.hidden_by}"
         return line
 
     @property
@@ -431,7 +524,7 @@ def sections(report: StatusReport) -> list[Section]:
     if section_rows:
         status, counts = programme_roll_up(programme)
         found.append(Section(PROGRAMME, PROGRAMME_TITLE, status, counts, section_rows))
-    filtered = "status" in report.filters
+    filtered = "status" in report.filters or report.exceptions
     for priority in report.priorities:
         section_rows = rows(report, priority.id)
         if section_rows:
@@ -445,6 +538,7 @@ def sections(report: StatusReport) -> list[Section]:
                     section_rows,
                     priority.priority.owner,
                     hidden=sum(priority.counts.values()) - shown if filtered else 0,
+                    hidden_by="--exceptions" if report.exceptions else "--status",
                 )
             )
     return found

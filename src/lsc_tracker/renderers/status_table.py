@@ -15,7 +15,16 @@ from rich.table import Table
 from rich.text import Text
 
 from ..status import StatusReport
-from ..words import EASED_STYLE, PLAN_LINE, TREND_MISSES, days_left, format_cell, spc_short, visible
+from ..words import (
+    EASED_STYLE,
+    MOVEMENT_WORDS,
+    PLAN_LINE,
+    TREND_MISSES,
+    days_left,
+    format_cell,
+    spc_short,
+    visible,
+)
 from .rich_text import PipeConsole, status_cell
 from .status_rows import Row, sections, summary_lines
 
@@ -81,6 +90,7 @@ def render_table(
 # the stacked layout (default ", ").
 _TABLE_COLUMNS: dict[str, dict[str, Any]] = {
     "status": {"header": "Status", "width": 11},
+    "was": {"header": "Was", "max_width": 11},  # --since: the status then, and its movement
     "metric": {"header": "Metric"},
     "latest": {"header": "Latest", "justify": "right", "stacked": " on "},
     "expected": {"header": PLAN_LINE.capitalize(), "justify": "right"},
@@ -105,6 +115,8 @@ def _table_columns(all_rows: Sequence[Row]) -> list[str]:
         for row in all_rows
     ):
         columns.remove("spc")
+    if all(not row.was_text for row in all_rows):
+        columns.remove("was")
     return columns
 
 
@@ -231,4 +243,13 @@ def _table_cells(row: Row) -> dict[str, Text | str]:
         "target": f"{target}\n{deadline}" if deadline else target,
         "days": days_left(row.days_to_deadline, row.status, short=True).replace(" ", "\n", 1),
         "spc": "\n".join(text for text in spc if text),
+        "was": _was_cell(row),
     }
+
+
+def _was_cell(row: Row) -> Text | str:
+    """--since: the status on that date in its style, its movement below ("worse ↓")."""
+    if not row.was_text:
+        return ""
+    moved = [MOVEMENT_WORDS[row.movement]] if row.movement else []
+    return status_cell(row.was, *moved) if row.was else Text("\n".join(["-", *moved]))

@@ -64,7 +64,7 @@ def status_xlsx_bytes(report: StatusReport) -> bytes:
     _fill_sheet(summary, columns, _summary_rows(report, owners=owners))
     metrics = workbook.create_sheet(METRICS_SHEET)
     found = rows(report, headings=False)
-    flat = flat_columns(found)
+    flat = flat_columns(found, since=report.since is not None, exceptions=report.exceptions)
     _fill_sheet(metrics, flat, ([getattr(row, column) for column in flat] for row in found))
     stamp = datetime.combine(report.as_of, time())
     props = workbook.properties
@@ -127,7 +127,7 @@ def _write_cell(sheet: Worksheet, row: int, column: int, name: str, value: Any) 
     cell = sheet.cell(row=row, column=column)
     if value is None:
         return 0
-    if name == "status":
+    if name in ("status", "was"):  # a status in its colours (was: on the --since date)
         words = STATUS_WORDS[value]
         fill, ink = words.fill, words.ink
         _set_text(cell, words.shout)
