@@ -181,8 +181,8 @@ ACTUALS_BAD = """\
 - {"metric": "ooa-placements", "date": "2020-02-29", "value": 2, "place": "fylde-coast"}
 - {"metric": "ooa-placements", "date": "2999-01-31", "value": 2}
 - {"metric": "ooa-placements", "date": "2020-03-31", "value": 2}
-- {"metric": "ooa-placements", "date": "2020-03-31", "value": 3}
 - {"metric": "ooa-placements", "date": "2020-03-31", "value": 4, "replaces": true}
+- {"metric": "ooa-placements", "date": "2020-03-31", "value": 3}
 - metric: ooa-placements
   date: 2020-04-30
   value: .inf
@@ -196,8 +196,10 @@ def test_actuals_are_checked_against_their_metric(write_plan: WritePlan) -> None
         "actuals.yaml:3:66: ccg-configuration is a milestone: its only value is done, got 4",
         "actuals.yaml:4:75: ooa-placements is not tracked by place: leave the place out",
         "actuals.yaml:5:40: date 2999-01-31 is in the future (today is 2026-11-23)",
-        "actuals.yaml:7:40: a second entry for ooa-placements on 2020-03-31 (first on line 6): "
-        "add 'replaces: true' if it corrects the first",
+        "actuals.yaml:8:40: a second entry for ooa-placements on 2020-03-31 (first on line 6): "
+        "line 6: 2; line 8: 3; add 'replaces: true' if it corrects the first, or keep one with "
+        "'lsc record ooa-placements 3 --date 2020-03-31 --replace' (the value to keep), or "
+        "withdraw both with 'lsc record ooa-placements --date 2020-03-31 --void --reason TEXT'",
         "actuals.yaml:11:10: expected a finite number, got '.inf': "
         "NaN and infinity are not allowed",
     ]

@@ -9,12 +9,13 @@ under each, and `run_checks` runs it once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import date
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, date
 from itertools import islice
 from typing import Any
 
 from . import plausibility
+from .applog.format import number_text
 from .models import (
     PROGRAMME,
     Actual,
@@ -543,15 +544,66 @@ def _refused_entry_places(plan: Plan) -> Iterator[Problem]:
                 yield Problem(plan.source("actuals", index, "metric"), message, "actual-place")
 
 
+Key = tuple[str, str | None, date]
+
+
+def unsettled_duplicates(actuals: Iterable[Actual]) -> list[tuple[Actual, Actual]]:
+    """Each second entry for a metric, place and date that does not say ``replaces: true``,
+    with the first entry for its key, in log order; a later entry for the key that replaces
+    (``replaces: true``) or withdraws (a void) settles the duplicates before it, as it says
+    which value counts. Two clones that each record the key and are merged give one."""
+    first: dict[Key, Actual] = {}
+    open_pairs: dict[Key, list[tuple[Actual, Actual]]] = {}
+    found: list[tuple[int, Actual, Actual]] = []
+    for position, actual in enumerate(actuals):
+        key = (actual.metric, actual.place, actual.date)
+        if actual.void or actual.replaces:
+            open_pairs.pop(key, None)
+        if actual.void:
+            first.pop(key, None)
+        elif key in first and not actual.replaces:
+            open_pairs.setdefault(key, []).append((first[key], actual))
+            found.append((position, first[key], actual))
+        elif key not in first:
+            first[key] = actual
+    unsettled = {id(second) for pairs in open_pairs.values() for _, second in pairs}
+    return [(one, two) for _, one, two in found if id(two) in unsettled]
+
+
+def _entry_words(plan: Plan, actual: Actual) -> str:
+    """``line 6: 70 by amy, recorded 2020-07-01 09:00 UTC``: an entry as a duplicate's
+    message shows it, so that whoever merged can tell the two apart."""
+    value = actual.value if isinstance(actual.value, str) else number_text(actual.value)
+    by = f" by {actual.by}" if actual.by else ""
+    when = actual.recorded
+    recorded = f", recorded {when.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if when else ""
+    return f"line {plan.source('actuals', actual).line}: {value}{by}{recorded}"
+
+
+def _settle_commands(actual: Actual) -> str:
+    """The commands that settle a duplicate: keep one value, or withdraw both."""
+    where = f"{actual.metric} --date {actual.date}" + (
+        f" --place {actual.place}" if actual.place else ""
+    )
+    value = actual.value if isinstance(actual.value, str) else number_text(actual.value)
+    return (
+        f"keep one with 'lsc record {actual.metric} {value} --date {actual.date}"
+        f"{f' --place {actual.place}' if actual.place else ''} --replace' (the value to keep), "
+        f"or withdraw both with 'lsc record {where} --void --reason TEXT'"
+    )
+
+
 def check_duplicate_actuals(plan: Plan, today: date | None) -> Iterator[Problem]:
-    """A second entry for the same metric, place and date must say ``replaces: true``, and a
-    void (``void: true``) must have an entry before it to withdraw; after a void, the next entry
-    for its key is a first again.
+    """A second entry for the same metric, place and date must say ``replaces: true`` (or a
+    later entry for the key must replace or withdraw it: `unsettled_duplicates`), and a void
+    (``void: true``) must have an entry before it to withdraw; after a void, the next entry
+    for its key is a first again. A duplicate's message shows both entries, who recorded
+    each and when, and the commands that settle it.
 
     FAIL: two entries ``{metric: ooa, date: 2020-06-30, ...}`` without ``replaces``; a void
     with no entry before it for its metric, place and date.
     """
-    first: dict[tuple[str, str | None, date], Actual] = {}
+    first: dict[Key, Actual] = {}
     for actual in plan.actuals:
         key = (actual.metric, actual.place, actual.date)
         if actual.void:  # withdraws what came before: the next entry for the key is a first
@@ -563,17 +615,18 @@ def check_duplicate_actuals(plan: Plan, today: date | None) -> Iterator[Problem]
                     "it for that metric, place and date is left to withdraw",
                     "void-nothing",
                 )
-        elif key in first and not actual.replaces:
-            place = f" at {actual.place}" if actual.place else ""
-            yield Problem(
-                plan.source("actuals", actual, "date"),
-                f"a second entry for {actual.metric}{place} on {actual.date} (first on line "
-                f"{plan.source('actuals', first[key]).line}): add 'replaces: true' if it "
-                "corrects the first",
-                "duplicate-actual",
-            )
         elif key not in first:
             first[key] = actual
+    for one, two in unsettled_duplicates(plan.actuals):
+        place = f" at {two.place}" if two.place else ""
+        yield Problem(
+            plan.source("actuals", two, "date"),
+            f"a second entry for {two.metric}{place} on {two.date} (first on line "
+            f"{plan.source('actuals', one).line}): {_entry_words(plan, one)}; "
+            f"{_entry_words(plan, two)}; add 'replaces: true' if it corrects the first, or "
+            f"{_settle_commands(two)}",
+            "duplicate-actual",
+        )
 
 
 def check_plausible_actuals(plan: Plan, today: date | None) -> Iterator[Problem]:

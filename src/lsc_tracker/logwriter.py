@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 from .applog.append import (
     RolledBack,
@@ -30,8 +30,11 @@ from .applog.append import (
 from .applog.lock import LOCK_TIMEOUT, LockFile, LogNotWritable, locked
 from .applog.parse import LogDocument, parse_log
 from .applog.spec import LogSpec
+from .checks import unsettled_duplicates
 from .files import MAX_LOG_BYTES, display_path, regular_file_problem
+from .filesystems import shared_drive_warning
 from .loader import load
+from .models import Actual
 from .plan import Plan
 from .problems import DataError, LscError, Problem
 
@@ -117,6 +120,8 @@ def append_checked(
         reason = "is not a directory" if data_dir.exists() else "does not exist"
         raise LscError(f"data directory {data_dir} {reason}")
     _refuse_a_log_that_is_not_a_file(log.spec, data_dir)
+    if not dry_run and (warning := shared_drive_warning(data_dir)):
+        notify(f"warning: {warning}")
     if dry_run:
         return _check_and_append(log, data_dir, make_entries, today=today, lock=None)
     with locked(log.spec, data_dir, timeout=lock_timeout) as lock:
@@ -165,12 +170,17 @@ def _check_and_append(
     plan, problems = load(
         data_dir, today=today, lock=lock is None, held=spec, actuals=log.needs_actuals
     )
-    if problems:
+    settling = log.kind == "actuals" and all(p.rule == "duplicate-actual" for p in problems)
+    if problems and not settling:
         raise DataNotValid(problems)
     doc = plan.documents.get(log.kind)
     document = doc if isinstance(doc, LogDocument) else None
     how = how_to_write(document, shown)
     entries = make_entries(plan)
+    if problems and unsettled_duplicates([*plan.actuals, *cast("list[Actual]", entries)]):
+        # a duplicate (two clones merged) blocks every write but the one that settles it:
+        # a --replace or --void for its metric, place and date
+        raise DataNotValid(problems)
     lines = [log.line(entry) for entry in entries]
     verify_lines(log, lines, entries, shown)
     newline = newline_of(document)

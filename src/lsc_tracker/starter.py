@@ -26,6 +26,22 @@ GITIGNORE_TEXT = "".join(
 )
 
 
+GITATTRIBUTES = ".gitattributes"
+# Git's union merge keeps the lines of both sides of a merge: the logs are one entry per line
+# and append-only, so two clones that each recorded entries merge without a conflict (a
+# key recorded in both is then a duplicate `lsc check` reports, with the command that
+# settles it).
+GITATTRIBUTES_TEXT = "".join(
+    f"{line}\n"
+    for line in [
+        "# The append-only logs merge by keeping the entries of both sides (git's union merge);",
+        "# lsc check then reports any metric, place and date recorded on both "
+        "(docs/collaboration.md).",
+        *(f"{log.file} merge=union" for log in LOGS),
+    ]
+)
+
+
 def planned_files(directory: Path) -> dict[Path, str]:
     """Every file `init_plan` writes into ``directory``, with its text, in writing order."""
     starter = resources.files("lsc_tracker") / "starter_files"
@@ -34,6 +50,7 @@ def planned_files(directory: Path) -> dict[Path, str]:
         for name in (*FILE_NAMES, UPDATES.file)
     }
     files[directory / GITIGNORE] = GITIGNORE_TEXT
+    files[directory / GITATTRIBUTES] = GITATTRIBUTES_TEXT
     for name in SCHEMA_MODELS:
         files[directory / SCHEMA_DIR / f"{name}.schema.json"] = schema_text(name)
     return files
@@ -52,7 +69,8 @@ def _refusal(directory: Path, files: dict[Path, str]) -> str | None:
 
 
 def init_plan(directory: Path) -> list[Path]:
-    """Write the starter plan, its two empty logs, a .gitignore and JSON Schemas to ``directory``.
+    """Write the starter plan, its two empty logs, a .gitignore, a .gitattributes (the logs
+    merge as a union) and JSON Schemas to ``directory``.
 
     Every path is checked before anything is written: when any of those files already exists,
     or ``directory`` or its ``schemas`` is a file, it raises LscError and writes nothing, so
