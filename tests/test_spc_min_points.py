@@ -211,8 +211,10 @@ def test_status_table_markdown_and_csv_say_too_few_points(data: Path) -> None:
     short = short[: short.index("Twelve points")]
     assert "too few" in short and "SPC (5 of" in short  # wrapped in its narrow column
     assert "common cause" not in short and "will fail" not in short
-    assert "no variation" in table.stdout  # the flat series
+    assert "no variation" in table.stdout  # the flat series (wrapped: "to judge" below)
     markdown = installed(data, "status", "--format", "markdown").stdout
+    flat = next(line for line in markdown.splitlines() if "| Flat series |" in line)
+    assert "| no variation to judge |  |" in flat  # and no assurance
     row = next(line for line in markdown.splitlines() if "| Short series |" in line)
     assert "| too few points for SPC (5 of 12) |" in row
     bay = next(line for line in markdown.splitlines() if "↳ morecambe-bay" in line)

@@ -196,7 +196,7 @@ ASSURANCE_LABELS: Final[dict[str | None, str]] = {
 
 SPC_SHORT: Final = {
     "common_cause": "common cause",
-    "no_variation": "no variation",
+    "no_variation": "no variation to judge",
     "improvement_high": "improving ↑",
     "improvement_low": "improving ↓",
     "concern_high": "concern ↑",
