@@ -419,6 +419,47 @@ def test_recorded_wins_over_the_commit_time(tmp_path: Path) -> None:
     assert figures(report)["waits"][1] == {"date": "2025-04-08", "value": 85}
 
 
+def test_a_duplicate_settled_later_is_a_warning(write_plan: Any) -> None:
+    """Two entries for one key, settled by a correction recorded after the moment: the
+    log as known then held the duplicate; the later entry counts, as in every view."""
+    key = {"metric": "ooa-placements", "date": "2020-04-30"}
+    actuals = (
+        tool_line("2020-05-02T09:00:00Z", **key, value=70)
+        + tool_line("2020-05-03T09:00:00Z", **key, value=72)
+        + tool_line("2020-07-02T09:00:00Z", **key, value=71, replaces=True)
+    )
+    data = write_plan(actuals=actuals)
+    code, out, err = lsc(data, "status", "--format", "json", "--as-known", "2020-06-30")
+    assert code == 0, err
+    assert "warning: the data as known on 2020-06-30 23:59:59 UTC has 1 problem: " in err
+    assert "(duplicate-actual)" in err
+    ooa = next(m for m in json.loads(out)["metrics"] if m["id"] == "ooa-placements")
+    assert ooa["latest"] == {"date": "2020-04-30", "value": 72}
+    code, _, err = lsc(data, "status", "--format", "json", "--as-known", "2020-07-02")
+    assert code == 0, err
+    assert "warning" not in err.replace("warning: not in a git repository", "")
+
+
+@pytest.mark.slow  # builds a repository
+def test_a_plan_not_committed_yet_is_a_usage_error(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / "data").mkdir(parents=True)
+    git(repo, "init", "-q", "-b", "main")
+    (repo / "README").write_text("a repository, the plan not in it yet\n")
+    git(repo, "add", "README")
+    git(repo, "commit", "-q", "-m", "start", when="2025-01-01T10:00:00Z")
+    data = repo / "data"
+    (data / "priorities.yaml").write_text(PRIORITIES)
+    (data / "places.yaml").write_text(PLACES)
+    (data / "metrics.yaml").write_text(METRICS_V1)
+    code, _, err = lsc(data, "status", "--as-known", "2025-02-01")
+    assert code == 2
+    assert err.startswith("error: --as-known 2025-02-01: data/priorities.yaml is not in commit "), (
+        err
+    )
+    assert "the plan was not committed yet (commit it, or give a later date)" in err
+
+
 def test_today_counts_what_is_not_committed_yet(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()

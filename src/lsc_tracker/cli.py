@@ -272,7 +272,8 @@ def load_valid_plan(
     a duplicate entry): go on with a warning when every problem is one of the log's entries
     not fitting the plan (`_ENTRY_RULES`), and fail when a file could not be read whole.
     ``as_known``: the plan as known then (`provenance`; ``today`` is then its date), said
-    on stderr.
+    on stderr; duplicate entries (settled by a correction recorded later, or recorded in
+    two clones merged later) are then a warning, not an error.
     """
     from .loader import load
 
@@ -294,7 +295,12 @@ def load_valid_plan(
             typer.echo(format_problems(shown, "text"), err=True)
             typer.echo(f"warning: {found}; showing the entries that loaded", err=True)
             return plan
-        raise LscError(f"{found}; run 'lsc check' for the list", shown)
+        if as_known is None or any(p.rule != "duplicate-actual" for p in problems):
+            raise LscError(f"{found}; run 'lsc check' for the list", shown)
+        from .words import AS_KNOWN_DUPLICATES
+
+        typer.echo(format_problems(shown, "text"), err=True)
+        _note(f"warning: {found}: {AS_KNOWN_DUPLICATES}")
     if plan.as_known is not None:
         from .words import as_known_text, no_git_warning
 

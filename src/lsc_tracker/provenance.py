@@ -125,8 +125,8 @@ def plan_texts(repo: Repository, commit: str, when: KnownTime) -> dict[str, str]
         shown = f"{repo.prefix}{name}"
         if size is None or size.returncode != 0:
             raise UsageError(
-                f"--as-known {when.given}: {shown} did not exist yet at commit {commit[:7]}, "
-                "the last one then: the plan was not complete; give a later date"
+                f"--as-known {when.given}: {shown} is not in commit {commit[:7]}, the last one "
+                "by then: the plan was not committed yet (commit it, or give a later date)"
             )
         if int(size.stdout or b"0") > MAX_PLAN_BYTES:
             raise UsageError(f"--as-known {when.given}: {shown} at {commit[:7]} is too large")

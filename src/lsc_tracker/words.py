@@ -578,6 +578,13 @@ def as_known_text(info: AsKnown) -> str:
     return f"As known on {info.time.text()}: {source}; {', '.join(said)}."
 
 
+AS_KNOWN_DUPLICATES: Final = (
+    "entries for the same metric, place and date that a correction recorded later settles "
+    "(or recorded in two clones); the later one in the log counts"
+)
+"""Why ``--as-known`` goes on past duplicate entries: the log as known then had them."""
+
+
 def no_git_warning(without_time: int) -> str:
     """The warning of ``--as-known`` outside git: only ``recorded`` can leave an entry out."""
     n = f"{without_time:,} {'entry' if without_time == 1 else 'entries'}"
