@@ -238,3 +238,13 @@ def test_the_demo_shows_a_mismatch_a_missing_trend_and_a_change() -> None:
     assert {"metric": "health-checks-launch", "place": None, "from": "on_track"}.items() <= (
         found["summary"]["changes"][-1].items()
     )
+
+
+def test_a_place_view_is_that_place_s_row(data: Path) -> None:
+    found = json.loads(status(data, "--place", "morecambe-bay", "--format", "json"))
+    # the milestone's row is morecambe-bay's (overdue): no sentence about one place of one
+    assert [(m["id"], m["status"], m["places_summary"]) for m in found["metrics"]] == [
+        ("plans", "overdue", None)
+    ]
+    found = json.loads(status(data, "--place", "fylde-coast", "--format", "json"))
+    assert found["metrics"] == []  # done there: nothing needs attention

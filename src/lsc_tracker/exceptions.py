@@ -75,9 +75,10 @@ def places_text(metric: MetricStatus) -> str:
     """The places collapsed into one sentence: for each status needing attention, worst
     first, how many places have it and which ("3 of 5 places overdue: a, b, c; 1 at risk:
     d"), then the places an owner rates better than measured and those whose trend misses.
-    "" for a metric not tracked by place."""
+    "" for a metric not tracked by place, and in a ``--place`` view (the row is the place's).
+    Give it a metric whose places ``--status`` has not filtered."""
     places = metric.places
-    if not places:
+    if not _collapsed(metric):
         return ""
     parts: list[str] = []
     for status in STATUS_ORDER:
@@ -95,6 +96,12 @@ def places_text(metric: MetricStatus) -> str:
     if missing:
         parts.append(f"trend misses at {', '.join(missing)}")
     return "; ".join(parts)
+
+
+def _collapsed(metric: MetricStatus) -> bool:
+    """Whether the metric's row stands for several places (not a ``--place`` view, where
+    the row is that one place's)."""
+    return bool(metric.places) and len(metric.places) == len(metric.metric.places)
 
 
 def collapsed_stages(places: tuple[PlaceStatus, ...]) -> str:
@@ -126,9 +133,10 @@ def _stages(metric: MetricStatus) -> str:
     # the one way a series' stages are said; imported here: status_rows shows exceptions
     from .renderers.status_rows import stages_text
 
-    if metric.places:
+    if _collapsed(metric):
         return collapsed_stages(metric.places)
-    return stages_text(metric.stages, metric.metric.unit)
+    shown = metric.places[0] if metric.places else metric  # a --place view: that place's
+    return stages_text(shown.stages, metric.metric.unit)
 
 
 def _forecast(part: MetricStatus | PlaceStatus, unit: str | None) -> str:
@@ -147,7 +155,7 @@ def _forecast(part: MetricStatus | PlaceStatus, unit: str | None) -> str:
 
 def _forecasts(metric: MetricStatus) -> str:
     unit = metric.metric.unit
-    if not metric.places:
+    if not _collapsed(metric):
         return _forecast(metric, unit)
     return "; ".join(
         f"{p.place}: {_forecast(p, unit)}"
