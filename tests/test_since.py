@@ -168,3 +168,12 @@ def test_a_bad_since_is_a_usage_error(data: Path, since: str, said: str) -> None
 def test_since_is_refused_with_missing(data: Path) -> None:  # noqa: F811
     code, _, err = lsc(data, "status", "--missing", "--period", "2020-06", "--since", "2020-05-31")
     assert code == 2 and "leave out --exceptions and --since" in err
+
+
+def test_a_refused_since_writes_no_file(data: Path, tmp_path: Path) -> None:  # noqa: F811
+    out = tmp_path / "status.csv"
+    code, _, err = lsc(
+        data, "status", "--as-of", str(AS_OF), "--since", "2020-07-01", "-o", str(out)
+    )
+    assert code == 2 and "must be before" in err
+    assert not out.exists()
