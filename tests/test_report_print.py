@@ -12,11 +12,13 @@ import subprocess
 from datetime import date
 from html import unescape
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conftest import AS_OF, DEMO_AS_OF, DEMO_DATA, SHIPPED_DATA, WritePlan, lsc
 from lsc_tracker import words
+from lsc_tracker.changes import MOVEMENTS
 from lsc_tracker.loader import load
 from lsc_tracker.metric_view import plan_views
 from lsc_tracker.renderers.html_report import chart
@@ -74,6 +76,104 @@ def test_status_keeps_metrics_and_places_with_those_statuses(tmp_path: Path) -> 
     summary = html[html.index('id="summary"') : html.index('id="exceptions"')]
     plan, _ = load(DEMO_DATA)
     assert re.findall(r'<a href="#p-([^"]+)">', summary) == [p.id for p in plan.priorities]
+
+
+# --- the exceptions, and what changed since the last paper -----------------------------------
+
+
+def exceptions_table(html: str) -> str:
+    start = html.index('id="exceptions"')
+    return html[start : html.index("</section>", start)]
+
+
+def status_json(data: Path, *args: str) -> dict[str, Any]:
+    result = lsc(data, "status", "--format", "json", *args)
+    assert result.exit_code == 0, result.output
+    found: dict[str, Any] = json.loads(result.stdout)
+    return found
+
+
+def test_exceptions_are_one_row_per_metric_places_collapsed(tmp_path: Path) -> None:
+    """The shipped plan today: milestones tracked in five places are one row each, and the
+    columns no row fills (latest, plan line, owner: no actuals, no owners) are left out."""
+    html = report_html(SHIPPED_DATA, tmp_path / "r.html", as_of="2026-12-03")
+    table = exceptions_table(html)
+    linked = re.findall(r'<a href="#m-([a-z0-9-]+)">', table)
+    assert len(linked) == len(set(linked)) > 0
+    expected = status_json(SHIPPED_DATA, "--as-of", "2026-12-03", "--exceptions")["metrics"]
+    assert set(linked) == {m["id"] for m in expected}
+    row = table[table.index('href="#m-preventable-deaths-plans"') :]
+    assert "5 of 5 places overdue: " in row[: row.index("</tbody>")]
+    headers = re.findall(r"<th[^>]*>([^<]+)</th>", table)
+    assert headers == ["Status", "Metric", "Deadline"]
+
+
+def test_exceptions_show_the_owner_forecast_and_stages(tmp_path: Path) -> None:
+    html = unescape(report_html(DEMO_DATA, tmp_path / "r.html", as_of=DEMO_AS_OF.isoformat()))
+    table = exceptions_table(html)
+    headers = re.findall(r"<th[^>]*>([^<]+)</th>", table)
+    assert headers == ["Status", "Metric", "Latest", "Plan line", "Deadline", "Owner"]
+    rows = table.split('<tbody class="exception">')[1:]
+    (ae,) = [row for row in rows if 'href="#m-ae-four-hour"' in row]
+    assert "declared better" in ae and words.TREND_MISSES in ae
+    assert "Owner's update</strong>: On track (declared better), 2024-03-15" in ae
+    assert "action: Demo: same-day emergency care extended to weekends" in ae
+    assert "Forecast</strong>: needs 0.48% a month, recent −0.2% a month" in ae
+    (ooa,) = [row for row in rows if 'href="#m-mh-out-of-area-placements"' in row]
+    assert "Targets</strong>: 2023: missed (31 vs 20)" in ooa
+    (smoking,) = [row for row in rows if 'href="#m-smoking-quit-rate"' in row]
+    assert "3 of 3 places off track: " in smoking
+    assert "South (demo place): On track (declared better)" in smoking
+
+
+def test_exceptions_only_shows_those_metrics(tmp_path: Path) -> None:
+    html = report_html(DEMO_DATA, tmp_path / "r.html", "--exceptions", as_of=DEMO_AS_OF.isoformat())
+    expected = status_json(DEMO_DATA, "--as-of", DEMO_AS_OF.isoformat(), "--exceptions")
+    ids = {m["id"] for m in expected["metrics"]}
+    assert ids and set(section_ids(html)) == ids
+    assert 'id="summary"' not in html and 'id="exceptions"' in html and 'id="key"' in html
+    plan, _ = load(DEMO_DATA)
+    assert len(ids) < len(plan.metrics)
+
+
+def test_exceptions_with_status_and_priority(tmp_path: Path) -> None:
+    args = ("--exceptions", "--status", "off_track", "--priority", "P1,P4")
+    html = report_html(DEMO_DATA, tmp_path / "r.html", *args, as_of=DEMO_AS_OF.isoformat())
+    expected = status_json(DEMO_DATA, "--as-of", DEMO_AS_OF.isoformat(), *args)["metrics"]
+    assert set(section_ids(html)) == {m["id"] for m in expected} != set()
+
+
+def test_since_opens_with_what_changed(tmp_path: Path) -> None:
+    since = ("--since", "2024-02-29")
+    html = report_html(DEMO_DATA, tmp_path / "r.html", *since, as_of=DEMO_AS_OF.isoformat())
+    order = [html.index(f'id="{part}"') for part in ("top", "changes", "summary", "exceptions")]
+    assert order == sorted(order)
+    section = html[html.index('id="changes"') : html.index('id="summary"')]
+    assert "<h2>Changed since 2024-02-29</h2>" in section
+    changes = status_json(DEMO_DATA, "--as-of", DEMO_AS_OF.isoformat(), *since)["summary"]
+    moved = changes["changes"]
+    assert moved, "the demo has a change since last month"
+    rows = re.findall(
+        r'<td class="movement-([a-z_]+)">.*?href="#m-([a-z0-9-]+)".*?'
+        r'status-([a-z_]+)".*?status-([a-z_]+)"',
+        section,
+        re.S,
+    )
+    assert sorted(rows) == sorted((c["movement"], c["metric"], c["from"], c["to"]) for c in moved)
+    movements = [movement for movement, *_ in rows]  # worst first
+    assert movements == sorted(movements, key=MOVEMENTS.index)
+    assert "worse ↓" in section and "better ↑" in section
+
+
+def test_since_is_refused_as_status_refuses_it(tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    for since in ("2024-03-31", "2024-04-30", "2024-02-30"):
+        args = ("--as-of", "2024-03-31", "--since", since)
+        said = lsc(DEMO_DATA, "status", *args)
+        got = lsc(DEMO_DATA, "report", "-o", str(out), *args)
+        assert got.exit_code == said.exit_code == 2, got.output
+        assert said.stderr.strip().splitlines()[-1] in got.stderr
+        assert "Traceback" not in got.output and not out.exists()
 
 
 # --- a file that stands alone ---------------------------------------------------------------

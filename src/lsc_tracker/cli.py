@@ -1671,6 +1671,23 @@ def report(
             help=f"Only metrics and place rows with these statuses: {_STATUS_NAMES}.",
         ),
     ] = None,
+    exceptions: Annotated[
+        bool,
+        typer.Option(
+            "--exceptions",
+            help="Only what needs the board's attention: the exceptions and those metrics' "
+            "sections.",
+        ),
+    ] = False,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="YYYY-MM-DD",
+            help="Open with what changed since this date (before --as-of): each status then "
+            "beside today's.",
+        ),
+    ] = None,
     plan_choice: PlanOption = PlanChoice.current,
     as_known: AsKnownOption = None,
 ) -> None:
@@ -1678,7 +1695,7 @@ def report(
     request when opened) with a summary by priority, the exceptions, and one section per
     metric with its Making Data Count chart and icons. Prints well on A4.
 
-    --priority and --status choose the metrics as they do for lsc status.
+    --priority, --status, --exceptions and --since choose as they do for lsc status.
     """
     from . import outputs
     from .renderers.html_report import render_report
@@ -1688,6 +1705,7 @@ def report(
     if output != "-":
         outputs.refuse_unsafe_output(output, settings(ctx).data_dir)
         _report_suffix(output)
+    since_day = _since_option(since, day)
     shown_statuses = _status_list(only, "--status")
     plan = load_valid_plan(ctx, today=date.today(), as_known=known)
     html = render_report(
@@ -1696,6 +1714,8 @@ def report(
         original=plan_choice is PlanChoice.original,
         priorities=_known_priorities_and_place(plan, priority, None),
         statuses=shown_statuses,
+        exceptions_only=exceptions,
+        since=since_day,
     )
     if output == "-":  # the page says <meta charset="utf-8">: UTF-8, whatever stdout's encoding
         sys.stdout.flush()

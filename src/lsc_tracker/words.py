@@ -449,8 +449,9 @@ REPORT_MARKS: Final = (
     ),
     ("REVISED", "a revision in force changed the plan without easing it"),
     (
-        f"On track ({MISMATCH_WORDS['declared_better']})",
-        "the owner rates the metric better than the figures measure it; (declared worse): worse",
+        MISMATCH_WORDS["declared_better"],
+        "the owner rates the metric better than the figures measure it (beside the owner's "
+        "rating: On track (declared better)); declared worse: worse",
     ),
     (
         TREND_MISSES,

@@ -35,17 +35,23 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__, spc, status
+from ..changes import Change, changes_since
+from ..changes import since as compared_since
+from ..exceptions import ExceptionRow, only_exceptions
+from ..exceptions import exception_rows as attention_rows
 from ..metric_view import MetricView, SeriesView, owner_and_trend, plan_views
 from ..models import PROGRAMME
-from ..status import STATUS_ORDER, Stage
+from ..status import STATUS_ORDER, Stage, StatusReport
 from ..words import (
     ASSURANCE_LABELS,
     EASED,
     EASED_GLYPH,
+    MOVEMENT_WORDS,
     PLAN_LINE,
     POINT_GLYPHS,
     POINT_LABELS,
     PROGRAMME_TITLE,
+    REASON_WORDS,
     REPORT_MARKS,
     STAGE_WORDS,
     STATUS_MEANINGS,
@@ -53,6 +59,7 @@ from ..words import (
     VARIATION_LABELS,
     as_known_text,
     change_text,
+    changes_text,
     declared_text,
     describe_days,
     direction_words,
@@ -61,6 +68,7 @@ from ..words import (
     spc_verdict,
     standing_text,
     too_few_points_text,
+    update_text,
 )
 from .status_rows import original_text, programme_roll_up, stage_line, summary_lines
 
@@ -68,9 +76,6 @@ if TYPE_CHECKING:
     import jinja2
 
     from ..plan import Plan
-
-EXCEPTION_STATUSES = ("overdue", "off_track", "at_risk")
-"""Statuses listed in the exceptions section, worst first."""
 
 # Colours of NHSRplotthedots' ptd_spc_colours(), the MDC palette.
 COLOURS = {
@@ -120,6 +125,8 @@ def render_report(
     original: bool = False,
     priorities: Collection[str] = (),
     statuses: Collection[str] = (),
+    exceptions_only: bool = False,
+    since: date | None = None,
 ) -> str:
     """The whole report as one HTML document.
 
@@ -130,13 +137,23 @@ def render_report(
         priorities: only these priorities' metrics (``--priority``), as ``lsc status``.
         statuses: only metrics and place rows with these statuses (``--status``), as
             ``lsc status``: a priority with none of them shown has no section.
+        exceptions_only: only the metrics needing the board's attention
+            (`exceptions.only_exceptions`): the exceptions and those metrics' sections.
+        since: open with what changed since this date (`changes.since`), before ``as_of``.
 
     Returns:
         The HTML text (UTF-8 when written), identical for the same plan and date.
     """
-    chosen = status.assess(plan, as_of, original=original)
-    if priorities or statuses:
-        chosen = status.select(chosen, priorities=priorities, statuses=statuses)
+    assessed = status.assess(plan, as_of, original=original)
+    in_view = status.select(assessed, priorities=priorities) if priorities else assessed
+    if exceptions_only:
+        chosen = only_exceptions(in_view, tuple(statuses))
+    elif statuses:
+        chosen = status.select(assessed, priorities=priorities, statuses=statuses)
+    else:
+        chosen = in_view
+    if since is not None:
+        chosen = compared_since(plan, chosen, since)
     report, views = plan_views(plan, as_of, report=chosen)
     measures = sum(1 for v in views if not v.metric.is_milestone)
     groups = [
@@ -144,10 +161,12 @@ def render_report(
         for priority in report.priorities
     ]
     # the summary keeps every priority in scope; the sections only those with a metric shown
-    shown_groups = [(priority, mine) for priority, mine in groups if mine or not statuses]
+    filtered = bool(statuses) or exceptions_only
+    shown_groups = [(priority, mine) for priority, mine in groups if mine or not filtered]
     programme = [v for v in views if v.metric.priority == PROGRAMME]
     programme_status = programme_roll_up([v.assessed for v in programme]) if programme else None
-    exceptions = exception_rows(views)
+    # places counted whole (before --status), for the metrics the report shows
+    exceptions = exception_lines(plan, in_view, views)
     return (
         _environment()
         .get_template("report.html")
@@ -163,8 +182,10 @@ def render_report(
             programme_title=PROGRAMME_TITLE,
             programme_status=programme_status,
             exceptions=exceptions,
-            exception_owners=any(view.metric.owner for view, _ in exceptions),
-            exception_declared=any(declared_of(view, series) for view, series in exceptions),
+            exception_columns=exception_columns(exceptions),
+            exceptions_only=exceptions_only,
+            changes=change_lines(plan, report, views),
+            since=report.since,
             priority_owners=any(p.priority.owner for p in report.priorities),
             withdrawn=[v for v in views if v.assessed.withdrawn is not None],
             plan=report.plan,
@@ -215,7 +236,7 @@ def _environment() -> jinja2.Environment:
         spc_verdicts=spc.verdicts,
         spc_too_few=spc_too_few,
         facts=facts,
-        declared_of=declared_of,
+        changes_text=changes_text,
         chart_key_items=chart_key_items,
         timeline_marks=timeline_marks,
         variation_look=variation_look,
@@ -260,16 +281,112 @@ def spc_counts(views: Iterable[MetricView]) -> tuple[int, int]:
     return concern, improvement
 
 
-def exception_rows(views: Sequence[MetricView]) -> list[tuple[MetricView, SeriesView]]:
-    """Every metric (or place of one) overdue, off track or at risk: worst first, then in
-    plan order."""
-    found: list[tuple[int, int, MetricView, SeriesView]] = []
-    for order, view in enumerate(views):
-        for series in view.series:
-            if series.status in EXCEPTION_STATUSES:
-                found.append((STATUS_ORDER.index(series.status), order, view, series))
-    found.sort(key=lambda item: item[:2])
-    return [(view, series) for _, _, view, series in found]
+@dataclass(frozen=True)
+class ExceptionLine:
+    """One metric needing the board's attention (`exceptions.ExceptionRow`: places collapsed)
+    as the report's exceptions table shows it: plain texts, "" where there is nothing."""
+
+    row: ExceptionRow
+    view: MetricView
+    flags: tuple[str, ...]  # the reasons the status badge does not say: "declared better"
+    latest: str  # "34 (2024-03-31)"
+    expected: str  # the plan line's figure on the latest actual's date
+    deadline: str  # "2025-03-31 (in 365 days)"
+    owner: str
+    update: str  # the owner's rating and update: "On track (declared better), 2024-03-05, ..."
+    stages: str  # the stage verdicts (counted over the places)
+    forecast: str  # the forecast sentence
+
+
+EXCEPTION_COLUMNS = ("latest", "expected", "deadline", "owner")
+"""The exceptions table's optional columns, each shown only when some row has a value."""
+
+
+def exception_lines(
+    plan: Plan, report: StatusReport, views: Sequence[MetricView]
+) -> list[ExceptionLine]:
+    """The exceptions of the metrics ``views`` shows, one line per metric (`exceptions`
+    decides which and why, from ``report``, where every place is counted), worst status
+    first, then in plan order."""
+    by_id = {view.id: view for view in views}
+    lines = []
+    for row in attention_rows(report):
+        view = by_id.get(row.metric)
+        if view is None:
+            continue
+        metric, unit = row.status, row.status.metric.unit
+        latest = metric.latest
+        update = ""
+        if row.update is not None:
+            where = ""
+            if row.update_place is not None:
+                place = plan.place_by_id.get(row.update_place)
+                where = f"{place.name if place else row.update_place}: "
+            said = update_text(
+                row.update.date,
+                row.update.note,
+                row.update.action,
+                row.update.recovery,
+                row.update.by,
+            )
+            update = f"{where}{declared_text(row.update.rag, row.mismatch)}, {said}"
+        deadline = ""
+        if metric.deadline is not None:
+            deadline = f"{metric.deadline} ({describe_days(metric.days_to_deadline)})"
+        lines.append(
+            ExceptionLine(
+                row=row,
+                view=view,
+                flags=tuple(REASON_WORDS[r] for r in row.reasons if r not in STATUS_ORDER),
+                latest=f"{format_value(latest.value, unit)} ({latest.date})" if latest else "",
+                expected=format_figure(metric.expected, unit)
+                if metric.expected is not None
+                else "",
+                deadline=deadline,
+                owner=metric.metric.owner or "",
+                update=update,
+                stages=row.stages,
+                forecast=row.forecast,
+            )
+        )
+    lines.sort(key=lambda line: STATUS_ORDER.index(line.row.status.status))
+    return lines
+
+
+def exception_columns(lines: Sequence[ExceptionLine]) -> set[str]:
+    """The optional columns some line has a value for: a column empty for every row (no
+    owner named, no plan line) is left out."""
+    return {name for name in EXCEPTION_COLUMNS if any(getattr(line, name) for line in lines)}
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """One row whose status moved since ``--since``, named for the reader."""
+
+    change: Change
+    view: MetricView | None  # None: the metric is not shown (cannot happen from `compare`)
+    name: str  # the metric's name
+    place: str  # the place's name, "" for the metric's own row
+    movement: str  # in words: "worse ↓"
+
+
+def change_lines(plan: Plan, report: StatusReport, views: Sequence[MetricView]) -> list[ChangeLine]:
+    """The report's changes since ``--since``, worst movement first (`changes.changes_since`)."""
+    by_id = {view.id: view for view in views}
+    lines = []
+    for change in changes_since(report):
+        view = by_id.get(change.metric)
+        place = plan.place_by_id.get(change.place) if change.place else None
+        lines.append(
+            ChangeLine(
+                change=change,
+                view=view,
+                name=view.metric.name if view else change.metric,
+                place=(place.name if place else change.place or ""),
+                movement=MOVEMENT_WORDS[change.movement],
+            )
+        )
+    return lines
 
 
 def facts(view: MetricView) -> list[tuple[str, str]]:
@@ -297,17 +414,6 @@ def facts(view: MetricView) -> list[tuple[str, str]]:
         found.append(("Owner", owner if metric.owner else f"{owner} (the priority's owner)"))
     found.append(("Source", metric.source or "—"))
     return found + owner_and_trend(view)
-
-
-def declared_of(view: MetricView, series: SeriesView) -> str:
-    """The owner's rating in force for a series (the metric's own, or its place's), with any
-    mismatch: "On track (declared better)"; "" for none."""
-    part: Any = view.assessed
-    if series.place is not None:
-        part = next((p for p in view.assessed.places if p.place == series.place), None)
-    if part is None or part.update is None:
-        return ""
-    return declared_text(part.update.rag, part.mismatch)
 
 
 def _baseline_text(view: MetricView) -> str:
