@@ -393,6 +393,14 @@ def test_outside_git_only_recorded_leaves_an_entry_out(write_plan: Any, tmp_path
         "warning: not in a git repository: entries without `recorded` counted as known (1 entry)"
         in err.splitlines()
     )
+    code, markdown, err = lsc(data, "status", "--format", "markdown", "--as-known", "2020-06-30")
+    assert code == 0, err
+    assert markdown.splitlines()[:3] == [
+        "# Status as of 2020-06-30",
+        "",
+        "As known on 2020-06-30 23:59:59 UTC: not in a git repository: the plan files as they "
+        "are now; 1 entry recorded later left out, 1 entry without a known time counted.",
+    ]
     code, html, err = lsc(data, "report", "--as-known", "2020-06-30", "--output", "-")
     assert code == 0, err
     assert (

@@ -29,6 +29,7 @@ from ..status import (
 from ..words import (
     PLAN_LINE,
     TREND_MISSES,
+    as_known_text,
     days_left,
     format_cell,
     spc_short,
@@ -454,6 +455,8 @@ def render_markdown(report: StatusReport, out: TextIO) -> None:
     """A heading and a pipe table per section (the whole programme, then each priority),
     then the summary, for board papers."""
     out.write(f"# Status as of {report.as_of}\n")
+    if report.as_known is not None:  # no user text in it: the moment, a commit, counts
+        out.write(f"\n{as_known_text(report.as_known)}\n")
     shown = sections(report)
     every_row = [row for section in shown for row in section.rows]
     extra = {
