@@ -468,6 +468,45 @@ def test_a_plan_not_committed_yet_is_a_usage_error(tmp_path: Path) -> None:
     assert "the plan was not committed yet (commit it, or give a later date)" in err
 
 
+@pytest.mark.slow  # builds three repositories
+def test_a_line_merged_from_a_clone_counts_from_its_own_commit(tmp_path: Path) -> None:
+    """A line typed by hand in a clone, committed there before the moment and merged (by
+    the union merge) after it, was known then: git blame gives its own commit's time."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    build_history(shared)
+    git(shared, "checkout", "-q", "--", "data")  # leave out the uncommitted edits
+    (shared / "data" / ".gitattributes").write_text("actuals.yaml merge=union\n")
+    commit(shared, "2025-05-07T09:00:00Z", "union merge for the logs")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(shared), str(clone)], check=True)
+    append(clone / "data" / "actuals.yaml", "- {metric: waits, date: 2025-05-07, value: 98}\n")
+    commit(clone, "2025-05-08T09:00:00Z", "April, typed in the clone")
+    append(
+        shared / "data" / "actuals.yaml",
+        tool_line("2025-05-09T09:00:00Z", metric="winter-plan", date="2025-05-09", value="done"),
+    )
+    commit(shared, "2025-05-09T09:01:00Z", "the plan agreed")
+    git(
+        shared,
+        "pull",
+        "-q",
+        "--no-rebase",
+        "--no-edit",
+        str(clone),
+        "main",
+        when="2025-06-01T09:00:00Z",
+    )
+    data = shared / "data"
+    args = ("status", "--format", "json", "--as-of", "2025-05-08", "--as-known")
+    code, out, err = lsc(data, *args, "2025-05-08T12:00")
+    assert code == 0, err
+    assert "warning" not in err
+    assert figures(json.loads(out))["waits"][1] == {"date": "2025-05-07", "value": 98}
+    before = status_json(data, "--as-known", "2025-05-08T08:00", "--as-of", "2025-05-08")
+    assert figures(before)["waits"][1] == {"date": "2025-04-30", "value": 99}
+
+
 def test_today_counts_what_is_not_committed_yet(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
