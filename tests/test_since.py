@@ -177,3 +177,21 @@ def test_a_refused_since_writes_no_file(data: Path, tmp_path: Path) -> None:  # 
     )
     assert code == 2 and "must be before" in err
     assert not out.exists()
+
+
+@pytest.mark.slow  # a real process
+def test_the_installed_lsc_on_a_copy_of_the_demo(tmp_path: Path) -> None:
+    import shutil
+
+    from conftest import DEMO_DATA, lsc_process
+
+    demo = shutil.copytree(DEMO_DATA, tmp_path / "demo")
+    args = ("status", "--as-of", "2024-03-31", "--exceptions", "--since", "2024-02-29")
+    done = lsc_process(demo, *args, "--format", "markdown", env={"COLUMNS": "100"})
+    assert done.exit_code == 0, done.stderr
+    text = done.stdout
+    assert "On track (declared better)" in text  # the owner's rating better than measured
+    assert "| ON TRACK | Talking therapies recovery rate |" in text  # on track, but...
+    assert "trend misses: needs 0.06% a month" in text  # ...its trend misses
+    assert "ON TRACK, worse ↓" in text and "OFF TRACK, better ↑" in text
+    assert "Since 2024-02-29: 2 rows moved (1 worse, 1 better)." in text
