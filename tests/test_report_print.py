@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
+import shutil
 import subprocess
 from datetime import date
 from html import unescape
@@ -16,7 +18,16 @@ from typing import Any
 
 import pytest
 
-from conftest import AS_OF, DEMO_AS_OF, DEMO_DATA, SHIPPED_DATA, WritePlan, lsc
+from conftest import (
+    AS_OF,
+    DEMO_AS_OF,
+    DEMO_DATA,
+    REPO,
+    SHIPPED_DATA,
+    WritePlan,
+    lsc,
+    lsc_process,
+)
 from lsc_tracker import words
 from lsc_tracker.changes import MOVEMENTS
 from lsc_tracker.loader import load
@@ -316,3 +327,27 @@ def test_the_shipped_plan_prints_in_one_page_per_two_metrics_plus_three(tmp_path
     print_to_pdf(tmp_path / "r.html", pdf, tmp_path / "profile")
     pages = pdf_pages(pdf)
     assert 1 < pages <= metrics // 2 + 3, (pages, metrics)
+
+
+@pytest.mark.slow  # runs the documented commands as real processes, and a browser
+def test_the_documented_example_runs(tmp_path: Path) -> None:
+    """docs/report.md, "Choosing what it shows, and printing it": its commands, as written."""
+    text = (REPO / "docs/report.md").read_text("utf-8")
+    section = text[text.index("### Choosing what it shows") : text.index("## `lsc show")]
+    (block,) = re.findall(r"```console\n(.*?)```", section, flags=re.S)
+    commands = [shlex.split(line[2:]) for line in block.splitlines() if line.startswith("$ ")]
+    assert [command[0] for command in commands] == ["lsc", "lsc", "chromium"]
+    shutil.copytree(DEMO_DATA, tmp_path / "examples" / "demo")
+    for command in commands[:2]:
+        ran = lsc_process(None, *command[1:], cwd=tmp_path)
+        assert ran.exit_code == 0, ran.output
+    board = (tmp_path / "board-2024-03.html").read_text("utf-8")
+    assert "<h2>Changed since 2024-02-29</h2>" in board and 'id="summary"' not in board
+    plan, _ = load(DEMO_DATA)
+    p1 = section_ids((tmp_path / "p1.html").read_text("utf-8"))
+    assert p1 == [m.id for m in plan.metrics if m.priority == "P1"]
+    browser = chromium()  # skipped here (not in CI) when there is none
+    printing = [browser, *commands[2][1:], f"--user-data-dir={tmp_path / 'profile'}"]
+    done = subprocess.run(printing, cwd=tmp_path, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert pdf_pages(tmp_path / "board-2024-03.pdf") >= 1
