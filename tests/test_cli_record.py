@@ -467,7 +467,9 @@ def test_history_shows_superseded_entries_and_who_recorded_them(data: Path) -> N
 
 
 def test_history_of_an_unknown_metric_or_place(data: Path) -> None:
-    assert lsc(data, "history", "ooa").stderr == "error: unknown metric 'ooa'\n"
+    assert lsc(data, "history", "ooa").stderr == (
+        "error: unknown metric 'ooa' (see 'lsc list metrics')\n"
+    )
     result = lsc(data, "history", "icp-plans", "--place", "fylde")
     assert (result.exit_code, result.stderr) == (
         1,

@@ -221,7 +221,7 @@ def test_show_a_milestone_and_a_measure_without_actuals(data: Path) -> None:
     )
     nope = lsc(data, "show", "nope")
     assert (nope.exit_code, nope.stdout) == (1, "")
-    assert nope.stderr.startswith("error: unknown metric 'nope'; choose from ooa-placements, ")
+    assert nope.stderr == "error: unknown metric 'nope' (see 'lsc list metrics')\n"
 
 
 def test_show_an_unknown_place_exits_1_and_a_malformed_date_2() -> None:

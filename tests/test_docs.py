@@ -49,6 +49,7 @@ def test_the_commands_are_the_documented_ones() -> None:
     documented = ["check", "history", "import", "init", "record", "report", "schema", "show"]
     documented += ["update"]
     documented += ["return-form"]
+    documented += ["list"]
     assert sorted([*documented, "spc", "status"]) == COMMANDS
 
 

@@ -386,7 +386,7 @@ def test_csv_problems_name_the_column(data: Path, tmp_path: Path) -> None:
         "(did you mean 'ooa-placements'?)",
         f"{path}:3: column 'date': 07/31/2020 is not a real date read as DD/MM/YYYY (day 07, "
         "month 31): dates with / are read the UK way, never as MM/DD; write YYYY-MM-DD",
-        f"{path}:4: column 'place': unknown place 'blackpool'",
+        f"{path}:4: column 'place': unknown place 'blackpool' (see 'lsc list places')",
         f"{path}:5: column 'metric': no metric given",
     ]
 

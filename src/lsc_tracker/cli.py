@@ -26,6 +26,7 @@ import typer
 from typer.core import TyperGroup
 
 from . import __version__
+from .completion import complete_metric, complete_place, complete_priority
 from .problems import (
     MAX_PROBLEMS_BEFORE_ERROR,
     LscError,
@@ -66,9 +67,12 @@ class LscCommands(TyperGroup):
         """Each command also takes ``--data DIR`` after its name (``lsc status --data d``),
         as the one before it does; given there, it wins."""
         command = super().get_command(ctx, cmd_name)
-        if command is not None and cmd_name in _PAGED_COMMANDS:
-            if not any(param.name == "no_pager_after" for param in command.params):
-                command.params.append(_no_pager_after_option(self))
+        if (
+            command is not None
+            and cmd_name in _PAGED_COMMANDS
+            and all(param.name != "no_pager_after" for param in command.params)
+        ):
+            command.params.append(_no_pager_after_option(self))
         if command is None or cmd_name in _NO_DATA_COMMANDS:
             return command
         if not any(param.name == "data_after" for param in command.params):
@@ -593,6 +597,7 @@ def status(
         typer.Option(
             "--priority",
             "-p",
+            autocompletion=complete_priority,
             metavar="P3[,P5]",
             help="Only these priorities (repeat the option or separate with commas).",
         ),
@@ -601,6 +606,7 @@ def status(
         str | None,
         typer.Option(
             "--place",
+            autocompletion=complete_place,
             metavar="PLACE",
             help="Only metrics tracked at this place, with that place's status.",
         ),
@@ -882,6 +888,8 @@ def _known(value: str, choices: list[str], noun: str) -> None:
     if value in choices:
         return
     hint = did_you_mean(value, choices) or f"; choose from {', '.join(choices)}"
+    if noun == "metric" and not hint.startswith(" (did"):  # too many to list here
+        hint = " (see 'lsc list metrics')"
     raise NotFound(f"unknown {noun} {value!r}{hint}")
 
 
@@ -895,6 +903,92 @@ def _status_list(text: str | None, option: str) -> tuple[str, ...]:
         return parse_statuses(text)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint=option) from None
+
+
+# --- list -------------------------------------------------------------------------------
+
+
+class ListKind(StrEnum):
+    metrics = "metrics"
+    places = "places"
+    priorities = "priorities"
+
+
+class ListFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@app.command("list", epilog=example("lsc list metrics --format csv"))
+def list_command(
+    ctx: typer.Context,
+    what: Annotated[
+        ListKind | None,
+        typer.Argument(help="What to list. [default: all three]", show_default=False),
+    ] = None,
+    fmt: Annotated[
+        ListFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table, json, or csv (of one kind). [default: from the --output FILE's "
+            "suffix (.json, .csv), else table]",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write the list to FILE."),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No 'list written to FILE' line.")
+    ] = False,
+) -> None:
+    """List the plan's metrics, places and priorities with their ids, to give to record,
+    show, history, --place and --priority: a metric's name, priority, kind, unit, cadence,
+    places and owner; a place's name, parent and population; a priority's title, owner and
+    how many metrics it has.
+    """
+    from . import outputs
+    from .listing import KINDS, listing
+    from .renderers import listing as listing_view
+
+    to_file = output not in (None, "-")
+    if fmt is None:
+        suffix = Path(output).suffix.lower() if output and to_file else ""
+        fmt = {".json": ListFormat.json, ".csv": ListFormat.csv}.get(suffix, ListFormat.table)
+    if fmt is ListFormat.csv and what is None:
+        raise UsageError("--format csv lists one kind: lsc list metrics (or places, priorities)")
+    if output is not None and to_file:
+        outputs.refuse_unsafe_output(output, settings(ctx).data_dir)
+    plan = load_valid_plan(ctx, today=date.today(), readable_is_enough=True)
+    found = [listing(plan, kind) for kind in ([what.value] if what else KINDS)]
+    if fmt is ListFormat.table and not to_file:
+        with _paging(ctx):
+            listing_view.render_listing(_console(), found)
+        return
+    if fmt is ListFormat.json:
+        text = listing_view.listing_json(found)
+    elif fmt is ListFormat.csv:
+        text = listing_view.listing_csv(found[0])
+    else:
+        import io
+
+        from .renderers.rich_text import PipeConsole
+
+        buffer = io.StringIO()
+        listing_view.render_listing(PipeConsole(file=buffer, highlight=False), found)
+        text = buffer.getvalue()
+    if output is None or not to_file:
+        typer.echo(text, nl=not text.endswith("\n"))
+        return
+    try:
+        outputs.write_output(output, text.encode("utf-8"))
+    except OSError as error:
+        raise LscError(f"cannot write {output}: {error.strerror or error}") from None
+    if not quiet:
+        typer.echo(f"list written to {output}", err=True)
 
 
 # --- record, import, history ----------------------------------------------------------------
@@ -930,7 +1024,12 @@ def _recorder(by: str | None) -> str:
 def record(
     ctx: typer.Context,
     metric: Annotated[
-        str, typer.Argument(metavar="METRIC", help="The metric's id, as in metrics.yaml.")
+        str,
+        typer.Argument(
+            metavar="METRIC",
+            autocompletion=complete_metric,
+            help="The metric's id, as in metrics.yaml.",
+        ),
     ],
     value: Annotated[
         str | None,
@@ -952,7 +1051,12 @@ def record(
         ),
     ] = None,
     place: Annotated[
-        str | None, typer.Option("--place", help="The place, for a metric tracked by place.")
+        str | None,
+        typer.Option(
+            "--place",
+            autocompletion=complete_place,
+            help="The place, for a metric tracked by place.",
+        ),
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help="Any text to keep with it.")] = None,
     by: Annotated[
@@ -1319,10 +1423,22 @@ def return_form(
     ],
     priority: Annotated[
         list[str] | None,
-        typer.Option("--priority", "-p", metavar="P3[,P5]", help="Only these priorities."),
+        typer.Option(
+            "--priority",
+            "-p",
+            autocompletion=complete_priority,
+            metavar="P3[,P5]",
+            help="Only these priorities.",
+        ),
     ] = None,
     place: Annotated[
-        str | None, typer.Option("--place", metavar="PLACE", help="Only rows for this place.")
+        str | None,
+        typer.Option(
+            "--place",
+            autocompletion=complete_place,
+            metavar="PLACE",
+            help="Only rows for this place.",
+        ),
     ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No 'form written to FILE' line.")
@@ -1381,9 +1497,16 @@ class HistoryFormat(StrEnum):
 def history(
     ctx: typer.Context,
     metric: Annotated[
-        str, typer.Argument(metavar="METRIC", help="The metric's id, as in metrics.yaml.")
+        str,
+        typer.Argument(
+            metavar="METRIC",
+            autocompletion=complete_metric,
+            help="The metric's id, as in metrics.yaml.",
+        ),
     ],
-    place: Annotated[str | None, typer.Option("--place", help="Only this place.")] = None,
+    place: Annotated[
+        str | None, typer.Option("--place", autocompletion=complete_place, help="Only this place.")
+    ] = None,
     fmt: Annotated[
         HistoryFormat, typer.Option("--format", "-f", help="table, json or csv.")
     ] = HistoryFormat.table,
@@ -1459,7 +1582,12 @@ def _history_updates(
 def update(
     ctx: typer.Context,
     metric: Annotated[
-        str, typer.Argument(metavar="METRIC", help="The metric's id, as in metrics.yaml.")
+        str,
+        typer.Argument(
+            metavar="METRIC",
+            autocompletion=complete_metric,
+            help="The metric's id, as in metrics.yaml.",
+        ),
     ],
     rag: Annotated[
         str,
@@ -1486,7 +1614,11 @@ def update(
     ] = None,
     place: Annotated[
         str | None,
-        typer.Option("--place", help="The place it is about (default: the metric as a whole)."),
+        typer.Option(
+            "--place",
+            autocompletion=complete_place,
+            help="The place it is about (default: the metric as a whole).",
+        ),
     ] = None,
     when: Annotated[
         str | None,
@@ -1566,11 +1698,21 @@ def _console() -> Console:
 def spc_command(
     ctx: typer.Context,
     metric: Annotated[
-        str, typer.Argument(metavar="METRIC", help="The measure's id, as in metrics.yaml.")
+        str,
+        typer.Argument(
+            metavar="METRIC",
+            autocompletion=complete_metric,
+            help="The measure's id, as in metrics.yaml.",
+        ),
     ],
     place: Annotated[
         str | None,
-        typer.Option("--place", metavar="PLACE", help="The place, for a measure tracked by place."),
+        typer.Option(
+            "--place",
+            autocompletion=complete_place,
+            metavar="PLACE",
+            help="The place, for a measure tracked by place.",
+        ),
     ] = None,
     as_of: AsOfOption = None,
     fmt: Annotated[
@@ -1610,11 +1752,21 @@ def spc_command(
 def show(
     ctx: typer.Context,
     metric: Annotated[
-        str, typer.Argument(metavar="METRIC", help="The metric's id, as in metrics.yaml.")
+        str,
+        typer.Argument(
+            metavar="METRIC",
+            autocompletion=complete_metric,
+            help="The metric's id, as in metrics.yaml.",
+        ),
     ],
     place: Annotated[
         str | None,
-        typer.Option("--place", metavar="PLACE", help="One place of a metric tracked by place."),
+        typer.Option(
+            "--place",
+            autocompletion=complete_place,
+            metavar="PLACE",
+            help="One place of a metric tracked by place.",
+        ),
     ] = None,
     as_of: AsOfOption = None,
     plan_choice: PlanOption = PlanChoice.current,
@@ -1659,6 +1811,7 @@ def report(
         typer.Option(
             "--priority",
             "-p",
+            autocompletion=complete_priority,
             metavar="P3[,P5]",
             help="Only these priorities (repeat the option or separate with commas).",
         ),

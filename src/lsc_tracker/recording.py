@@ -26,6 +26,7 @@ from .applog.format import number_text
 from .applog.parse import LogDocument
 from .checks import place_problem
 from .import_files import Row, Table, column_letter, quoted
+from .listing import unknown_hint
 from .models import MAX_MAGNITUDE, VOID_VALUE, Actual, Metric, check_actual_date, too_large
 from .periods import latest_complete, parse_period, period_name
 from .plan import Plan
@@ -141,14 +142,14 @@ def _parse_date(text: str | None, today: date, cadence: str | None = None) -> da
 def _metric(plan: Plan, metric_id: str) -> Metric:
     metric = plan.metric_by_id.get(metric_id)
     if metric is None:
-        hint = did_you_mean(metric_id, plan.metric_by_id.keys())
+        hint = unknown_hint(metric_id, plan.metric_by_id.keys(), "metrics")
         raise LscError(f"unknown metric {metric_id!r}{hint}")
     return metric
 
 
 def _place(plan: Plan, metric: Metric, place: str | None) -> str | None:
     if place is not None and place not in plan.place_by_id:
-        raise LscError(f"unknown place {place!r}{did_you_mean(place, plan.place_by_id.keys())}")
+        raise LscError(f"unknown place {place!r}{unknown_hint(place, plan.place_by_id, 'places')}")
     problem = place_problem(metric, place)
     if problem:
         raise LscError(problem)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from pydantic import Field, ValidationError
 
 from .checks import place_problem
+from .listing import unknown_hint
 from .models import ActualDate, IsoDate, Slug, Text, Timestamp, _Model
 from .problems import LscError, NotFound, Problem, did_you_mean
 
@@ -178,7 +179,7 @@ def new_update(plan: Plan, given: UpdateInput, *, today: date, recorded: datetim
     it, and then nothing is written."""
     metric_id = given.metric.strip()
     if metric_id not in plan.metric_by_id:
-        hint = did_you_mean(metric_id, list(plan.metric_by_id))
+        hint = unknown_hint(metric_id, list(plan.metric_by_id), "metrics")
         raise NotFound(f"unknown metric {metric_id!r}{hint}")
     if not given.note.strip():
         raise LscError("--note needs the owner's commentary (it cannot be blank)")
