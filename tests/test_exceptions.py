@@ -248,3 +248,60 @@ def test_a_place_view_is_that_place_s_row(data: Path) -> None:
     ]
     found = json.loads(status(data, "--place", "fylde-coast", "--format", "json"))
     assert found["metrics"] == []  # done there: nothing needs attention
+
+
+# --- lsc init --demo: the synthetic demo, from the installed package ----------------------------
+
+DEMO_FILES = ("priorities.yaml", "places.yaml", "metrics.yaml", "actuals.yaml", "updates.yaml")
+
+
+def test_the_package_ships_the_demo_as_examples_has_it() -> None:
+    from conftest import DEMO_DATA, REPO
+
+    shipped = REPO / "src" / "lsc_tracker" / "demo_files"
+    for name in DEMO_FILES:
+        assert (shipped / name).read_bytes() == (DEMO_DATA / name).read_bytes(), (
+            f"{shipped / name} differs: cp examples/demo/*.yaml src/lsc_tracker/demo_files/"
+        )
+
+
+def test_init_demo_writes_the_demo_and_says_how_to_read_it(tmp_path: Path) -> None:
+    from conftest import DEMO_DATA
+
+    demo = tmp_path / "d"
+    code, _, err = lsc(None, "init", "--demo", str(demo))
+    assert code == 0, err
+    assert err.endswith(
+        f"next: lsc --data {demo} status --as-of 2024-03-31 --exceptions --since 2024-02-29\n"
+    )
+    for name in DEMO_FILES:
+        assert (demo / name).read_bytes() == (DEMO_DATA / name).read_bytes()
+    assert (demo / "updates.yaml").read_text().startswith("# SYNTHETIC DEMO DATA")
+    code, out, err = lsc(demo, "check")
+    assert code == 0, err
+    code, out, err = lsc(
+        demo,
+        "status",
+        "--as-of",
+        "2024-03-31",
+        "--exceptions",
+        "--since",
+        "2024-02-29",
+        "-f",
+        "json",
+    )
+    assert code == 0, err
+    found = json.loads(out)
+    reasons = {m["id"]: (m["status"], m["reasons"]) for m in found["metrics"]}
+    assert reasons["ae-four-hour"] == (
+        "off_track",
+        ["off_track", "declared_better", "forecast_misses"],
+    )
+    assert reasons["talking-therapies-recovery"] == ("on_track", ["forecast_misses"])
+    assert [(c["metric"], c["movement"]) for c in found["summary"]["changes"]] == [
+        ("virtual-ward-occupancy", "better"),
+        ("health-checks-launch", "worse"),
+    ]
+    # refused, writing nothing, over an existing plan
+    code, _, err = lsc(None, "init", "--demo", str(demo))
+    assert code == 1 and "nothing was written" in err

@@ -530,19 +530,34 @@ def schema(
 def init(
     directory: Annotated[Path, typer.Argument(help="Directory for the new plan's files.")],
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Do not list the files.")] = False,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="Instead: the synthetic demo plan (every file says so), with three years of "
+            "monthly figures and owner updates, to try every command on.",
+        ),
+    ] = False,
 ) -> None:
     """Start a new, empty plan: commented example files that pass `lsc check`, their JSON
     Schemas in DIRECTORY/schemas, and a .gitignore for the files `lsc record` keeps beside
-    the log.
+    the log. With --demo, the synthetic demo plan instead (read it as of 2024-03-31).
 
     Refuses, writing nothing, when any of those files already exists.
     """
-    from .starter import init_plan
+    from .starter import DEMO_AS_OF, init_plan
 
-    written = init_plan(directory)
+    written = init_plan(directory, demo=demo)
     if not quiet:
         for path in written:
             typer.echo(f"wrote {path}", err=True)
+        if demo:
+            typer.echo(
+                f"next: lsc --data {directory} status --as-of {DEMO_AS_OF} --exceptions "
+                "--since 2024-02-29",
+                err=True,
+            )
+            return
         typer.echo(
             f"next: edit {directory}/priorities.yaml, then: lsc --data {directory} check", err=True
         )

@@ -42,9 +42,16 @@ GITATTRIBUTES_TEXT = "".join(
 )
 
 
-def planned_files(directory: Path) -> dict[Path, str]:
-    """Every file `init_plan` writes into ``directory``, with its text, in writing order."""
-    starter = resources.files("lsc_tracker") / "starter_files"
+DEMO_AS_OF = "2024-03-31"
+"""The synthetic demo's last month: read it as of this date (its figures run monthly from
+April 2021 to March 2024, fixed dates, so every run shows the same)."""
+
+
+def planned_files(directory: Path, *, demo: bool = False) -> dict[Path, str]:
+    """Every file `init_plan` writes into ``directory``, with its text, in writing order.
+    ``demo``: the synthetic demo plan (``lsc init --demo``: `examples/demo`'s files, shipped
+    in the package as ``demo_files``) instead of the empty starter files."""
+    starter = resources.files("lsc_tracker") / ("demo_files" if demo else "starter_files")
     files = {
         directory / name: (starter / name).read_text(encoding="utf-8")
         for name in (*FILE_NAMES, UPDATES.file)
@@ -68,16 +75,17 @@ def _refusal(directory: Path, files: dict[Path, str]) -> str | None:
     return None
 
 
-def init_plan(directory: Path) -> list[Path]:
+def init_plan(directory: Path, *, demo: bool = False) -> list[Path]:
     """Write the starter plan, its two empty logs, a .gitignore, a .gitattributes (the logs
     merge as a union) and JSON Schemas to ``directory``.
 
     Every path is checked before anything is written: when any of those files already exists,
     or ``directory`` or its ``schemas`` is a file, it raises LscError and writes nothing, so
     an existing plan is never overwritten or half-replaced. Should a write fail part-way (a
-    full disk, a file created meanwhile), what this call wrote is removed again.
+    full disk, a file created meanwhile), what this call wrote is removed again. ``demo``
+    writes the synthetic demo plan, with its figures and owner updates, instead.
     """
-    files = planned_files(directory)
+    files = planned_files(directory, demo=True) if demo else planned_files(directory)
     refusal = _refusal(directory, files)
     if refusal:
         raise LscError(refusal)
