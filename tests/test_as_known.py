@@ -356,6 +356,15 @@ def test_a_time_before_the_first_commit_is_a_usage_error(
     assert (repo / "data" / "actuals.yaml").read_bytes() == before
 
 
+def test_missing_lists_what_is_outstanding_now(write_plan: Any) -> None:
+    data = write_plan()
+    code, _, err = lsc(
+        data, "status", "--missing", "--period", "2020-06", "--as-known", "2020-07-01"
+    )
+    assert code == 2
+    assert "error: --missing lists what is outstanding now: leave out --as-known" in err
+
+
 def test_a_time_in_the_future_is_a_usage_error(write_plan: Any) -> None:
     data = write_plan()
     code, _, err = lsc(data, "status", "--as-known", "2199-01-01")

@@ -229,8 +229,8 @@ def load_as_known(data_dir: Path, when: KnownTime, *, now: datetime) -> tuple[Pl
         texts = plan_texts(repo, commit[0], when)
 
     def leave_out_unknown(plan: Plan) -> None:
-        actuals = _known(plan, "actuals", ACTUALS.file, plan.actuals, plan.actual_positions)
-        updates = _known(plan, "updates", UPDATES.file, plan.updates, plan.update_positions)
+        actuals = known_in(plan, "actuals", ACTUALS.file, plan.actuals, plan.actual_positions)
+        updates = known_in(plan, "updates", UPDATES.file, plan.updates, plan.update_positions)
         positions = plan.actual_positions or list(range(len(plan.actuals)))
         plan.actuals = keep(plan.actuals, actuals.kept)
         plan.actual_positions = keep(positions, actuals.kept)
@@ -246,9 +246,11 @@ def load_as_known(data_dir: Path, when: KnownTime, *, now: datetime) -> tuple[Pl
             updates_left_out=sum(updates.left_out.values()),
         )
 
-    def _known(
+    def known_in(
         plan: Plan, kind: str, name: str, entries: Sequence[E], positions: list[int] | None
     ) -> Known:
+        """One log's entries known by then: by ``recorded`` alone outside git, or when every
+        entry has one (no blame needed); else with each line's commit time."""
         if repo is None or all(entry.recorded is not None for entry in entries):
             return known_by(entries, [None] * len(entries), when.end)
         doc = plan.documents.get(kind)
