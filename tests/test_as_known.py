@@ -356,6 +356,21 @@ def test_a_time_before_the_first_commit_is_a_usage_error(
     assert (repo / "data" / "actuals.yaml").read_bytes() == before
 
 
+@pytest.mark.slow  # builds a repository and a clone
+def test_a_shallow_clone_is_a_usage_error(
+    history: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    repo, _ = history
+    shallow = tmp_path / "shallow"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{repo}", str(shallow)], check=True
+    )
+    code, _, err = lsc(shallow / "data", "status", "--as-known", D)
+    assert code == 2
+    assert "is a shallow clone" in err
+    assert "git fetch --unshallow" in err
+
+
 def test_missing_lists_what_is_outstanding_now(write_plan: Any) -> None:
     data = write_plan()
     code, _, err = lsc(

@@ -84,6 +84,22 @@ def repository(data_dir: Path) -> Repository | None:
     return Repository(cwd, done.stdout.decode("utf-8", "surrogateescape").strip())
 
 
+def refuse_shallow(repo: Repository, when: KnownTime) -> None:
+    """A shallow clone (CI's usual fetch-depth 1) has lost the history before its cut: its
+    oldest commit would take every older line's time and the plan's past, so it is refused.
+
+    Raises:
+        UsageError: the repository is shallow.
+    """
+    done = _git(repo.cwd, "rev-parse", "--is-shallow-repository")
+    if done is not None and done.stdout.strip() == b"true":
+        raise UsageError(
+            f"--as-known {when.given}: the repository of {repo.cwd} is a shallow clone, without "
+            "the history --as-known reads: fetch it with 'git fetch --unshallow' (in CI, check "
+            "out with fetch-depth: 0)"
+        )
+
+
 def commit_at(repo: Repository, when: KnownTime) -> tuple[str, datetime]:
     """The last commit on or before the moment, and its author time: walking HEAD's
     first-parent history back, the first commit authored before ``when.end``.
@@ -225,6 +241,7 @@ def load_as_known(data_dir: Path, when: KnownTime, *, now: datetime) -> tuple[Pl
     commit: tuple[str, datetime] | None = None
     texts: dict[str, str] | None = None
     if repo is not None:
+        refuse_shallow(repo, when)
         commit = commit_at(repo, when)
         texts = plan_texts(repo, commit[0], when)
 
