@@ -260,6 +260,8 @@ def test_the_report_gives_no_icon_verdict_below_12_points(data: Path, tmp_path: 
     short = short[: short.index('class="verdict"') + 200]
     assert "<strong>Variation</strong>: Too few points for SPC (5 of 12)" in short
     assert "<strong>Assurance</strong>: Too few points for SPC (5 of 12)" in short
+    assert short.count("<title>Too few points for SPC (5 of 12)</title>") == 2  # both icons
+    assert "<title>No data</title>" not in short
     assert "No variation to judge" in html  # the flat series' icon label
 
 
