@@ -281,3 +281,51 @@ def test_a_void_settles_a_duplicate_too(clones: tuple[Path, Path]) -> None:
     assert void.exit_code == 0, void.stderr
     assert lsc(data, "check").exit_code == 0
     assert [a.date.isoformat() for a in load(data)[0].counted] == ["2020-04-30"]
+
+
+# --- docs/collaboration.md runs as written ------------------------------------------------------
+
+
+def console_steps(text: str) -> list[tuple[str, int]]:
+    """Every ```console block's commands, in order, with the exit code each expects."""
+    steps: list[tuple[str, int]] = []
+    for block in re.findall(r"```console\n(.*?)```", text, flags=re.S):
+        for line in block.splitlines():
+            if line.startswith("$ "):
+                steps.append((line[2:], 0))
+            elif (found := re.fullmatch(r"\[exit (\d+)\]", line.strip())) and steps:
+                steps[-1] = (steps[-1][0], int(found.group(1)))
+    return steps
+
+
+@pytest.mark.slow  # runs documented commands as real processes
+@needs_git
+def test_the_collaboration_docs_run_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_docs import run_session
+
+    for name, value in {
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.org",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@example.org",
+    }.items():
+        monkeypatch.setenv(name, value)
+    shutil.copytree(REPO / "data", tmp_path / "data")
+    shutil.copytree(REPO / "examples", tmp_path / "examples")
+    steps = console_steps((REPO / "docs" / "collaboration.md").read_text(encoding="utf-8"))
+    assert len(steps) > 10
+    ran = run_session(steps, tmp_path)
+    assert [(command, code) for command, code, _ in ran] == steps, ran
+    merged = (tmp_path / "amy" / "data" / "actuals.yaml").read_text(encoding="utf-8")
+    march = [line for line in merged.splitlines() if '"date": "2020-03-31"' in line]
+    assert [('"by": "amy"' in line, '"replaces": true' in line) for line in march] == [
+        (True, False),  # amy's figure
+        (False, False),  # jo's, merged in: the duplicate
+        (True, True),  # amy settles it
+    ]
+    history = (tmp_path / "demo-copy" / "actuals.yaml").read_text(encoding="utf-8")
+    assert '"value": 72.1, "by": ' in history and '"provisional": true, "source": "ECDS"' in history

@@ -208,3 +208,189 @@ def test_history_shows_p_and_the_source(data: Path) -> None:
         csv.DictReader(io.StringIO(lsc(data, "history", "ooa-placements", "-f", "csv").stdout))
     )
     assert [(r["provisional"], r["source"]) for r in found] == [("false", ""), ("true", "SUS")]
+
+
+# --- every view -----------------------------------------------------------------------------
+
+VIEW_METRICS = [
+    {"id": "waits", "priority": "P3", "name": "People waiting", "direction": "decrease",
+     "unit": "people", "cadence": "monthly", "targets": [{"by": "2021-03-31", "value": 10}]},
+    {"id": "quits", "priority": "P4", "name": "Smoking quits", "direction": "increase",
+     "cadence": "monthly", "places": ["fylde-coast", "morecambe-bay"],
+     "targets": [{"by": "2021-03-31", "value": 50}]},
+]  # fmt: skip
+
+VIEW_LOG = """\
+- {metric: waits, date: 2020-04-30, value: 40}
+- {metric: waits, date: 2020-05-31, value: 38, provisional: true, source: SUS}
+- {metric: quits, date: 2020-05-31, value: 12, place: fylde-coast}
+- {metric: quits, date: 2020-05-31, value: 14, place: morecambe-bay, provisional: true}
+"""
+
+
+@pytest.fixture
+def views(write_plan: WritePlan) -> Path:
+    return write_plan(RECORDING_PRIORITIES, RECORDING_PLACES, VIEW_METRICS, VIEW_LOG)
+
+
+def status(data: Path, *args: str) -> str:
+    ran = lsc(data, "status", "--as-of", "2020-06-30", *args)
+    assert ran.exit_code == 0, ran.stderr
+    return ran.stdout
+
+
+def test_status_json_marks_a_provisional_latest_value(views: Path) -> None:
+    report = json.loads(status(views, "--format", "json"))
+    metrics = {m["id"]: m for m in report["metrics"]}
+    assert (metrics["waits"]["provisional"], metrics["waits"]["source"]) == (True, "SUS")
+    assert metrics["waits"]["latest"] == {"date": "2020-05-31", "value": 38}
+    # a metric tracked by place: provisional when any place's latest value is
+    assert metrics["quits"]["provisional"] is True
+    places = {p["place"]: p["provisional"] for p in metrics["quits"]["places"]}
+    assert places == {"fylde-coast": False, "morecambe-bay": True}
+
+
+def test_a_confirmed_value_is_no_longer_provisional(views: Path) -> None:
+    ran = lsc(views, "record", "waits", "37", "--date", "2020-05-31", "--by", "jo")
+    assert ran.exit_code == 0, ran.stderr
+    assert "latest 37 on 2020-05-31" in ran.stdout
+    waits = json.loads(status(views, "--format", "json"))["metrics"][0]
+    assert (waits["provisional"], waits["latest"]["value"]) == (False, 37)
+
+
+def test_record_says_the_new_value_is_provisional(views: Path) -> None:
+    ran = lsc(views, "record", "waits", "36", "--date", "2020-06-30", "--provisional")
+    assert ran.exit_code == 0, ran.stderr
+    assert "latest 36 P on 2020-06-30" in ran.stdout
+
+
+def test_the_table_puts_p_beside_the_value_and_explains_it(views: Path) -> None:
+    out = status(views)
+    assert "38 P" in out and "14 P" in out
+    assert "12 P" not in out and "\n12\n" not in out  # fylde-coast's value is final
+    assert "P: provisional figure, to be confirmed (2 latest values are provisional)." in out
+
+
+def test_markdown_and_csv_mark_it(views: Path) -> None:
+    markdown = status(views, "--format", "markdown")
+    waits = next(line for line in markdown.splitlines() if "| waits |" in line)
+    assert "| 38 P |" in waits and waits.rstrip().endswith("| SUS |")
+    assert "P: provisional figure, to be confirmed" in markdown
+    found = list(csv.DictReader(io.StringIO(status(views, "--format", "csv"))))
+    marked = {(r["metric"], r["place"]): (r["provisional"], r["source"]) for r in found}
+    assert marked[("waits", "")] == ("true", "SUS")
+    assert marked[("quits", "morecambe-bay")] == ("true", "")
+    assert marked[("quits", "fylde-coast")] == ("false", "")
+    assert {r["latest_value"] for r in found if r["metric"] == "waits"} == {"38.0"}  # a number
+
+
+def test_csv_has_no_provisional_columns_when_nothing_is(write_plan: WritePlan) -> None:
+    data = write_plan(RECORDING_PRIORITIES, RECORDING_PLACES, VIEW_METRICS, VIEW_LOG[:46])
+    header = status(data, "--format", "csv").splitlines()[0].split(",")
+    assert "provisional" not in header and "source" not in header
+
+
+def test_the_workbook_keeps_the_number_and_shows_the_p(views: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    path = tmp_path / "status.xlsx"
+    status(views, "--output", str(path), "--quiet")
+    sheet = load_workbook(path)["Metrics"]
+    header = [cell.value for cell in sheet[1]]
+    rows = [dict(zip(header, (cell for cell in row), strict=True)) for row in sheet.iter_rows(2)]
+    waits = next(r for r in rows if r["metric"].value == "waits")
+    assert waits["latest_value"].value == 38
+    assert waits["latest_value"].number_format == 'General" P"'
+    assert waits["provisional"].value is True
+    fylde = next(r for r in rows if r["place"].value == "fylde-coast")
+    assert fylde["latest_value"].number_format == "General"
+
+
+def test_show_marks_the_latest_value_and_the_history(views: Path) -> None:
+    ran = lsc(views, "show", "waits", "--as-of", "2020-06-30")
+    assert ran.exit_code == 0, ran.stderr
+    assert "latest 38 P on 2020-05-31" in ran.stdout
+    assert "38 P" in ran.stdout.split("History", 1)[1]
+    assert ran.stdout.rstrip().endswith("P: provisional figure, to be confirmed")
+    places = lsc(views, "show", "quits", "--as-of", "2020-06-30")
+    assert "14 P" in places.stdout and "P: provisional figure, to be confirmed" in places.stdout
+    final = lsc(views, "show", "quits", "--place", "fylde-coast", "--as-of", "2020-06-30")
+    assert "provisional" not in final.stdout
+
+
+def test_the_report_marks_the_value_and_has_the_footnote(views: Path, tmp_path: Path) -> None:
+    path = tmp_path / "report.html"
+    ran = lsc(views, "report", "--as-of", "2020-06-30", "--output", str(path))
+    assert ran.exit_code == 0, ran.stderr
+    html = path.read_text(encoding="utf-8")
+    mark = '<abbr class="provisional" title="P: provisional figure, to be confirmed">P</abbr>'
+    assert f"<strong>38</strong> {mark} on 2020-05-31 (source: SUS)" in html
+    assert f"<strong>14</strong> {mark} on 2020-05-31" in html
+    assert f"<td>38 {mark} <span" in html  # the exceptions table
+    assert "<strong>12</strong> on 2020-05-31" in html
+    note = '<p class="note" id="provisional-note">P: provisional figure, to be confirmed.</p>'
+    assert note in html
+
+
+# --- lsc status --missing -------------------------------------------------------------------
+
+MISSING_LOG = """\
+- {metric: waits, date: 2020-04-30, value: 40, provisional: true, by: jo, source: SUS}
+- {metric: waits, date: 2020-05-31, value: 38, provisional: true}
+- {metric: waits, date: 2020-06-30, value: 37, provisional: true}
+- {metric: quits, date: 2020-05-31, value: 12, place: fylde-coast, provisional: true}
+- {metric: quits, date: 2020-05-31, value: 13, place: fylde-coast, replaces: true}
+- {metric: quits, date: 2020-05-31, value: 14, place: morecambe-bay, provisional: true}
+"""
+
+
+@pytest.fixture
+def missing(write_plan: WritePlan) -> Path:
+    return write_plan(RECORDING_PRIORITIES, RECORDING_PLACES, VIEW_METRICS, MISSING_LOG)
+
+
+def test_missing_lists_provisional_values_older_than_a_period(missing: Path) -> None:
+    """June's return: June's own provisional figure is fine for now; April's and May's (a
+    period old) are to be confirmed; fylde-coast's May figure was confirmed."""
+    ran = lsc(missing, "status", "--missing", "--period", "2020-06")
+    assert ran.exit_code == 0, ran.stderr
+    lines = ran.stdout.splitlines()
+    assert lines[0] == "outstanding for June 2020, 2020/21 Q1 (2020-06-30): 2 of 3 expected values"
+    start = lines.index("provisional, to be confirmed: 3 provisional values older than a period")
+    assert [line.split() for line in lines[start + 1 :]] == [
+        ["metric", "place", "date", "value", "by", "source"],
+        ["waits", "2020-04-30", "40", "jo", "SUS"],
+        ["waits", "2020-05-31", "38"],
+        ["quits", "morecambe-bay", "2020-05-31", "14"],
+    ]
+    # a month earlier, May's figures are not a period old yet
+    may = lsc(missing, "status", "--missing", "--period", "2020-05").stdout
+    assert "1 provisional value older than a period" in may  # April's
+
+
+def test_missing_json_and_csv_list_what_is_to_be_confirmed(missing: Path) -> None:
+    args = ("status", "--missing", "--period", "2020-06", "--place", "morecambe-bay")
+    found = json.loads(lsc(missing, *args, "-f", "json").stdout)
+    assert found["to_confirm"] == [
+        {
+            "metric": "quits",
+            "place": "morecambe-bay",
+            "date": "2020-05-31",
+            "name": "Smoking quits",
+            "owner": None,
+            "last_value": "14",
+            "last_date": "2020-05-31",
+            "state": "provisional, to be confirmed",
+            "by": None,
+            "source": None,
+        }
+    ]
+    rows = list(csv.reader(io.StringIO(lsc(missing, *args, "-f", "csv").stdout)))
+    assert rows[0][-1] == "state"
+    assert [(row[0], row[1], row[-1]) for row in rows[1:]] == [
+        ("quits", "morecambe-bay", "missing"),
+        ("quits", "morecambe-bay", "provisional, to be confirmed"),
+    ]
+    none = json.loads(lsc(missing, "status", "--missing", "--period", "2020-06", "--priority",
+                          "P3", "--place", "fylde-coast", "-f", "json").stdout)  # fmt: skip
+    assert none["to_confirm"] == []

@@ -819,7 +819,9 @@ def _status_missing(
     priorities = _known_priorities_and_place(plan, priority, place)
     found = return_forms.expected(plan, day, priorities=priorities, place=place)
     outstanding = [e for e in found if not e.recorded]
-    typer.echo(return_forms.missing_text(outstanding, found, day, chosen.value), nl=False)
+    confirm = return_forms.to_confirm(plan, day, priorities=priorities, place=place)
+    text = return_forms.missing_text(outstanding, found, day, chosen.value, confirm, plan)
+    typer.echo(text, nl=False)
 
 
 def _failing(hits: list[tuple[MetricStatus, PlaceStatus | None]]) -> str:
@@ -1322,11 +1324,13 @@ def import_(
     """Import a month of figures from a CSV or Excel (.xlsx) file, all rows or none.
 
     The header row names the columns metric, date and value, and optionally place, note,
-    by, status (provisional or final; empty is final) and source, in any order. Each row is checked as 'lsc record' checks a value; a row for an entry
-    already recorded, or given twice, is refused. If any row is bad, every bad row is listed
-    as FILE:LINE: message and nothing is written. From an .xlsx file the sheet named
-    "actuals" is read, else the first; a cell holding a formula is refused. Prints the
-    entries written (a summary past 20) and the new status of each metric touched.
+    by, status (provisional or final; empty is final) and source, in any order. Each row is
+    checked as 'lsc record' checks a value; a row for an entry already recorded, or given
+    twice, is refused (a final figure for a provisional one confirms it). If any row is
+    bad, every bad row is listed as FILE:LINE: message and nothing is written. From an .xlsx
+    file the sheet named "actuals" is read, else the first; a cell holding a formula is
+    refused. Prints the entries written (a summary past 20) and the new status of each
+    metric touched.
     """
     from functools import partial
 

@@ -14,18 +14,19 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from .applog.format import number_text
 from .models import Actual, Metric
-from .periods import is_period_end, period_name
+from .periods import is_period_end, period_end_on_or_after, period_name
 from .plan import Plan
 from .recording import CONTEXT_COLUMNS
 from .renderers.status_files import spreadsheet_safe
 from .revisions import plan_in_force
 from .status import current_goal, effective_actuals, goals
-from .words import visible
+from .words import TO_CONFIRM, visible
 
 FORM_COLUMNS = ("metric", "place", "date", "value", "note")
 """The columns the owner fills in (``value``, and ``note`` if they wish)."""
@@ -113,6 +114,44 @@ def expected(
     return found
 
 
+def older_than_a_period(entry_date: date, cadence: str | None, day: date) -> bool:
+    """Whether a value for ``entry_date`` is older than one period on ``day``: the period
+    after the one it is for (by the metric's cadence; monthly for a metric without one) has
+    ended by then. A provisional May figure is to be confirmed by the end of June."""
+    every = cadence or "monthly"
+    own = period_end_on_or_after(entry_date, every)
+    return period_end_on_or_after(own + timedelta(days=1), every) <= day
+
+
+def to_confirm(
+    plan: Plan,
+    day: date,
+    *,
+    priorities: tuple[str, ...] = (),
+    place: str | None = None,
+) -> list[Actual]:
+    """The provisional values still in force on ``day`` that are older than one period
+    (`older_than_a_period`): to be confirmed by a final figure. In plan order, then by place
+    and date; for these priorities (all when empty) and this place (all when None)."""
+    in_force: dict[tuple[str, str | None, date], Actual] = {}
+    for entry in plan.counted:
+        if entry.date <= day:
+            in_force[(entry.metric, entry.place, entry.date)] = entry
+    order = {metric.id: position for position, metric in enumerate(plan.metrics)}
+    found = []
+    for entry in in_force.values():
+        metric = plan.metric_by_id.get(entry.metric)
+        if metric is None or not entry.provisional:
+            continue
+        if (priorities and metric.priority not in priorities) or (place and entry.place != place):
+            continue
+        if plan_in_force(metric, day).withdrawn is None and older_than_a_period(
+            entry.date, metric.cadence, day
+        ):
+            found.append(entry)
+    return sorted(found, key=lambda e: (order[e.metric], e.place or "", e.date))
+
+
 def describe_period(day: date) -> str:
     """The period ending ``day`` in words, for messages: the month, and the quarter or year it
     also ends (``June 2020, 2020/21 Q1``)."""
@@ -190,9 +229,18 @@ def form_xlsx(found: list[Expected], title: str) -> bytes:
 # --- lsc status --missing ----------------------------------------------------------------------
 
 
-def missing_text(outstanding: list[Expected], found: list[Expected], day: date, fmt: str) -> str:
+def missing_text(
+    outstanding: list[Expected],
+    found: list[Expected],
+    day: date,
+    fmt: str,
+    confirm: Sequence[Actual] = (),
+    plan: Plan | None = None,
+) -> str:
     """What ``lsc status --missing`` prints: a table (user text made visible, never markup),
-    or json or csv (one row per outstanding value)."""
+    or json or csv (one row per outstanding value); then the provisional values still to be
+    confirmed (``confirm``, `to_confirm`: JSON ``to_confirm``, CSV rows whose ``state`` says
+    so, a second table)."""
     rows = [
         {
             "metric": e.metric.id,
@@ -205,6 +253,7 @@ def missing_text(outstanding: list[Expected], found: list[Expected], day: date, 
         }
         for e in outstanding
     ]
+    confirming = [_confirm_row(entry, plan) for entry in confirm]
     if fmt == "json":
         import json
 
@@ -213,12 +262,17 @@ def missing_text(outstanding: list[Expected], found: list[Expected], day: date, 
             "date": day.isoformat(),
             "expected": len(found),
             "outstanding": rows,
+            "to_confirm": confirming,
         }
         return json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         columns = list(rows[0]) if rows else ["metric", "place", "date", "name", "owner"]
+        if confirming:  # a state column only when some row is not simply missing
+            columns = [*_MISSING_COLUMNS, "state"]
+            rows = [{**row, "state": "missing"} for row in rows]
+            rows += [{name: row.get(name) for name in columns} for row in confirming]
         writer.writerow(columns)
         for row in rows:
             writer.writerow(["" if v is None else spreadsheet_safe(str(v)) for v in row.values()])
@@ -228,14 +282,53 @@ def missing_text(outstanding: list[Expected], found: list[Expected], day: date, 
         f"{len(found)} expected value{'s' if len(found) != 1 else ''}\n"
     )
     if not outstanding:
-        return head
+        return head + _confirm_table(confirming)
     table = [["metric", "place", "owner", "last recorded"]]
     for row in rows:
         last = f"{row['last_value']} on {row['last_date']}" if row["last_date"] else "never"
         cells = [row["metric"], row["place"], row["owner"]]
         table.append([visible(cell or "") for cell in cells] + [visible(last)])
+    return head + _aligned(table) + _confirm_table(confirming)
+
+
+_MISSING_COLUMNS = ("metric", "place", "date", "name", "owner", "last_value", "last_date")
+
+
+def _aligned(table: list[list[str]]) -> str:
     widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
     lines = [
         "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in table
     ]
-    return head + "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n"
+
+
+def _confirm_row(entry: Actual, plan: Plan | None) -> dict[str, str | None]:
+    """A provisional value to be confirmed, as a row of `missing_text` (``last_value`` and
+    ``last_date`` are the provisional value's own)."""
+    metric = None if plan is None else plan.metric_by_id.get(entry.metric)
+    unit = None if metric is None else metric.unit
+    return {
+        "metric": entry.metric,
+        "place": entry.place,
+        "date": entry.date.isoformat(),
+        "name": None if metric is None else metric.name,
+        "owner": None if metric is None else metric.owner,
+        "last_value": _value_text(entry.value, unit),
+        "last_date": entry.date.isoformat(),
+        "state": TO_CONFIRM,
+        "by": entry.by,
+        "source": entry.source,
+    }
+
+
+def _confirm_table(confirming: list[dict[str, str | None]]) -> str:
+    """The table's second part: the provisional values older than a period."""
+    if not confirming:
+        return ""
+    n = len(confirming)
+    head = f"\n{TO_CONFIRM}: {n} provisional value{'s' if n != 1 else ''} older than a period\n"
+    table = [["metric", "place", "date", "value", "by", "source"]]
+    for row in confirming:
+        cells = [row[name] for name in ("metric", "place", "date", "last_value", "by", "source")]
+        table.append([visible(cell or "") for cell in cells])
+    return head + _aligned(table)

@@ -89,6 +89,8 @@ class Reading:
 
     date: date
     value: float | str  # a number, or "done" for a milestone
+    provisional: bool = False  # the entry behind it is provisional, to be confirmed
+    source: str | None = None  # the system the figure came from
 
 
 @dataclass(frozen=True)
@@ -569,7 +571,9 @@ def is_stale(metric: Metric, latest: date | None, as_of: date) -> bool:
 
 
 def _reading(actual: Actual | None) -> Reading | None:
-    return None if actual is None else Reading(actual.date, actual.value)
+    if actual is None:
+        return None
+    return Reading(actual.date, actual.value, actual.provisional, actual.source)
 
 
 # --- one place of a metric (or a metric not tracked by place) ------------------------------

@@ -51,6 +51,8 @@ from ..words import (
     POINT_GLYPHS,
     POINT_LABELS,
     PROGRAMME_TITLE,
+    PROVISIONAL_MARK,
+    PROVISIONAL_NOTE,
     REASON_WORDS,
     REPORT_MARKS,
     STAGE_WORDS,
@@ -70,7 +72,13 @@ from ..words import (
     too_few_points_text,
     update_text,
 )
-from .status_rows import original_text, programme_roll_up, stage_line, summary_lines
+from .status_rows import (
+    original_text,
+    programme_roll_up,
+    provisional_count,
+    stage_line,
+    summary_lines,
+)
 
 if TYPE_CHECKING:
     import jinja2
@@ -191,6 +199,7 @@ def render_report(
             plan=report.plan,
             summary=" ".join(summary_lines(report)),
             as_known=as_known_text(report.as_known) if report.as_known else None,
+            provisional=provisional_count(report),
         )
     )
 
@@ -251,6 +260,8 @@ def _environment() -> jinja2.Environment:
         status_meanings=STATUS_MEANINGS,
         report_marks=REPORT_MARKS,
         stage_words=STAGE_WORDS,
+        provisional_note=PROVISIONAL_NOTE,
+        provisional_mark_text=PROVISIONAL_MARK,
     )
     return environment
 

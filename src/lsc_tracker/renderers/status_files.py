@@ -20,6 +20,7 @@ from ..status import (
     BaselineUsed,
     Goal,
     MetricStatus,
+    PlaceStatus,
     Reading,
     SpcSummary,
     Stage,
@@ -85,6 +86,17 @@ def _reading_data(reading: Reading | None) -> dict[str, Any] | None:
     if reading is None:
         return None
     return {"date": reading.date.isoformat(), "value": reading.value}
+
+
+def _provisional_data(
+    reading: Reading | None, places: tuple[PlaceStatus, ...] = ()
+) -> dict[str, Any]:
+    """``"provisional"``: whether the latest value is provisional (a metric tracked by place:
+    any place's), and ``"source"``: the system the latest value came from."""
+    provisional = bool(reading and reading.provisional) or any(
+        place.latest is not None and place.latest.provisional for place in places
+    )
+    return {"provisional": provisional, "source": reading.source if reading else None}
 
 
 def _goal_data(goal: Goal | None, unresolved: Unresolved | None = None) -> dict[str, Any] | None:
@@ -198,6 +210,7 @@ def _metric_data(status: MetricStatus, memo: dict[int, Any] | None = None) -> di
         "stale": status.stale,
         "late": status.late,
         "latest": _reading_data(status.latest),
+        **_provisional_data(status.latest, status.places),
         "expected": rounded(status.expected, 6),
         "target": _goal_data(status.target, status.unresolved),
         "due": metric.due.isoformat() if metric.due else None,
@@ -214,6 +227,7 @@ def _metric_data(status: MetricStatus, memo: dict[int, Any] | None = None) -> di
                 "stale": place.stale,
                 "late": place.late,
                 "latest": _reading_data(place.latest),
+                **_provisional_data(place.latest),
                 "expected": rounded(place.expected, 6),
                 "target": _goal_data(place.target, place.unresolved),
                 "days_to_deadline": place.days_to_deadline,
@@ -364,6 +378,10 @@ one."""
 SINCE_COLUMNS: Final = ("was", "movement")
 """``--since``: each row's status on that date and how it moved (`changes.movement`)."""
 
+PROVISIONAL_COLUMNS: Final = ("provisional", "source")
+"""Whether the latest value is provisional and where it came from (issue 18); only when
+some row's latest value is provisional or names its source."""
+
 EXCEPTION_COLUMNS: Final = ("reasons", "places_summary")
 """``--exceptions``: why each metric is there, and its places collapsed into a sentence."""
 
@@ -379,7 +397,8 @@ def flat_columns(
     declared = UPDATE_COLUMNS if any(row.declared for row in found) else ()
     trend = FORECAST_COLUMNS if any(row.forecast for row in found) else ()
     view = (*(SINCE_COLUMNS if since else ()), *(EXCEPTION_COLUMNS if exceptions else ()))
-    return (*CSV_COLUMNS, *owner, *declared, *trend, *view)
+    marked = PROVISIONAL_COLUMNS if any(row.provisional or row.source for row in found) else ()
+    return (*CSV_COLUMNS, *owner, *declared, *trend, *view, *marked)
 
 
 def _csv_cell(value: Any) -> Any:
@@ -446,6 +465,7 @@ _MARKDOWN_EXTRA: Final = {
     "Was": lambda row: row.was_text,
     "Why": lambda row: row.reasons_text,
     "Places": lambda row: row.places_summary,
+    "Source": lambda row: row.source or "",
 }
 """Columns after `_MARKDOWN_HEADER`, each shown only when some row of the report has it
 (a plan with no baselines, stages, revisions or owners keeps the table it had)."""
@@ -479,7 +499,7 @@ def render_markdown(report: StatusReport, out: TextIO) -> None:
                 status,
                 metric,
                 row.metric if row.place is None else "",
-                format_cell(row.latest_value, row.unit),
+                row.latest_text,
                 str(row.latest_date or ""),
                 format_cell(row.expected, row.unit),
                 row.target_text,

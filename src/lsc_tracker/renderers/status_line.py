@@ -20,9 +20,7 @@ def status_line(metric_status: MetricStatus, place: str | None, as_of: date) -> 
     parts = []
     if row.latest_value is not None:
         stale = ", stale" if row.stale else ""
-        parts.append(
-            f"latest {format_cell(row.latest_value, row.unit)} on {row.latest_date}{stale}"
-        )
+        parts.append(f"latest {row.latest_text} on {row.latest_date}{stale}")
     if row.expected is not None:
         parts.append(f"{PLAN_LINE} {format_cell(row.expected, row.unit)}")
     if row.target_value is not None and row.deadline is not None:

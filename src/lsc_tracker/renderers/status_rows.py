@@ -32,12 +32,14 @@ from ..words import (
     NEEDS_ATTENTION,
     ORIGINAL_PLAN,
     PROGRAMME_TITLE,
+    PROVISIONAL_NOTE,
     change_text,
     changes_text,
     counts_text,
     declared_text,
     forecast_text,
     format_cell,
+    provisional_value,
     reasons_text,
     revision_text,
     stage_verdict_text,
@@ -108,6 +110,15 @@ class Row:
     movement: str | None = None  # since then: better, worse, new_data, withdrawn, changed
     reasons: str = ""  # --exceptions: why it needs attention, ids: "off_track, declared_better"
     places_summary: str = ""  # --exceptions: "1 of 2 places overdue: morecambe-bay"
+    # provisional figures (issue 18): the latest value is to be confirmed; where it came from
+    provisional: bool = False
+    source: str | None = None
+
+    @property
+    def latest_text(self) -> str:
+        """The latest value as a text view shows it: "1,234.5", "42 P" when provisional
+        (`words.PROVISIONAL_MARK`), "" for none."""
+        return provisional_value(format_cell(self.latest_value, self.unit), self.provisional)
 
     @property
     def spc_note(self) -> str:
@@ -281,6 +292,8 @@ def _row(metric: MetricStatus, place: PlaceStatus | None) -> Row:
         **_update_fields(part),
         **_forecast_fields(part, m.unit),
         **_was_fields(metric, part),
+        provisional=bool(part.latest and part.latest.provisional),
+        source=part.latest.source if part.latest else None,
     )
 
 
@@ -473,8 +486,21 @@ def summary_lines(report: StatusReport) -> list[str]:
         )
     else:
         lines.append(f"{counted:,} actual{'' if counted == 1 else 's'} counted.")
+    provisional = provisional_count(report)
+    if provisional:
+        values = f"{provisional} latest value{' is' if provisional == 1 else 's are'}"
+        lines.append(f"{PROVISIONAL_NOTE} ({values} provisional).")
     lines.extend(_view_lines(report))
     return lines
+
+
+def provisional_count(report: StatusReport) -> int:
+    """How many latest values shown (of metrics and of places) are provisional."""
+    count = 0
+    for metric in report.metrics:
+        readings = [metric.latest, *(place.latest for place in metric.places)]
+        count += sum(1 for reading in readings if reading is not None and reading.provisional)
+    return count
 
 
 def _view_lines(report: StatusReport) -> list[str]:

@@ -231,7 +231,7 @@ def _table_cells(row: Row) -> dict[str, Text | str]:
         markers.append(TREND_MISSES)
     if row.place is None and row.revised and row.withdrawn_reason is None:
         markers.append("eased" if row.eased else "revised")
-    latest = format_cell(row.latest_value, row.unit)
+    latest = row.latest_text
     target = row.target_text
     deadline = row.deadline_text
     spc = (spc_short(row.spc_variation), spc_short(row.spc_assurance), row.spc_note)

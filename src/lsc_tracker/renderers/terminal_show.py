@@ -40,6 +40,7 @@ from ..words import (
     POINT_LABELS,
     POINT_STYLES,
     PROGRAMME_TITLE,
+    PROVISIONAL_NOTE,
     RULE_LABELS,
     STAGE_WORDS,
     STATUS_WORDS,
@@ -52,6 +53,7 @@ from ..words import (
     format_value,
     percent,
     points_text,
+    provisional_value,
     spc_verdict,
     standing_text,
     too_few_points_text,
@@ -182,6 +184,7 @@ def render_show(console: Console, view: MetricView, place: str | None = None) ->
         if not metric.is_milestone:
             places = ", ".join(metric.places)
             console.print(plain(f"give --place (one of {places}) for a place's chart", "dim"))
+        _provisional_note(console, view.series, history=False)
         return
     for series in chosen:
         console.print(_status_line(view, series))
@@ -189,6 +192,18 @@ def render_show(console: Console, view: MetricView, place: str | None = None) ->
             console.print(_history(view, series))
             console.print(text_chart(view, series))
             console.print(_spc_lines(view, series))
+    _provisional_note(console, chosen, history=not metric.is_milestone)
+
+
+def _provisional_note(
+    console: Console, shown: Sequence[SeriesView], *, history: bool = True
+) -> None:
+    """The footnote "P: provisional figure, to be confirmed" when a value shown has the P:
+    a latest value, or (``history``) an entry of the history table."""
+    latest = any(s.latest is not None and s.latest.provisional for s in shown)
+    entries = history and any(e.provisional for s in shown for e in s.entries[-HISTORY_ROWS:])
+    if latest or entries:
+        console.print(plain(PROVISIONAL_NOTE, "dim"))
 
 
 def _definition(view: MetricView) -> RenderableType:
@@ -365,7 +380,8 @@ def _status_line(view: MetricView, series: SeriesView) -> Text:
     if latest is None:
         text.append("; no actual recorded")
         return text
-    text.append(f"; latest {format_value(latest.value, metric.unit)} on {latest.date.isoformat()}")
+    shown = provisional_value(format_value(latest.value, metric.unit), latest.provisional)
+    text.append(f"; latest {shown} on {latest.date.isoformat()}")
     if series.expected is not None:
         text.append(f"; the {PLAN_LINE} expects {format_figure(series.expected, metric.unit)}")
     target = view.assessed.target
@@ -418,7 +434,7 @@ def _places_table(view: MetricView) -> RenderableType:
             (
                 latest.date.isoformat()
                 if metric.is_milestone and latest
-                else format_value(latest.value, metric.unit)
+                else provisional_value(format_value(latest.value, metric.unit), latest.provisional)
                 if latest
                 else "—"
             ),
@@ -453,9 +469,8 @@ def _history(view: MetricView, series: SeriesView) -> RenderableType:
             rule = f" ({point.rule})" if point.rule else ""
             kind.append(POINT_GLYPHS[point.type], style=POINT_STYLES[point.type])
             kind.append(f" {POINT_LABELS[point.type]}{rule}")
-        table.add_row(
-            entry.date.isoformat(), format_value(entry.value, unit), kind, plain(entry.note or "")
-        )
+        value = provisional_value(format_value(entry.value, unit), entry.provisional)
+        table.add_row(entry.date.isoformat(), value, kind, plain(entry.note or ""))
     if not series.entries:
         table.add_row("—", "", "", "no actual recorded")
     return table

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 from ..import_files import MAX_CELL_TEXT
 from ..models import PROGRAMME
 from ..status import STATUS_ORDER, StatusReport
-from ..words import PROGRAMME_TITLE, STATUS_WORDS
+from ..words import PROGRAMME_TITLE, PROVISIONAL_MARK, STATUS_WORDS
 from .status_files import flat_columns, spreadsheet_safe
 from .status_rows import programme_roll_up, rows, summary_lines
 
@@ -111,6 +111,7 @@ def _fill_sheet(sheet: Worksheet, columns: Sequence[str], data: Iterable[list[An
         for position, (name, value) in enumerate(zip(columns, values, strict=True), start=1):
             shown = _write_cell(sheet, last_row, position, name, value)
             widths[position - 1] = max(widths[position - 1], shown)
+        _mark_provisional(sheet, last_row, columns, values)
     last_column = get_column_letter(len(columns))
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{last_column}{last_row}"
@@ -118,6 +119,21 @@ def _fill_sheet(sheet: Worksheet, columns: Sequence[str], data: Iterable[list[An
         limit = _WIDTHS.get(name, 40)
         # + 3 leaves room for the filter button beside the header
         sheet.column_dimensions[get_column_letter(position)].width = min(width, limit) + 3
+
+
+PROVISIONAL_FORMAT: Final = f'General" {PROVISIONAL_MARK}"'
+"""A provisional latest value's number format: still a number, shown "42 P" (issue 18)."""
+
+
+def _mark_provisional(
+    sheet: Worksheet, row: int, columns: Sequence[str], values: Sequence[Any]
+) -> None:
+    """Show a provisional row's latest value with the P beside it (its number kept)."""
+    if "provisional" not in columns or values[columns.index("provisional")] is not True:
+        return
+    cell = sheet.cell(row=row, column=columns.index("latest_value") + 1)
+    if isinstance(cell.value, int | float):
+        cell.number_format = PROVISIONAL_FORMAT
 
 
 def _write_cell(sheet: Worksheet, row: int, column: int, name: str, value: Any) -> int:
