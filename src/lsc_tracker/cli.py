@@ -1742,7 +1742,9 @@ def spc_command(
     """Show a measure's Making Data Count XmR chart as figures: mean, process limits, the
     type of each point (common cause or special cause, and the rule), and the variation
     and assurance icons. A measure tracked by place needs --place. An unknown metric or
-    place, or a milestone, is refused (exit 1). The rules are in docs/spc.md.
+    place, or a milestone, is refused (exit 1). With fewer than 12 points (since the latest
+    rebase) it still computes them but warns that the limits are indicative only, and the
+    other views give no verdict. The rules are in docs/spc.md.
     """
     from . import spc_inputs
     from .renderers.terminal_show import render_spc_table, spc_json, spc_warning
