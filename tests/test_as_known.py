@@ -339,6 +339,16 @@ def test_a_value_that_is_not_a_date_is_a_usage_error(given: str, tmp_path: Path)
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("given", ["9999-12-31", "9999-12-31T23:59", "0001-01-01", "1899-12-31"])
+def test_a_date_outside_the_calendar_it_assesses_is_a_usage_error(
+    given: str, tmp_path: Path
+) -> None:
+    code, _, err = lsc(tmp_path, "status", "--as-known", given)
+    assert code == 2
+    assert "--as-known" in err
+    assert "Traceback" not in err
+
+
 @pytest.mark.slow  # builds a repository
 def test_a_time_before_the_first_commit_is_a_usage_error(
     history: tuple[Path, dict[str, str]],

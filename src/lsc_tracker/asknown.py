@@ -71,11 +71,11 @@ def parse_known_time(text: str) -> KnownTime:
             f"{match['day']}T{match['hour']}:{match['minute']}:{match['second'] or '00'}"
             f"{'+00:00' if zone == 'Z' else zone}"
         )
-    except ValueError as error:
+        step = timedelta(seconds=1) if match["second"] else timedelta(minutes=1)
+        start = moment.astimezone(UTC)
+        return KnownTime(given, start, start + step, day)
+    except (ValueError, OverflowError) as error:  # 9999-12-31 has no end within datetime
         raise ValueError(f"{text!r} is not a date or time ({error}): {wanted}") from None
-    step = timedelta(seconds=1) if match["second"] else timedelta(minutes=1)
-    start = moment.astimezone(UTC)
-    return KnownTime(given, start, start + step, day)
 
 
 class Recorded(Protocol):

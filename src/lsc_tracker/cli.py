@@ -391,9 +391,16 @@ def parse_as_known(text: str | None) -> KnownTime | None:
     from .asknown import parse_known_time
 
     try:
-        return parse_known_time(text)
+        moment = parse_known_time(text)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--as-known") from None
+    first, last = AS_OF_RANGE
+    if not first <= moment.day <= last:
+        raise typer.BadParameter(
+            f"{moment.day} is outside the dates this tool assesses ({first} to {last})",
+            param_hint="--as-known",
+        )
+    return moment
 
 
 # --- output files -------------------------------------------------------------------------
