@@ -381,6 +381,21 @@ def test_a_shallow_clone_is_a_usage_error(
     assert "git fetch --unshallow" in err
 
 
+@pytest.mark.slow  # builds a repository
+def test_a_blame_that_fails_is_an_error_not_a_guess(
+    history: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When git cannot say when the lines were committed, nothing is guessed."""
+    repo, _ = history
+    monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
+    monkeypatch.setenv("GIT_CONFIG_KEY_0", "blame.ignoreRevsFile")
+    monkeypatch.setenv("GIT_CONFIG_VALUE_0", "no-such-file")
+    code, out, err = lsc(repo / "data", "status", "--as-known", D)
+    assert code == 2
+    assert err.startswith("error: --as-known: git blame actuals.yaml failed: "), err
+    assert out == ""
+
+
 def test_missing_lists_what_is_outstanding_now(write_plan: Any) -> None:
     data = write_plan()
     code, _, err = lsc(

@@ -161,10 +161,18 @@ def plan_texts(repo: Repository, commit: str, when: KnownTime) -> dict[str, str]
 def line_times(repo: Repository, name: str, now: datetime) -> list[datetime]:
     """The author time of each line of the log file ``name`` as it is now (index 0: line 1),
     from one ``git blame --porcelain``; a line not committed yet (or a file git does not
-    track) has the time ``now``."""
+    track) has the time ``now``.
+
+    Raises:
+        UsageError: git blame failed on a file git tracks (so the times are unknown).
+    """
     done = _git(repo.cwd, "blame", "--porcelain", "--", name)
     if done is None or done.returncode != 0:
-        return []  # not tracked: every line is new
+        tracked = _git(repo.cwd, "ls-files", "--error-unmatch", "--", name)
+        if tracked is None or tracked.returncode != 0:
+            return []  # not tracked (not committed yet): every line is new
+        reason = done.stderr.decode("utf-8", "replace").strip().replace("\n", "; ") if done else ""
+        raise UsageError(f"--as-known: git blame {name} failed: {reason or 'no reason given'}")
     zero_shas: set[bytes] = set()
     seconds: dict[bytes, int] = {}
     final: dict[int, bytes] = {}
