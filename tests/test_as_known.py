@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from conftest import PLACES, PRIORITIES, REPO, lsc, report_figure
+from conftest import PLACES, PRIORITIES, REPO, lsc, lsc_process, report_figure
 from lsc_tracker.asknown import known_by, parse_known_time
 from lsc_tracker.models import Actual
 
@@ -396,6 +396,29 @@ def test_a_blame_that_fails_is_an_error_not_a_guess(
     assert out == ""
 
 
+@pytest.mark.slow  # builds a repository, runs lsc as a process
+def test_without_git_installed_it_is_outside_git(
+    history: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    """No git on PATH: the plan files as they are, only recorded leaves an entry out."""
+    repo, _ = history
+    empty = tmp_path / "no-git"
+    empty.mkdir()
+    ran = lsc_process(
+        repo / "data", "status", "--format", "json", "--as-known", D, env={"PATH": str(empty)}
+    )
+    assert ran.exit_code == 0, ran.stderr
+    report = json.loads(ran.stdout)
+    assert report["as_known"]["commit"] is None
+    # the lines typed by hand, but April's, dated after the moment, which was not known then
+    assert report["as_known"]["entries_without_time"] == 2
+    assert report["as_known"]["actuals_left_out"] == 4
+    assert (
+        "warning: not in a git repository: entries without `recorded` counted as known (2 entries)"
+        in ran.stderr
+    )
+
+
 def test_missing_lists_what_is_outstanding_now(write_plan: Any) -> None:
     data = write_plan()
     code, _, err = lsc(
@@ -576,7 +599,7 @@ def test_today_counts_what_is_not_committed_yet(tmp_path: Path) -> None:
 
 
 def test_known_by_prefers_recorded_to_the_line_time() -> None:
-    end = parse_known_time("2025-04-10").end
+    moment = parse_known_time("2025-04-10")
     entries = [
         Actual("m", date(2025, 3, 31), 1, recorded=datetime(2025, 4, 10, 23, 59, tzinfo=UTC)),
         Actual("m", date(2025, 3, 31), 2, recorded=datetime(2025, 4, 11, tzinfo=UTC)),
@@ -591,9 +614,24 @@ def test_known_by_prefers_recorded_to_the_line_time() -> None:
         datetime(2025, 4, 11, tzinfo=UTC),
         None,
     ]
-    known = known_by(entries, lines, end)
+    known = known_by(entries, lines, moment)
     assert known.kept == [0, 2, 4]
     assert dict(known.left_out) == {"m": 1, "n": 1}
+    assert known.without_time == 1
+
+
+def test_an_entry_dated_after_the_moment_was_not_known_then() -> None:
+    """Whatever its times say: a figure is recorded once its date has come."""
+    moment = parse_known_time("2025-04-10")
+    early = datetime(2025, 4, 1, tzinfo=UTC)
+    entries = [
+        Actual("m", date(2025, 4, 10), 1),
+        Actual("m", date(2025, 4, 11), 2),
+        Actual("m", date(2025, 4, 11), 3, recorded=early),
+    ]
+    known = known_by(entries, [None, None, None], moment)
+    assert known.kept == [0]
+    assert dict(known.left_out) == {"m": 2}
     assert known.without_time == 1
 
 

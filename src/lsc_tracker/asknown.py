@@ -85,6 +85,9 @@ class Recorded(Protocol):
     def metric(self) -> str: ...
 
     @property
+    def date(self) -> date: ...
+
+    @property
     def recorded(self) -> datetime | None: ...
 
 
@@ -101,14 +104,21 @@ class Known:
     without_time: int  # entries counted with no known time (no recorded, no line time)
 
 
-def known_by(entries: Sequence[E], line_times: Sequence[datetime | None], end: datetime) -> Known:
-    """Which of a log's entries were known before ``end``.
+def known_by(
+    entries: Sequence[E], line_times: Sequence[datetime | None], moment: KnownTime
+) -> Known:
+    """Which of a log's entries were known at ``moment``.
+
+    An entry dated after the moment's date was not known then, whatever its times say (a
+    figure or an update is recorded once its date has come: `lsc record` refuses a future
+    date). Otherwise it was known when its ``recorded`` time, else its line's time, is
+    before the moment's end; with neither, it counts, and is counted as without a time.
 
     Args:
         entries: the log's entries, in log order.
         line_times: for each entry, the time its line was committed (UTC), or None when
             unknown (outside git).
-        end: the moment's exclusive end (UTC).
+        moment: the moment (`parse_known_time`).
 
     Returns:
         The indices of the entries known by then, and counts of those left out (by metric)
@@ -119,10 +129,12 @@ def known_by(entries: Sequence[E], line_times: Sequence[datetime | None], end: d
     without_time = 0
     for index, (entry, line_time) in enumerate(zip(entries, line_times, strict=True)):
         when = entry.recorded or line_time
-        if when is None:
+        if entry.date > moment.day:
+            left_out[entry.metric] += 1
+        elif when is None:
             without_time += 1
             kept.append(index)
-        elif _utc(when) < end:
+        elif _utc(when) < moment.end:
             kept.append(index)
         else:
             left_out[entry.metric] += 1

@@ -277,11 +277,11 @@ def load_as_known(data_dir: Path, when: KnownTime, *, now: datetime) -> tuple[Pl
         """One log's entries known by then: by ``recorded`` alone outside git, or when every
         entry has one (no blame needed); else with each line's commit time."""
         if repo is None or all(entry.recorded is not None for entry in entries):
-            return known_by(entries, [None] * len(entries), when.end)
+            return known_by(entries, [None] * len(entries), when)
         doc = plan.documents.get(kind)
         times = line_times(repo, name, now)
         indices = positions or list(range(len(entries)))
         log = doc if isinstance(doc, LogDocument) else None
-        return known_by(entries, entry_times(log, indices, times, now), when.end)
+        return known_by(entries, entry_times(log, indices, times, now), when)
 
     return load(data_dir, today=when.day, plan_texts=texts, before_checks=leave_out_unknown)
