@@ -141,3 +141,44 @@ def test_a_pipe_is_80_columns(write_plan: WritePlan) -> None:
     assert ran.exit_code == 0, ran.stderr
     assert "  Target: 60% by 2021-03-31" in ran.stdout  # stacked: the long id needs 107
     assert max(len(line.rstrip()) for line in ran.stdout.splitlines()) <= 80
+
+
+PLACES_METRICS = f"""\
+{METRICS}  - id: {LONG_ID}-by-place
+    priority: P3
+    name: The same, by place
+    description: Share of community mental health services delivered in teams.
+    direction: increase
+    places: [central-lancashire-and-the-fylde-coast, morecambe-bay]
+"""
+PLACES = """\
+places:
+  - {id: lsc, name: Lancashire and South Cumbria}
+  - {id: central-lancashire-and-the-fylde-coast, name: Central and Fylde, parent: lsc}
+  - {id: morecambe-bay, name: Morecambe Bay, parent: lsc}
+  - {id: fylde-coast, name: Fylde Coast, parent: lsc}
+"""
+PLACE_ACTUALS = [
+    {"metric": f"{LONG_ID}-by-place", "date": day, "value": 30 + k, "place": place, "by": "jo"}
+    for k, day in enumerate(MONTHS[:3])
+    for place in ("central-lancashire-and-the-fylde-coast", "morecambe-bay")
+]
+
+
+@pytest.mark.parametrize("columns", [60, 120])
+def test_history_and_show_keep_ids_whole(write_plan: WritePlan, columns: int) -> None:
+    data = write_plan(places=PLACES, metrics=PLACES_METRICS, actuals=ACTUALS + PLACE_ACTUALS)
+    env = {"COLUMNS": str(columns)}
+    ids = [f"{LONG_ID}-by-place", "central-lancashire-and-the-fylde-coast", "morecambe-bay"]
+    history = lsc_process(data, "history", ids[0], env=env, command=LSC)
+    assert history.exit_code == 0, history.stderr
+    assert_ids_whole(history.stdout, ids[1:])
+    assert history.stdout.count("place: central-lancashire-and-the-fylde-coast") == (
+        3 if columns == 60 else 0  # at 60 each entry is a block, at 120 a table row
+    )
+    assert "jo" in history.stdout.split()
+    for args in (["show", ids[0]], ["show", LONG_ID]):
+        shown = lsc_process(data, *args, "--as-of", "2020-06-30", env=env, command=LSC)
+        assert shown.exit_code == 0, shown.stderr
+        assert_ids_whole(shown.stdout, ids if args[1] == ids[0] else [LONG_ID])
+        assert max(len(line.rstrip()) for line in shown.stdout.splitlines()) <= columns

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -52,15 +53,11 @@ def render_history_table(console: Console, rows: list[HistoryRow]) -> None:
     with_place = any(row.actual.place for row in rows)
     with_period = any(row.period for row in rows)
     with_source = any(row.actual.source for row in rows)
-    table = Table(box=None, header_style="bold", pad_edge=False)
     place = ["place"] if with_place else []
     period = ["for"] if with_period else []
     source = ["source"] if with_source else []
-    for name in ("line", "date", *period, *place, "value", "by", "recorded (UTC)", *source):
-        right = name in ("line", "value")
-        table.add_column(name, justify="right" if right else "left", no_wrap=name != "by")
-    table.add_column("note", overflow="fold")
-    table.add_column("", overflow="fold")
+    names = ["line", "date", *period, *place, "value", "by", "recorded (UTC)", *source, "note", ""]
+    lines = []
     for row in rows:
         item = row.as_dict()
         cells = [str(item["line"]), item["date"], *([item["period"] or ""] if with_period else [])]
@@ -72,8 +69,53 @@ def render_history_table(console: Console, rows: list[HistoryRow]) -> None:
         cells += [value, item["by"] or "", recorded]
         cells += [item["source"] or ""] if with_source else []
         cells += [item["note"] or ""]
-        table.add_row(  # Text: a note like "[red]" is shown as typed, not taken as markup
-            *(Text(visible(cell)) for cell in [*cells, _marks(row)]),
-            style="dim" if row.superseded or row.voided_by is not None else None,
+        lines.append([visible(cell) for cell in [*cells, _marks(row)]])
+    styles = ["dim" if row.superseded or row.voided_by is not None else None for row in rows]
+    if not _fits(names, lines, console.width):
+        _print_stacked(console, names, lines, styles)
+        return
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for name in names:
+        right = name in ("line", "value")
+        wraps = name not in _WHOLE
+        table.add_column(
+            name,
+            justify="right" if right else "left",
+            no_wrap=not wraps,
+            overflow="fold" if wraps else "ellipsis",
         )
+    for cells, style in zip(lines, styles, strict=True):
+        # Text: a note like "[red]" is shown as typed, not taken as markup
+        table.add_row(*(Text(cell) for cell in cells), style=style)
     console.print(table)
+
+
+_WHOLE = frozenset({"line", "date", "for", "place", "value", "recorded (UTC)"})
+"""Columns never wrapped (numbers, dates, a place's id); the others wrap at spaces."""
+_WRAP_MIN = 12
+"""The narrowest a wrapping column (who, source, note) is drawn."""
+
+
+def _fits(names: list[str], lines: list[list[str]], width: int) -> bool:
+    """Whether every column fits in ``width``: the whole ones at their widest cell, the
+    others at `_WRAP_MIN` (or less when all their cells are shorter), two cells apart."""
+    needed = 0
+    for k, name in enumerate(names):
+        widest = max([len(name), *(len(cells[k]) for cells in lines)])
+        needed += widest if name in _WHOLE else min(widest, _WRAP_MIN)
+    return needed + 2 * (len(names) - 1) <= width
+
+
+def _print_stacked(
+    console: Console, names: list[str], lines: list[list[str]], styles: list[str | None]
+) -> None:
+    """The narrow layout: per entry, "line 3  2020-04-30" then a ``name: value`` line for
+    each other field it has, indented (what became of it, unlabelled, last)."""
+    for cells, style in zip(lines, styles, strict=True):
+        console.print()
+        head = Text(f"line {cells[0]}  {cells[1]}", style=style or "bold")
+        console.print(head, no_wrap=True, overflow="ignore", crop=False)
+        for name, cell in zip(names[2:], cells[2:], strict=True):
+            if cell:
+                text = Text(f"{name}: " if name else "", style=style or "").append(cell)
+                console.print(Padding(text, (0, 0, 0, 2), expand=False))

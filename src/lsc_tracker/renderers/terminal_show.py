@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from rich.console import Console, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Span, Text
@@ -170,7 +170,11 @@ def render_show(console: Console, view: MetricView, place: str | None = None) ->
     without it, each place gets a summary row instead.
     """
     metric = view.metric
-    console.print(Panel(_definition(view), title=plain(metric.name), title_align="left"))
+    inner = console.width - 4  # inside the panel's border and padding
+    if not _id_fits(metric.id, inner):  # the id whole, on its own line above the panel
+        console.print(Text(metric.id, style="bold"), no_wrap=True, overflow="ignore", crop=False)
+    definition = _definition(view, inner)
+    console.print(Panel(definition, title=plain(metric.name), title_align="left"))
     chosen = [s for s in view.series if s.place == place] if place else list(view.series)
     if not metric.is_milestone:
         one = chosen[0] if len(chosen) == 1 and (place or not metric.places) else None
@@ -180,7 +184,7 @@ def render_show(console: Console, view: MetricView, place: str | None = None) ->
     for name, text in owner_and_trend(view):  # the owner's update and the forecast (issue 15)
         console.print(Text.assemble((f"{name}: ", "bold"), plain(text)))
     if metric.places and place is None:
-        console.print(_places_table(view))
+        console.print(_places_table(view, console.width))
         if not metric.is_milestone:
             places = ", ".join(metric.places)
             console.print(plain(f"give --place (one of {places}) for a place's chart", "dim"))
@@ -190,7 +194,7 @@ def render_show(console: Console, view: MetricView, place: str | None = None) ->
         console.print(_status_line(view, series))
         if not metric.is_milestone:
             console.print(_history(view, series))
-            console.print(text_chart(view, series))
+            console.print(text_chart(view, series, max_width=console.width))
             console.print(_spc_lines(view, series))
     _provisional_note(console, chosen, history=not metric.is_milestone)
 
@@ -206,16 +210,25 @@ def _provisional_note(
         console.print(plain(PROVISIONAL_NOTE, "dim"))
 
 
-def _definition(view: MetricView) -> RenderableType:
+def _id_fits(metric_id: str, width: int, gap: int = 1) -> bool:
+    """Whether the id fits whole beside the definition's longest key in ``width``."""
+    return len("description") + gap + len(metric_id) <= width
+
+
+def _definition(view: MetricView, width: int = 80) -> RenderableType:
+    """The metric's facts, a key beside each value, in ``width``: the id whole (the gap
+    between the columns narrows to one cell when that is what it takes; an id longer than
+    that is left to `render_show`, above the panel)."""
     metric = view.metric
-    table = Table.grid(padding=(0, 2))
+    gap = 2 if _id_fits(metric.id, width, gap=2) else 1
+    table = Table.grid(padding=(0, gap))
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
     priority = view.priority.title if view.priority else ""
     if metric.priority == PROGRAMME:
         priority = f"({PROGRAMME_TITLE})"
     rows: list[tuple[str, Any]] = [
-        ("id", metric.id),
+        *([("id", metric.id)] if _id_fits(metric.id, width) else []),
         ("priority", f"{metric.priority} {priority}".strip()),
         ("kind", metric.kind),
         ("status", status_cell(view.assessed.status)),
@@ -418,14 +431,16 @@ def _shortfall_text(view: MetricView, series: SeriesView) -> str:
     )
 
 
-def _places_table(view: MetricView) -> RenderableType:
+def _places_table(view: MetricView, width: int = 80) -> RenderableType:
+    """A row per place, or, when its columns do not fit in ``width``, a block per place
+    (its id whole on a line of its own, then ``column: value`` lines)."""
     metric = view.metric
     table = Table(title="By place", title_justify="left", box=None, header_style="bold")
     columns = ["place", "status", "latest" if not metric.is_milestone else "done"]
     if not metric.is_milestone:
         columns += [PLAN_LINE, "variation", "assurance"]
     for name in columns:
-        table.add_column(name, no_wrap=name in ("variation", "assurance"), overflow="fold")
+        table.add_column(name, no_wrap=name in ("place", "variation", "assurance"), overflow="fold")
     for series in view.series:
         latest = series.latest
         cells: list[Any] = [
@@ -450,7 +465,33 @@ def _places_table(view: MetricView) -> RenderableType:
                 assurance or "—",
             ]
         table.add_row(*cells)
-    return table
+    return table if _fits(table, width) else _stacked("By place", table)
+
+
+def _fits(table: Table, width: int) -> bool:
+    """Whether every column of ``table`` fits in ``width`` at its widest cell (one cell of
+    padding each side, as rich draws a table without a box)."""
+    widths = [
+        max([len(str(column.header)), *(Text(str(c)).cell_len for c in column.cells)])
+        for column in table.columns
+    ]
+    return sum(widths) + 2 * len(widths) <= width
+
+
+def _stacked(title: str, table: Table) -> RenderableType:
+    """The narrow layout of a table: its title, then per row its first cell (an id) whole on
+    a line of its own, bold, and a ``column: value`` line for each other cell."""
+    lines: list[RenderableType] = [Text(title, style="bold")]
+    cells = [list(column.cells) for column in table.columns]
+    for index in range(table.row_count):
+        first = cells[0][index]
+        lines.append(Text(first.plain if isinstance(first, Text) else str(first), style="bold"))
+        for column, found in zip(table.columns[1:], cells[1:], strict=True):
+            value = found[index]
+            text = value if isinstance(value, Text) else Text(str(value))
+            line = Text(f"  {column.header}: ").append_text(text)
+            lines.append(line)
+    return Group(*lines)
 
 
 def _history(view: MetricView, series: SeriesView) -> RenderableType:
@@ -538,7 +579,14 @@ def _interpolate(knots: Sequence[tuple[date, float]], day: date) -> float | None
     return expected_value_on(knots, day)
 
 
-def text_chart(view: MetricView, series: SeriesView, width: int = 60, height: int = 12) -> Text:
+def text_chart(
+    view: MetricView,
+    series: SeriesView,
+    width: int = 60,
+    height: int = 12,
+    *,
+    max_width: int | None = None,
+) -> Text:
     """The series on a character grid: actuals by SPC type, mean and limits, plan line, targets.
 
     Glyphs carry the meaning and colours only repeat it: ● common cause, ■ special cause
@@ -559,6 +607,9 @@ def text_chart(view: MetricView, series: SeriesView, width: int = 60, height: in
     low, high = min(values), max(values)
     if low == high:
         low, high = low - 1, high + 1
+    label_width = max(len(format_figure(high, metric.unit)), len(format_figure(low, metric.unit)))
+    if max_width is not None:  # the labels, " ┤" and the grid within the terminal
+        width = max(24, min(width, max_width - label_width - 2))
     grid = _Grid(width, height, first, last, low, high)
 
     line = series.line
@@ -583,7 +634,6 @@ def text_chart(view: MetricView, series: SeriesView, width: int = 60, height: in
             grid.column(point.date), point.value, POINT_GLYPHS[point.type], POINT_STYLES[point.type]
         )
 
-    label_width = max(len(format_figure(high, metric.unit)), len(format_figure(low, metric.unit)))
     text = Text()
     for row_index, row in enumerate(grid.cells):
         if row_index == 0:
