@@ -145,6 +145,9 @@ def test_exceptions_only_shows_those_metrics(tmp_path: Path) -> None:
     assert 'id="summary"' not in html and 'id="exceptions"' in html and 'id="key"' in html
     plan, _ = load(DEMO_DATA)
     assert len(ids) < len(plan.metrics)
+    header = " ".join(re.sub(r"<[^>]+>", "", html.split("</header>")[0]).split())
+    said = f"{len(ids)} of {len(plan.metrics)} metrics"
+    assert said in header and "those that need the board's attention" in unescape(header)
 
 
 def test_exceptions_with_status_and_priority(tmp_path: Path) -> None:

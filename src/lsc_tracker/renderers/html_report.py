@@ -184,6 +184,7 @@ def render_report(
             report=report,
             views=views,
             measures=measures,
+            in_scope=len(in_view.metrics),
             groups=groups,
             shown_groups=shown_groups,
             programme=programme,
