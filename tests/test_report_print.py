@@ -177,6 +177,15 @@ def test_since_opens_with_what_changed(tmp_path: Path) -> None:
     movements = [movement for movement, *_ in rows]  # worst first
     assert movements == sorted(movements, key=MOVEMENTS.index)
     assert "worse ↓" in section and "better ↑" in section
+    # each metric whose own status moved says so beside its status, in its section
+    found = sections(html)
+    for change in moved:
+        if change["place"] is None:
+            said = f"since 2024-02-29: {words.MOVEMENT_WORDS[change['movement']]} (was "
+            assert said + words.STATUS_WORDS[change["from"]].shout + ")" in found[change["metric"]]
+    assert sum("since 2024-02-29:" in text for text in found.values()) == sum(
+        change["place"] is None for change in moved
+    )
 
 
 def test_since_is_refused_as_status_refuses_it(tmp_path: Path) -> None:

@@ -458,6 +458,11 @@ REPORT_MARKS: Final = (
         "on track today, but at the recent rate the trend will not reach "
         "the target by its deadline",
     ),
+    (
+        "since 2024-02-29: worse \u2193 (was ON TRACK)",
+        "with a date of the last paper: how the metric's status moved since then (better \u2191, "
+        "new data, withdrawn, changed); the Changed since section lists every row that moved",
+    ),
 )
 """The marks the board report puts beside a status, each with what it means (its key)."""
 

@@ -35,7 +35,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__, spc, status
-from ..changes import Change, changes_since
+from ..changes import Change, changes_since, movement
 from ..changes import since as compared_since
 from ..exceptions import ExceptionRow, only_exceptions
 from ..exceptions import exception_rows as attention_rows
@@ -247,6 +247,7 @@ def _environment() -> jinja2.Environment:
         spc_too_few=spc_too_few,
         facts=facts,
         changes_text=changes_text,
+        moved_text=moved_text,
         chart_key_items=chart_key_items,
         timeline_marks=timeline_marks,
         variation_look=variation_look,
@@ -363,6 +364,17 @@ def exception_lines(
         )
     lines.sort(key=lambda line: STATUS_ORDER.index(line.row.status.status))
     return lines
+
+
+def moved_text(view: MetricView, since: date | None) -> str:
+    """With ``--since``, how the metric's own status moved since then: "since 2024-02-29:
+    worse ↓ (was ON TRACK)"; "" without ``--since`` or when it did not move."""
+    how = movement(view.assessed.was, view.assessed.status) if since is not None else None
+    if how is None:
+        return ""
+    was = view.assessed.was
+    then = f" (was {STATUS_WORDS[was].shout})" if was in STATUS_WORDS else ""
+    return f"since {since}: {MOVEMENT_WORDS[how]}{then}"
 
 
 def exception_columns(lines: Sequence[ExceptionLine]) -> set[str]:
