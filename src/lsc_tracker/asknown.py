@@ -4,11 +4,12 @@ Pure: the moment ``--as-known`` names (`parse_known_time`), which entries count 
 (`known_by`), and the summary every view shows (`AsKnown`). No I/O, no clock: the git side
 (the plan at a commit, each log line's commit time) is `provenance`, which builds the inputs.
 
-An entry is known by the moment when its ``recorded`` time (written by ``lsc record``,
-``import`` and ``update``, UTC) is before the moment's end; an entry without ``recorded``
-(a line written by hand) is known when its line's time is, the author time of the commit
-that added the line (``git blame``); with neither (outside git), it counts and is counted
-as an entry without a known time. The rules are in docs/status-rules.md, "As known".
+An entry dated after the moment's date was not known then. Otherwise it was known when its
+``recorded`` time (written by ``lsc record``, ``import`` and ``update``, UTC) is before the
+moment's end; an entry without ``recorded`` (a line written by hand) is known when its
+line's time is, the author time of the commit that added the line (``git blame``); with
+neither (outside git), it counts and is counted as an entry without a known time. The rules
+are in docs/status-rules.md, "As known on a date".
 """
 
 from __future__ import annotations

@@ -15,8 +15,9 @@ so that a plan file and a log line added by the same commit agree. Outside git (
 on PATH, or the data directory in no repository), the plan files are read as they are and
 only ``recorded`` can leave an entry out; entries without it count, and are counted.
 
-The one module that runs git for this; it raises `UsageError` (exit 2) for a moment before
-the repository's first commit or when git cannot answer.
+The one module that runs git for this; it raises `UsageError` (exit 2) for a moment in the
+future or before the repository's first commit, a plan not committed by then, a shallow
+clone, or git failing to answer.
 """
 
 from __future__ import annotations
