@@ -34,17 +34,17 @@ def data_dir_in_effect(ctx: Any) -> Path:
 
 def plan_ids(data_dir: Path, kind: str) -> list[tuple[str, str]]:
     """Each ``kind`` (metrics, places, priorities) in ``data_dir`` as (id, name), in file
-    order; [] when the file is missing, too big, not YAML or not a plan file."""
+    order; [] when the file is missing, too big, not YAML or not a plan file. Read with the
+    plan's own YAML parser (`yamlsource`), which builds no object a file could name."""
     try:
-        import yaml
+        from .yamlsource import parse_yaml  # the plan's own parser: no constructor runs
 
         raw = read_regular(data_dir / PLAN_FILES[kind], MAX_PLAN_BYTES).raw
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        document = yaml.load(raw.decode("utf-8", "replace"), Loader=loader)
+        document = parse_yaml(raw.decode("utf-8", "replace"), PLAN_FILES[kind]).data
         items = document.get(kind) if isinstance(document, dict) else None
         found = []
         for item in items if isinstance(items, list) else []:
-            if isinstance(item, dict) and isinstance(item.get("id"), str | int):
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
                 name = item.get("name") or item.get("title") or ""
                 found.append((str(item["id"]), " ".join(str(name).split())))
         return found
