@@ -421,8 +421,8 @@ def test_the_html_report_shows_declared_ratings_and_forecasts(tmp_path: Path) ->
     code, _, err = lsc(DEMO_DATA, "report", "--as-of", "2024-03-31", "--output", str(out))
     assert code == 0, err
     html = out.read_text()
-    assert "<th>Declared by the owner</th>" in html
-    assert "<td>On track (declared better)</td>" in html
+    # the exceptions: the owner's rating, with its mismatch, beneath the metric's row
+    assert "<strong>Owner's update</strong>: On track (declared better), 2024-03-15" in html
     assert "Owner update</dt><dd>On track (declared better), 2024-03-15, Demo urgent care" in html
     assert "Forecast</dt><dd>needs 0.48% a month, recent −0.2% a month" in html
     assert "Owner update (south)</dt>" in html
