@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import SHIPPED_DATA, Ran, WritePlan, lsc_process
+from conftest import DEMO_DATA, SHIPPED_DATA, Ran, WritePlan, lsc_process
 
 LSC = (str(Path(sys.executable).with_name("lsc")),)
 """The installed console script, as a user runs it."""
@@ -182,3 +182,15 @@ def test_history_and_show_keep_ids_whole(write_plan: WritePlan, columns: int) ->
         assert shown.exit_code == 0, shown.stderr
         assert_ids_whole(shown.stdout, ids if args[1] == ids[0] else [LONG_ID])
         assert max(len(line.rstrip()) for line in shown.stdout.splitlines()) <= columns
+
+
+def test_owner_updates_keep_their_note_on_a_narrow_terminal() -> None:
+    """At 60 columns history's owner updates are a block each: the note and the action are
+    there, not cropped away with their columns."""
+    ran = lsc_process(DEMO_DATA, "history", "ae-four-hour", env={"COLUMNS": "60"}, command=LSC)
+    assert ran.exit_code == 0, ran.stderr
+    updates = ran.stdout[ran.stdout.index("owner updates") :].splitlines()
+    assert updates[1:4] == ["2024-02-09", "  rating: At risk", "  by: Demo urgent care lead"]
+    assert "  note: Demo: winter demand above plan" in updates
+    assert any(line.startswith("  action: Demo: same-day emergency care") for line in updates)
+    assert max(len(line.rstrip()) for line in ran.stdout.splitlines()) <= 60

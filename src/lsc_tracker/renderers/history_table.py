@@ -71,7 +71,7 @@ def render_history_table(console: Console, rows: list[HistoryRow]) -> None:
         cells += [item["note"] or ""]
         lines.append([visible(cell) for cell in [*cells, _marks(row)]])
     styles = ["dim" if row.superseded or row.voided_by is not None else None for row in rows]
-    if not _fits(names, lines, console.width):
+    if not columns_fit(names, lines, console.width, _WHOLE):
         _print_stacked(console, names, lines, styles)
         return
     table = Table(box=None, header_style="bold", pad_edge=False)
@@ -96,13 +96,16 @@ _WRAP_MIN = 12
 """The narrowest a wrapping column (who, source, note) is drawn."""
 
 
-def _fits(names: list[str], lines: list[list[str]], width: int) -> bool:
-    """Whether every column fits in ``width``: the whole ones at their widest cell, the
-    others at `_WRAP_MIN` (or less when all their cells are shorter), two cells apart."""
+def columns_fit(
+    names: list[str], lines: list[list[str]], width: int, whole: frozenset[str]
+) -> bool:
+    """Whether every column fits in ``width``: the ``whole`` ones (never wrapped) at their
+    widest cell, the others at `_WRAP_MIN` (or less when all their cells are shorter), two
+    cells apart."""
     needed = 0
     for k, name in enumerate(names):
         widest = max([len(name), *(len(cells[k]) for cells in lines)])
-        needed += widest if name in _WHOLE else min(widest, _WRAP_MIN)
+        needed += widest if name in whole else min(widest, _WRAP_MIN)
     return needed + 2 * (len(names) - 1) <= width
 
 
