@@ -1,9 +1,12 @@
 """``lsc report``: one self-contained HTML file for board papers, in the words of `words`.
 
-Order of the page: a summary by priority, the exceptions (overdue, off track, at risk), then
-one section per metric, grouped by priority: its facts, its Making Data Count chart (actuals
-coloured grey / blue / orange, SPC mean and process limits, plan line, targets) and its
-variation and assurance icons. A key to the icons closes it.
+Order of the page: with ``--since``, what changed since then (`changes`); a summary by
+priority; the exceptions, one row per metric needing the board's attention (`exceptions`);
+then one section per metric, grouped by priority: its facts, its Making Data Count chart
+(actuals coloured grey / blue / orange, SPC mean and process limits, plan line, targets) and
+its variation and assurance icons. A key closes it, explaining every status, mark and icon in
+the file itself (it is emailed: it points to nothing its reader cannot open).
+``--priority``, ``--status`` and ``--exceptions`` choose the metrics as for ``lsc status``.
 
 The markup is in Jinja2 templates (``templates/report.html``, the page, and
 ``templates/parts.html``, its pieces) rendered with autoescape on: every text taken from the
