@@ -158,17 +158,27 @@ def test_never_when_stdout_is_not_a_terminal(data: Path, fake_pager: tuple[str, 
     assert not kept.exists()
 
 
-def test_show_and_history_are_paged(
+def test_show_history_spc_list_and_check_are_paged(
     data: Path, fake_pager: tuple[str, Path], tmp_path: Path
 ) -> None:
     pager, kept = fake_pager
-    for args in (["show", "icp-plans", "--as-of", "2020-06-30"], ["history", "ooa-placements"]):
+    shown = (
+        ["show", "icp-plans", "--as-of", "2020-06-30"],
+        ["history", "ooa-placements"],
+        ["spc", "ooa-placements", "--as-of", "2020-06-30"],
+        ["list"],
+        ["check"],
+    )
+    for args in shown:
+        if args == ["check"]:  # a plan with a problem: check lists it, through the pager
+            (data / "metrics.yaml").write_text(METRICS.replace("2020-03-31", "2020-13-31"))
         kept.unlink(missing_ok=True)
-        code, shown, stderr = run_on_a_terminal(
+        code, output, stderr = run_on_a_terminal(
             ["--data", str(data), *args], {"PAGER": pager}, tmp_path
         )
-        assert code == 0, stderr
-        assert shown == "" and kept.exists(), args
+        assert code == (1 if args == ["check"] else 0), stderr
+        assert output == "" and kept.exists(), args
+    assert "metrics.yaml:" in kept.read_text()
 
 
 def test_a_pager_that_cannot_start_leaves_the_output_on_the_terminal(
