@@ -199,6 +199,23 @@ def test_since_is_refused_as_status_refuses_it(tmp_path: Path) -> None:
         assert "Traceback" not in got.output and not out.exists()
 
 
+def test_summary_columns_empty_for_every_row_are_left_out(tmp_path: Path) -> None:
+    """The shipped plan has no actuals and names no owner: no SPC columns of zeros (it says
+    why), no Owner; the demo has SPC verdicts."""
+    found = {}
+    for name, data, as_of in (
+        ("shipped", SHIPPED_DATA, "2026-12-03"),
+        ("demo", DEMO_DATA, DEMO_AS_OF.isoformat()),
+    ):
+        html = report_html(data, tmp_path / f"{name}.html", as_of=as_of)
+        found[name] = html[html.index('id="summary"') : html.index('id="exceptions"')]
+    columns = ["Priority", "Title", "Status", "Metrics"]
+    assert re.findall(r"<th[^>]*>([^<]+)</th>", found["shipped"]) == columns
+    assert "No measure has an SPC verdict yet" in found["shipped"]
+    spc = ["SPC concern", "SPC improvement"]
+    assert re.findall(r"<th[^>]*>([^<]+)</th>", found["demo"]) == columns + spc
+
+
 # --- a file that stands alone ---------------------------------------------------------------
 
 

@@ -199,6 +199,8 @@ def render_report(
             changes=change_lines(plan, report, views),
             since=report.since,
             priority_owners=any(p.priority.owner for p in report.priorities),
+            # no SPC columns of zeros when no measure has a verdict (the shipped plan today)
+            spc_columns=any(spc.verdicts(s.spc)[0] is not None for v in views for s in v.series),
             withdrawn=[v for v in views if v.assessed.withdrawn is not None],
             plan=report.plan,
             summary=" ".join(summary_lines(report)),
