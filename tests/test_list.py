@@ -173,6 +173,10 @@ def test_completion_of_metric_place_and_priority_ids(data: Path, tmp_path: Path)
     assert complete(f"lsc --data {data} record icp-plans done --place m", tmp_path) == [
         "morecambe-bay"
     ]
+    # after a metric tracked by place, its places only; else every place
+    places = ["fylde-coast", "morecambe-bay"]
+    assert complete(f"lsc --data {data} record icp-plans done --place ", tmp_path) == places
+    assert complete(f"lsc --data {data} status --place ", tmp_path) == ["lsc", *places]
     assert complete(f"lsc --data {data} status -p P3,P", tmp_path) == ["P3,P3", "P3,P4"]
     assert complete("lsc li", tmp_path) == ["list"]
 

@@ -34,20 +34,29 @@ def data_dir_in_effect(ctx: Any) -> Path:
 
 def plan_ids(data_dir: Path, kind: str) -> list[tuple[str, str]]:
     """Each ``kind`` (metrics, places, priorities) in ``data_dir`` as (id, name), in file
-    order; [] when the file is missing, too big, not YAML or not a plan file. Read with the
-    plan's own YAML parser (`yamlsource`), which builds no object a file could name."""
+    order; [] when the file is missing, too big, not YAML or not a plan file."""
+    return [(item_id, _name(item)) for item_id, item in _items(data_dir, kind)]
+
+
+def _name(item: dict[str, Any]) -> str:
+    return " ".join(str(item.get("name") or item.get("title") or "").split())
+
+
+def _items(data_dir: Path, kind: str) -> list[tuple[str, dict[str, Any]]]:
+    """The plan file's items with an id, as read (plain values); [] for anything wrong.
+    Read with the plan's own YAML parser (`yamlsource`), which builds no object a file
+    could name."""
     try:
         from .yamlsource import parse_yaml  # the plan's own parser: no constructor runs
 
         raw = read_regular(data_dir / PLAN_FILES[kind], MAX_PLAN_BYTES).raw
         document = parse_yaml(raw.decode("utf-8", "replace"), PLAN_FILES[kind]).data
         items = document.get(kind) if isinstance(document, dict) else None
-        found = []
-        for item in items if isinstance(items, list) else []:
-            if isinstance(item, dict) and isinstance(item.get("id"), str):
-                name = item.get("name") or item.get("title") or ""
-                found.append((str(item["id"]), " ".join(str(name).split())))
-        return found
+        return [
+            (str(item["id"]), item)
+            for item in (items if isinstance(items, list) else [])
+            if isinstance(item, dict) and isinstance(item.get("id"), str)
+        ]
     except Exception:  # completion must never fail: a broken plan completes nothing
         return []
 
@@ -70,8 +79,17 @@ def complete_metric(ctx: Any, incomplete: str) -> list[Any]:
 
 
 def complete_place(ctx: Any, incomplete: str) -> list[Any]:
-    """Completes ``--place``."""
-    return _complete(ctx, incomplete, "places")
+    """Completes ``--place``: after the id of a metric tracked by place, its places only."""
+    found = _complete(ctx, incomplete, "places")
+    metrics = dict(_items(data_dir_in_effect(ctx), "metrics"))
+    given = [getattr(ctx, "params", {}).get("metric"), *getattr(ctx, "args", [])]
+    named = next(
+        (metrics[word] for word in given if isinstance(word, str) and word in metrics), None
+    )
+    places = named.get("places") if named is not None else None
+    if not isinstance(places, list) or not places:
+        return found
+    return [(place, name) for place, name in found if place in places]
 
 
 def complete_priority(ctx: Any, incomplete: str) -> list[Any]:
