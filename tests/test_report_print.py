@@ -137,6 +137,27 @@ def test_exceptions_show_the_owner_forecast_and_stages(tmp_path: Path) -> None:
     assert "South (demo place): On track (declared better)" in smoking
 
 
+def test_owner_text_in_the_exceptions_is_escaped(write_plan: WritePlan) -> None:
+    """An owner's note, action and name land in the exceptions as text, never markup."""
+    script = "<script>alert(1)</script>"
+    data = write_plan(actuals="- {metric: ooa-placements, date: 2020-05-31, value: 110}\n")
+    entry = {
+        "metric": "ooa-placements",
+        "date": "2020-05-01",
+        "rag": "on_track",
+        "note": script,
+        "action": f"<b>{script}</b>",
+        "recovery": "2020-09-30",
+        "by": "O'Brien <i>",
+    }
+    (data / "updates.yaml").write_text(f"- {json.dumps(entry)}\n", encoding="utf-8")
+    html = report_html(data, data.parent / "r.html")
+    table = exceptions_table(html)
+    assert "Owner's update</strong>: On track (declared better)" in table  # off track
+    assert "<script" not in html and "<b>" not in html and "<i>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in table and "O&#39;Brien &lt;i&gt;" in table
+
+
 def test_exceptions_only_shows_those_metrics(tmp_path: Path) -> None:
     html = report_html(DEMO_DATA, tmp_path / "r.html", "--exceptions", as_of=DEMO_AS_OF.isoformat())
     expected = status_json(DEMO_DATA, "--as-of", DEMO_AS_OF.isoformat(), "--exceptions")
