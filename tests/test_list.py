@@ -187,3 +187,12 @@ def test_a_broken_plan_completes_nothing(data: Path, tmp_path: Path) -> None:
     (data / "metrics.yaml").write_bytes(b"\xff\xfe not yaml: [")
     assert complete(f"lsc --data {data} show ", tmp_path) == []
     assert complete(f"lsc --data {data}/metrics.yaml show ", tmp_path) == []
+
+
+def test_list_by_priority(data: Path) -> None:
+    found = json.loads(run(data, "list", "-f", "json", "--priority", "P4").stdout)
+    assert [m["id"] for m in found["metrics"]] == ["icp-plans"]
+    assert [p["id"] for p in found["priorities"]] == ["P4"]
+    assert len(found["places"]) == 3  # places are not the priority's
+    unknown = run(data, "list", "--priority", "P9")
+    assert unknown.exit_code == 1 and "unknown priority 'P9'" in unknown.stderr

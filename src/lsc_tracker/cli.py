@@ -965,6 +965,16 @@ def list_command(
         str | None,
         typer.Option("--output", "-o", metavar="FILE", help="Write the list to FILE."),
     ] = None,
+    priority: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--priority",
+            "-p",
+            autocompletion=complete_priority,
+            metavar="P3[,P5]",
+            help="Only these priorities and their metrics (repeat or separate with commas).",
+        ),
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No 'list written to FILE' line.")
     ] = False,
@@ -987,7 +997,8 @@ def list_command(
     if output is not None and to_file:
         outputs.refuse_unsafe_output(output, settings(ctx).data_dir)
     plan = load_valid_plan(ctx, today=date.today(), readable_is_enough=True)
-    found = [listing(plan, kind) for kind in ([what.value] if what else KINDS)]
+    chosen = _known_priorities_and_place(plan, priority, None)
+    found = [listing(plan, kind, chosen) for kind in ([what.value] if what else KINDS)]
     if fmt is ListFormat.table and not to_file:
         with _paging(ctx):
             listing_view.render_listing(_console(), found)

@@ -6,7 +6,7 @@ columns named once (`COLUMNS`), so the table, JSON and CSV show the same fields.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -37,12 +37,13 @@ class Listing:
         return COLUMNS[self.kind]
 
 
-def listing(plan: Plan, kind: str) -> Listing:
+def listing(plan: Plan, kind: str, priorities: Sequence[str] = ()) -> Listing:
     """The plan's items of one kind (``metrics``, ``places`` or ``priorities``).
 
     Args:
         plan: a loaded plan.
         kind: one of `KINDS`.
+        priorities: when given, only these priorities and their metrics (every place).
 
     Returns:
         The items in their file's order; a metric's owner is its own (the priority's owner
@@ -62,6 +63,7 @@ def listing(plan: Plan, kind: str) -> Listing:
                 "owner": m.owner,
             }
             for m in plan.metrics
+            if not priorities or m.priority in priorities
         ]
     elif kind == "places":
         items = [
@@ -75,6 +77,7 @@ def listing(plan: Plan, kind: str) -> Listing:
         items = [
             {"id": p.id, "title": p.title, "owner": p.owner, "metrics": counts.get(p.id, 0)}
             for p in plan.priorities
+            if not priorities or p.id in priorities
         ]
     else:
         raise ValueError(f"unknown kind {kind!r}: one of {', '.join(KINDS)}")
