@@ -5,6 +5,7 @@ on a network filesystem is warned about on every write."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -261,6 +262,14 @@ def test_the_same_key_recorded_in_two_clones_is_a_duplicate_check_explains(
     assert other.exit_code == 1
     assert "nothing was recorded" in other.stderr
     assert hashlib.sha256(log.read_bytes()).hexdigest() == before
+    # no board paper from a disputed figure; history lists both, to help decide
+    assert lsc(data, "status").exit_code == 1
+    history = lsc(data, "history", "ooa-placements", "--format", "json")
+    assert history.exit_code == 0
+    assert [(r["value"], r["by"]) for r in json.loads(history.stdout)][-2:] == [
+        (70, "amy"),
+        (72, "jo"),
+    ]
     # ... and the command the message gives settles it
     settle = lsc(data, "record", "ooa-placements", "72", "--date", "2020-05-31", "--replace")
     assert settle.exit_code == 0, settle.stderr
