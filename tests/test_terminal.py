@@ -98,6 +98,7 @@ def test_schema_writes_beside_the_data_directory_in_effect(tmp_path: Path) -> No
         "metrics.schema.json",
         "places.schema.json",
         "priorities.schema.json",
+        "updates.schema.json",
     ]
     assert not (tmp_path / "schemas").exists()
     bare = tmp_path / "bare"  # no $schema line to follow: DIR/schemas
