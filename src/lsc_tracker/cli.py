@@ -384,6 +384,14 @@ AsKnownOption = Annotated[
 ]
 
 
+def as_of_and_known(as_of: str | None, as_known: str | None) -> tuple[date, KnownTime | None]:
+    """``--as-of`` and ``--as-known`` together: the date to assess, defaulting to the
+    --as-known moment's date, else today; and the moment (None without --as-known)."""
+    known = parse_as_known(as_known)
+    day = parse_date_option(as_of, "--as-of") or (known.day if known else date.today())
+    return day, known
+
+
 def parse_as_known(text: str | None) -> KnownTime | None:
     """``--as-known``: a malformed moment is a usage error (exit 2)."""
     if text is None:
@@ -600,30 +608,59 @@ _STATUS_NAMES = (
     "overdue, off_track, at_risk, no_baseline, no_data, on_track, achieved, no_target, withdrawn"
 )
 
+# Options that status and report (and others) share, each written once.
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="Assess as of this date; actuals after it are ignored. [default: today, or the "
+        "--as-known date]",
+    ),
+]
+PriorityOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--priority",
+        "-p",
+        autocompletion=complete_priority,
+        metavar="P3[,P5]",
+        help="Only these priorities (repeat the option or separate with commas).",
+    ),
+]
+StatusListOption = Annotated[
+    str | None,
+    typer.Option(
+        "--status",
+        metavar="LIST",
+        help=f"Only metrics and place rows with these statuses: {_STATUS_NAMES}.",
+    ),
+]
+ExceptionsOption = Annotated[
+    bool,
+    typer.Option(
+        "--exceptions",
+        help="Only what needs the board's attention (overdue, off track, at risk, no "
+        "baseline, declared better, a trend that misses), one row per metric.",
+    ),
+]
+SinceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--since",
+        metavar="YYYY-MM-DD",
+        help="Each status on this date (before --as-of) beside today's, and what moved.",
+    ),
+]
+
 
 @app.command(
     epilog=example("lsc status --as-of 2021-03-31 --status overdue,off_track --format markdown")
 )
 def status(
     ctx: typer.Context,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            metavar="YYYY-MM-DD",
-            help="Assess as of this date; actuals after it are ignored. [default: today]",
-        ),
-    ] = None,
-    priority: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--priority",
-            "-p",
-            autocompletion=complete_priority,
-            metavar="P3[,P5]",
-            help="Only these priorities (repeat the option or separate with commas).",
-        ),
-    ] = None,
+    as_of: AsOfOption = None,
+    priority: PriorityOption = None,
     place: Annotated[
         str | None,
         typer.Option(
@@ -633,12 +670,7 @@ def status(
             help="Only metrics tracked at this place, with that place's status.",
         ),
     ] = None,
-    only: Annotated[
-        str | None,
-        typer.Option(
-            "--status", metavar="LIST", help=f"Only rows with these statuses: {_STATUS_NAMES}."
-        ),
-    ] = None,
+    only: StatusListOption = None,
     fail_on: Annotated[
         str | None,
         typer.Option(
@@ -692,22 +724,8 @@ def status(
     ] = None,
     plan_choice: PlanOption = PlanChoice.current,
     as_known: AsKnownOption = None,
-    exceptions: Annotated[
-        bool,
-        typer.Option(
-            "--exceptions",
-            help="Only what needs the board's attention (overdue, off track, at risk, no "
-            "baseline, declared better, a trend that misses), one row per metric.",
-        ),
-    ] = False,
-    since: Annotated[
-        str | None,
-        typer.Option(
-            "--since",
-            metavar="YYYY-MM-DD",
-            help="Show each status on this date (before --as-of) beside today's, and what moved.",
-        ),
-    ] = None,
+    exceptions: ExceptionsOption = False,
+    since: SinceOption = None,
 ) -> None:
     """Show where each metric stands: on track, at risk, off track, overdue or achieved.
 
@@ -728,8 +746,7 @@ def status(
         _status_missing(ctx, period, priority, place, fmt, output=output, quiet=quiet)
         return
     fmt = _status_format(fmt, output)
-    known = parse_as_known(as_known)
-    day = parse_date_option(as_of, "--as-of") or (known.day if known else date.today())
+    day, known = as_of_and_known(as_of, as_known)
     since_day = _since_option(since, day)
     if output not in (None, "-"):
         outputs.refuse_unsafe_output(output, settings(ctx).data_dir)
@@ -1458,16 +1475,7 @@ def return_form(
             "--output", "-o", metavar="FILE", help="The form to write: FILE.xlsx or FILE.csv."
         ),
     ],
-    priority: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--priority",
-            "-p",
-            autocompletion=complete_priority,
-            metavar="P3[,P5]",
-            help="Only these priorities.",
-        ),
-    ] = None,
+    priority: PriorityOption = None,
     place: Annotated[
         str | None,
         typer.Option(
@@ -1704,10 +1712,6 @@ class SpcFormat(StrEnum):
     json = "json"
 
 
-_AS_OF_HELP = "Analyse as of this date; actuals after it are ignored. [default: today]"
-AsOfOption = Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help=_AS_OF_HELP)]
-
-
 def _metric_option(plan: Plan, metric_id: str, place: str | None) -> Metric:
     """The metric named on the command line, with --place checked against its places (an id
     the plan does not have, or a place the metric is not tracked at, exits 1)."""
@@ -1767,8 +1771,7 @@ def spc_command(
     from . import spc_inputs
     from .renderers.terminal_show import render_spc_table, spc_json, spc_warning
 
-    known = parse_as_known(as_known)
-    day = parse_date_option(as_of, "--as-of") or (known.day if known else date.today())
+    day, known = as_of_and_known(as_of, as_known)
     plan = load_valid_plan(ctx, today=date.today(), as_known=known)
     chosen = _metric_option(plan, metric, place)
     if chosen.is_milestone:
@@ -1819,8 +1822,7 @@ def show(
     from .metric_view import metric_view
     from .renderers.terminal_show import render_show
 
-    known = parse_as_known(as_known)
-    day = parse_date_option(as_of, "--as-of") or (known.day if known else date.today())
+    day, known = as_of_and_known(as_of, as_known)
     plan = load_valid_plan(ctx, today=date.today(), as_known=known)
     chosen = _metric_option(plan, metric, place)
     original = plan_choice is PlanChoice.original
@@ -1845,41 +1847,10 @@ def report(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print nothing on success (errors still show).")
     ] = False,
-    priority: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--priority",
-            "-p",
-            autocompletion=complete_priority,
-            metavar="P3[,P5]",
-            help="Only these priorities (repeat the option or separate with commas).",
-        ),
-    ] = None,
-    only: Annotated[
-        str | None,
-        typer.Option(
-            "--status",
-            metavar="LIST",
-            help=f"Only metrics and place rows with these statuses: {_STATUS_NAMES}.",
-        ),
-    ] = None,
-    exceptions: Annotated[
-        bool,
-        typer.Option(
-            "--exceptions",
-            help="Only what needs the board's attention: the exceptions and those metrics' "
-            "sections.",
-        ),
-    ] = False,
-    since: Annotated[
-        str | None,
-        typer.Option(
-            "--since",
-            metavar="YYYY-MM-DD",
-            help="Open with what changed since this date (before --as-of): each status then "
-            "beside today's.",
-        ),
-    ] = None,
+    priority: PriorityOption = None,
+    only: StatusListOption = None,
+    exceptions: ExceptionsOption = False,
+    since: SinceOption = None,
     plan_choice: PlanOption = PlanChoice.current,
     as_known: AsKnownOption = None,
 ) -> None:
@@ -1892,8 +1863,7 @@ def report(
     from . import outputs
     from .renderers.html_report import render_report
 
-    known = parse_as_known(as_known)
-    day = parse_date_option(as_of, "--as-of") or (known.day if known else date.today())
+    day, known = as_of_and_known(as_of, as_known)
     if output != "-":
         outputs.refuse_unsafe_output(output, settings(ctx).data_dir)
         _report_suffix(output)
