@@ -26,20 +26,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
-from .status import StatusReport, assess, select
+from .status import STATUS_ORDER, StatusReport, assess, select
 
 if TYPE_CHECKING:
     from .plan import Plan
 
-RANKED: Final = (
-    "overdue",
-    "off_track",
-    "at_risk",
-    "no_baseline",
-    "no_data",
-    "on_track",
-    "achieved",
-)
+RANKED: Final = tuple(s for s in STATUS_ORDER if s not in ("no_target", "withdrawn"))
 """The statuses a movement is judged on, worst first (`status.STATUS_ORDER` without
 ``no_target`` and ``withdrawn``, which say the plan asks nothing to judge)."""
 

@@ -24,7 +24,7 @@ from typing import Final
 
 from .status import STATUS_ORDER, MetricStatus, PlaceStatus, StatusReport
 from .updates import Update
-from .words import STATUS_WORDS, forecast_text, stage_verdict_text
+from .words import STATUS_WORDS, forecast_sentence, stage_verdict_text
 
 ATTENTION_STATUSES: Final = ("overdue", "off_track", "at_risk", "no_baseline")
 """The statuses that put a metric in the exception report by themselves."""
@@ -143,14 +143,7 @@ def _forecast(part: MetricStatus | PlaceStatus, unit: str | None) -> str:
     found = part.forecast
     if found is None:
         return ""
-    return forecast_text(
-        found.required_rate_per_month,
-        found.recent_rate_per_month,
-        found.last_target.value,
-        found.last_target.by,
-        found.eta,
-        unit,
-    )
+    return forecast_sentence(found, unit)
 
 
 def _forecasts(metric: MetricStatus) -> str:

@@ -201,14 +201,7 @@ def owner_and_trend(view: MetricView) -> list[tuple[str, str]]:
             found.append((f"Owner update{where}", f"{rating}, {said}"))
         trend = part.forecast
         if trend is not None:
-            text = words.forecast_text(
-                trend.required_rate_per_month,
-                trend.recent_rate_per_month,
-                trend.last_target.value,
-                trend.last_target.by,
-                trend.eta,
-                unit,
-            )
+            text = words.forecast_sentence(trend, unit)
             misses = part.status == "on_track" and trend.misses()
             warning = f"{words.TREND_MISSES}: " if misses else ""
             found.append((f"Forecast{where}", warning + text))

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from datetime import date
 
     from .asknown import AsKnown
+    from .forecast import Forecast
     from .models import Metric
 
 # --- statuses --------------------------------------------------------------------------------
@@ -490,6 +491,18 @@ def forecast_text(
     months = round((eta - deadline).days / 30.4375)
     when = "in time" if months <= 0 else f"{months} month{'s' if months != 1 else ''} late"
     return ", ".join(parts) + f": at that rate reaches {target} in {eta:%b %Y}, {when}"
+
+
+def forecast_sentence(found: Forecast, unit: str | None = None) -> str:
+    """`forecast_text` of a `forecast.Forecast`: what every view says of a trend."""
+    return forecast_text(
+        found.required_rate_per_month,
+        found.recent_rate_per_month,
+        found.last_target.value,
+        found.last_target.by,
+        found.eta,
+        unit,
+    )
 
 
 # --- exceptions and changes since a date (issue 15) -----------------------------------------

@@ -37,7 +37,7 @@ from ..words import (
     changes_text,
     counts_text,
     declared_text,
-    forecast_text,
+    forecast_sentence,
     format_cell,
     provisional_value,
     reasons_text,
@@ -336,14 +336,7 @@ def _forecast_fields(part: MetricStatus | PlaceStatus, unit: str | None) -> dict
     found = part.forecast
     if found is None:
         return {}
-    text = forecast_text(
-        found.required_rate_per_month,
-        found.recent_rate_per_month,
-        found.last_target.value,
-        found.last_target.by,
-        found.eta,
-        unit,
-    )
+    text = forecast_sentence(found, unit)
     return {
         "forecast": text,
         "trend_misses": part.status == "on_track" and found.misses(),
