@@ -20,14 +20,12 @@ document and a current one in, problems out.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .files import MAX_PLAN_BYTES
+from .gitfiles import NotReadable, git_message, run_git, text_at
 from .plan import PLAN_FILES
 from .problems import Problem, UsageError
 from .yamlsource import Document, Loc, PlainScalar, parse_yaml
@@ -66,27 +64,13 @@ class BaseFiles:
 def _git(cwd: Path, *args: str) -> tuple[int, bytes, str]:
     """Run ``git ARGS`` in ``cwd``: exit code, stdout, stderr (as text). Raises `UsageError`
     when git cannot be run at all."""
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
-    try:
-        done = subprocess.run(
-            ["git", *args],
-            cwd=cwd,
-            capture_output=True,
-            timeout=GIT_TIMEOUT,
-            env=env,
-            check=False,
-        )
-    except FileNotFoundError:
+    done = run_git(cwd, *args, option="--base", timeout=GIT_TIMEOUT)
+    if done is None:
         raise UsageError(
             "--base needs git, which is not installed (no 'git' on PATH): install git, "
             "or run lsc check without --base"
-        ) from None
-    except subprocess.TimeoutExpired:
-        raise UsageError(f"--base: git did not answer within {GIT_TIMEOUT} s") from None
-    except OSError as error:
-        raise UsageError(f"--base: cannot run git: {error.strerror or error}") from None
-    message = done.stderr.decode("utf-8", "replace").strip().replace("\n", "; ")
-    return done.returncode, done.stdout, message
+        )
+    return done.returncode, done.stdout, git_message(done)
 
 
 def read_base(data_dir: Path, rev: str) -> BaseFiles | None:
@@ -120,16 +104,9 @@ def read_base(data_dir: Path, rev: str) -> BaseFiles | None:
     texts: dict[str, str | None] = {}
     for kind in GOVERNED_FILES:
         spec = f"{commit}:{prefix}{PLAN_FILES[kind]}"
-        code, out, _ = _git(cwd, "cat-file", "-s", spec)  # absent at REV: nothing to compare
-        if code != 0 or int(out or b"0") > MAX_PLAN_BYTES:
-            texts[kind] = None
-            continue
-        code, out, message = _git(cwd, "show", "--no-textconv", spec)
-        if code != 0:
-            raise UsageError(f"--base {rev}: git show {spec} failed: {message}")
         try:
-            texts[kind] = out.decode("utf-8-sig")
-        except UnicodeDecodeError:
+            texts[kind] = text_at(cwd, spec, option=f"--base {rev}", timeout=GIT_TIMEOUT)
+        except NotReadable:  # absent at REV, too large or not text: nothing to compare
             texts[kind] = None
     return BaseFiles(rev, texts)
 

@@ -22,7 +22,6 @@ clone, or git failing to answer.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from collections.abc import Sequence
@@ -32,7 +31,7 @@ from pathlib import Path
 
 from .applog.parse import LogDocument
 from .asknown import AsKnown, E, Known, KnownTime, keep, known_by
-from .files import MAX_PLAN_BYTES
+from .gitfiles import NotReadable, git_message, prefix_in_repository, run_git, text_at
 from .plan import ACTUALS, PLAN_FILES, UPDATES, Plan
 from .problems import Problem, UsageError
 
@@ -56,22 +55,7 @@ class Repository:
 
 def _git(repo_cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
     """Run ``git ARGS`` in ``repo_cwd``; None when git cannot be run (not installed)."""
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
-    try:
-        return subprocess.run(
-            ["git", *args],
-            cwd=repo_cwd,
-            capture_output=True,
-            timeout=GIT_TIMEOUT,
-            env=env,
-            check=False,
-        )
-    except FileNotFoundError:
-        return None
-    except subprocess.TimeoutExpired:
-        raise UsageError(f"--as-known: git did not answer within {GIT_TIMEOUT} s") from None
-    except OSError as error:
-        raise UsageError(f"--as-known: cannot run git: {error.strerror or error}") from None
+    return run_git(repo_cwd, *args, option="--as-known", timeout=GIT_TIMEOUT)
 
 
 def repository(data_dir: Path) -> Repository | None:
@@ -79,10 +63,8 @@ def repository(data_dir: Path) -> Repository | None:
     if not data_dir.is_dir():
         return None
     cwd = data_dir.resolve()
-    done = _git(cwd, "rev-parse", "--show-prefix")
-    if done is None or done.returncode != 0:
-        return None
-    return Repository(cwd, done.stdout.decode("utf-8", "surrogateescape").strip())
+    prefix = prefix_in_repository(cwd, option="--as-known")
+    return None if prefix is None else Repository(cwd, prefix)
 
 
 def refuse_shallow(repo: Repository, when: KnownTime) -> None:
@@ -138,24 +120,17 @@ def plan_texts(repo: Repository, commit: str, when: KnownTime) -> dict[str, str]
     texts: dict[str, str] = {}
     for kind, name in PLAN_FILES.items():
         spec = f"{commit}:{repo.prefix}{name}"
-        size = _git(repo.cwd, "cat-file", "-s", spec)
         shown = f"{repo.prefix}{name}"
-        if size is None or size.returncode != 0:
-            raise UsageError(
-                f"--as-known {when.given}: {shown} is not in commit {commit[:7]}, the last one "
-                "by then: the plan was not committed yet (commit it, or give a later date)"
-            )
-        if int(size.stdout or b"0") > MAX_PLAN_BYTES:
-            raise UsageError(f"--as-known {when.given}: {shown} at {commit[:7]} is too large")
-        done = _git(repo.cwd, "show", "--no-textconv", spec)
-        if done is None or done.returncode != 0:
-            raise UsageError(f"--as-known {when.given}: git show {spec} failed")
         try:
-            texts[kind] = done.stdout.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise UsageError(
-                f"--as-known {when.given}: {shown} at {commit[:7]} is not UTF-8 text"
-            ) from None
+            texts[kind] = text_at(repo.cwd, spec, option="--as-known", timeout=GIT_TIMEOUT)
+        except NotReadable as why:
+            if str(why) == "not in the commit":
+                raise UsageError(
+                    f"--as-known {when.given}: {shown} is not in commit {commit[:7]}, the last "
+                    "one by then: the plan was not committed yet (commit it, or give a later "
+                    "date)"
+                ) from None
+            raise UsageError(f"--as-known {when.given}: {shown} at {commit[:7]} is {why}") from None
     return texts
 
 
@@ -172,7 +147,7 @@ def line_times(repo: Repository, name: str, now: datetime) -> list[datetime]:
         tracked = _git(repo.cwd, "ls-files", "--error-unmatch", "--", name)
         if tracked is None or tracked.returncode != 0:
             return []  # not tracked (not committed yet): every line is new
-        reason = done.stderr.decode("utf-8", "replace").strip().replace("\n", "; ") if done else ""
+        reason = git_message(done)
         raise UsageError(f"--as-known: git blame {name} failed: {reason or 'no reason given'}")
     zero_shas: set[bytes] = set()
     seconds: dict[bytes, int] = {}
