@@ -81,6 +81,7 @@ def test_spc_json_gives_the_limits_point_types_and_icons(data: Path) -> None:
         "group": 0,
         "type": "special_cause_concern",
         "rule": "outside",
+        "provisional": False,
     }
     assert {p["type"] for p in chart["points"][:-1]} == {"common_cause"}
     assert (chart["variation"], chart["assurance"]) == ("concern_high", "consistent_fail")
@@ -155,6 +156,7 @@ def test_spc_on_the_demo_outlier_and_a_place() -> None:
             "group": 0,
             "type": "special_cause_concern",
             "rule": "outside",
+            "provisional": False,
         }
     ]
     assert (chart["variation"], chart["assurance"]) == ("common_cause", "consistent_fail")

@@ -271,6 +271,25 @@ def test_the_table_puts_p_beside_the_value_and_explains_it(views: Path) -> None:
     assert "P: provisional figure, to be confirmed (2 latest values are provisional)." in out
 
 
+def test_lsc_spc_marks_each_provisional_point(views: Path) -> None:
+    table = lsc(views, "spc", "waits", "--as-of", "2020-06-30")
+    assert table.exit_code == 0, table.stderr
+    rows = {line.split()[0]: line for line in table.stdout.splitlines() if line[:4] == "2020"}
+    assert "38 P" in rows["2020-05-31"] and " P " not in rows["2020-04-30"]
+    assert "P: provisional figure, to be confirmed" in table.stdout
+    ran = lsc(
+        views, "spc", "quits", "--place", "morecambe-bay", "--as-of", "2020-06-30", "-f", "json"
+    )
+    assert ran.exit_code == 0, ran.stderr
+    assert [(p["date"], p["provisional"]) for p in json.loads(ran.stdout)["points"]] == [
+        ("2020-05-31", True)
+    ]
+    confirmed = lsc(views, "record", "waits", "37", "--date", "2020-05-31", "--by", "jo")
+    assert confirmed.exit_code == 0, confirmed.stderr
+    after = lsc(views, "spc", "waits", "--as-of", "2020-06-30", "--format", "json")
+    assert [p["provisional"] for p in json.loads(after.stdout)["points"]] == [False, False]
+
+
 def test_markdown_and_csv_mark_it(views: Path) -> None:
     markdown = status(views, "--format", "markdown")
     waits = next(line for line in markdown.splitlines() if "| waits |" in line)

@@ -298,6 +298,7 @@ def test_lsc_spc_on_twos_and_a_flat_series(data: Path) -> None:
             "group": 0,
             "type": "special_cause_concern",
             "rule": "outside",
+            "provisional": False,
         }
     ]
     flat = installed(data, "spc", "flat", "--format", "json")

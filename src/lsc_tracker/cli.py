@@ -1781,13 +1781,14 @@ def spc_command(
         raise LscError(f"{chosen.id} is tracked by place: give --place (one of {places})")
     result = spc_inputs.metric_spc(plan, chosen, place, day)
     assert result is not None  # a measure, and the place is checked
+    provisional = spc_inputs.provisional_dates(plan, chosen, place, day)
     if fmt is SpcFormat.json:
-        typer.echo(spc_json(chosen.id, place, result))
+        typer.echo(spc_json(chosen.id, place, result, provisional))
         if spc_warning(result):
             typer.echo(f"warning: {spc_warning(result)}", err=True)
     else:
         with _paging(ctx):
-            render_spc_table(_console(), chosen.name, place, chosen.unit, result)
+            render_spc_table(_console(), chosen.name, place, chosen.unit, result, provisional)
 
 
 @app.command(epilog=example("lsc --data examples/demo show ae-four-hour --as-of 2024-03-31"))

@@ -55,6 +55,14 @@ def metric_entries(
     return status.effective_actuals(mine, as_of)
 
 
+def provisional_dates(
+    plan_or_actuals: Plan | Iterable[Actual], metric: Metric, place: str | None, as_of: date
+) -> frozenset[date]:
+    """The dates of the series whose figure in force is provisional (`lsc spc` marks them)."""
+    counted = metric_entries(plan_or_actuals, metric, place, as_of)
+    return frozenset(entry.date for entry in counted if entry.provisional)
+
+
 def metric_series(
     plan_or_actuals: Plan | Iterable[Actual], metric: Metric, place: str | None, as_of: date
 ) -> list[Point]:

@@ -69,17 +69,30 @@ HISTORY_ROWS = 12
 # --- lsc spc ----------------------------------------------------------------------------------
 
 
-def spc_json(metric_id: str, place: str | None, result: spc.SpcResult) -> str:
-    """``lsc spc --format json``: the metric, its place, then `spc.result_to_dict`."""
+def spc_json(
+    metric_id: str,
+    place: str | None,
+    result: spc.SpcResult,
+    provisional: frozenset[date] = frozenset(),
+) -> str:
+    """``lsc spc --format json``: the metric, its place, then `spc.result_to_dict`, each
+    point saying whether its figure is provisional (``provisional``: the dates that are)."""
     data: dict[str, Any] = {"metric": metric_id, "place": place, **spc.result_to_dict(result)}
+    for point, shown in zip(result.points, data["points"], strict=True):
+        shown["provisional"] = point.date in provisional
     return json.dumps(data, indent=2, allow_nan=False)
 
 
 def render_spc_table(
-    console: Console, metric_name: str, place: str | None, unit: str | None, result: spc.SpcResult
+    console: Console,
+    metric_name: str,
+    place: str | None,
+    unit: str | None,
+    result: spc.SpcResult,
+    provisional: frozenset[date] = frozenset(),
 ) -> None:
-    """``lsc spc``'s table: the groups with their limits, the points with their type and rule,
-    then the variation and assurance verdicts."""
+    """``lsc spc``'s table: the groups with their limits, the points with their type and rule
+    (a provisional figure marked P, with the footnote), then the verdicts."""
     where = f" at {place}" if place else ""
     heading = f"{metric_name}{where}: XmR chart, {points_text(len(result.points))}"
     console.print(plain(heading, style="bold"))
@@ -99,7 +112,9 @@ def render_spc_table(
         )
     console.print(groups)
     console.print()
-    console.print(points_table(result, unit), soft_wrap=True)
+    console.print(points_table(result, unit, provisional), soft_wrap=True)
+    if any(point.date in provisional for point in result.points):
+        console.print(PROVISIONAL_NOTE)
     console.print()
     console.print(f"variation: {result.variation or 'none'}: {VARIATION_LABELS[result.variation]}")
     target = f" (target {format_figure(result.target, unit)})" if result.target is not None else ""
@@ -119,7 +134,9 @@ def spc_warning(result: spc.SpcResult) -> str:
     return f"{too_few_points_text(result.points_in_group)}: {INDICATIVE}"
 
 
-def points_table(result: spc.SpcResult, unit: str | None) -> Text:
+def points_table(
+    result: spc.SpcResult, unit: str | None, provisional: frozenset[date] = frozenset()
+) -> Text:
     """Every point of the chart, one line each: date, value, group, type (its glyph in its
     colour) and rule, in aligned columns.
 
@@ -131,7 +148,7 @@ def points_table(result: spc.SpcResult, unit: str | None) -> Text:
     cells = [
         (
             point.date.isoformat(),
-            format_value(point.value, unit),
+            provisional_value(format_value(point.value, unit), point.date in provisional),
             str(point.group),
             f"{POINT_GLYPHS[point.type]} {POINT_LABELS[point.type]}",
             RULE_LABELS[point.rule],
