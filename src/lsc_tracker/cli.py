@@ -1907,9 +1907,42 @@ def _report_suffix(output: str) -> None:
         )
 
 
+def _register_only_the_command_given(argv: list[str]) -> None:
+    """Keep only the command this process runs, when the command line names one plainly.
+
+    Typer turns every registered command into a click command (reading each signature and
+    its options) before it parses anything: for a one-command run that is wasted start-up
+    (issue 17's fast start; docs/performance.md). Everything else sees every command: no
+    command named, a name that is not a command (click's "No such command" and its
+    suggestions), --help/--version or any other option before it, and shell completion.
+    """
+    if any(name.startswith("_") and name.endswith("_COMPLETE") for name in os.environ):
+        return
+    at = 0
+    while at < len(argv):
+        word = argv[at]
+        if word == "--data":
+            at += 2
+        elif word.startswith("--data=") or word == "--no-pager":
+            at += 1
+        elif word.startswith("-"):
+            return
+        else:
+            named = [
+                info
+                for info in app.registered_commands
+                if info.callback is not None
+                and (info.name or typer.main.get_command_name(info.callback.__name__)) == word
+            ]
+            if named:
+                app.registered_commands = named
+            return
+
+
 def run() -> None:
     """Run the app (errors become output in `LscCommands.invoke`); an interrupt before a
     command runs is one line, not a traceback."""
+    _register_only_the_command_given(sys.argv[1:])
     try:
         try:
             app()

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from .files import MAX_PLAN_BYTES, read_regular
-from .plan import PLAN_FILES
 
 
 def data_dir_in_effect(ctx: Any) -> Path:
@@ -47,6 +46,9 @@ def _items(data_dir: Path, kind: str) -> list[tuple[str, dict[str, Any]]]:
     Read with the plan's own YAML parser (`yamlsource`), which builds no object a file
     could name."""
     try:
+        # Imported here: `cli` imports this module, and `lsc --help` must not pay for the
+        # plan's models (`plan` builds them) or the YAML parser.
+        from .plan import PLAN_FILES
         from .yamlsource import parse_yaml  # the plan's own parser: no constructor runs
 
         raw = read_regular(data_dir / PLAN_FILES[kind], MAX_PLAN_BYTES).raw

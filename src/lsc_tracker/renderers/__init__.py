@@ -20,33 +20,39 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TextIO
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, TextIO
 
-from ..status import StatusReport
-from .status_files import render_csv, render_json, render_markdown
-from .status_table import render_table
-from .workbook import status_xlsx_bytes
+if TYPE_CHECKING:
+    from ..status import StatusReport
 
 
 @dataclass(frozen=True)
 class StatusRenderer:
     """One output format of ``lsc status``: text written to a stream (a terminal or a file),
-    or bytes for a binary file (the workbook, which never goes to a terminal)."""
+    or bytes for a binary file (the workbook, which never goes to a terminal).
 
-    write_text: Callable[[StatusReport, TextIO], None] | None = None
-    to_bytes: Callable[[StatusReport], bytes] | None = None
+    Named by module and function rather than imported: a run imports only the renderer of
+    the format it writes (the table's rich layout, or the workbook's openpyxl, are not paid
+    for by ``--format json``), which keeps ``lsc status``'s start-up short."""
 
-    @property
-    def binary(self) -> bool:
-        return self.to_bytes is not None
+    module: str  # in this package, e.g. "status_files"
+    function: str
+    binary: bool = False
+
+    def load(self) -> Callable[..., Any]:
+        found: Callable[..., Any] = getattr(
+            import_module(f"{__name__}.{self.module}"), self.function
+        )
+        return found
 
 
 RENDERERS: dict[str, StatusRenderer] = {
-    "table": StatusRenderer(write_text=render_table),
-    "json": StatusRenderer(write_text=render_json),
-    "csv": StatusRenderer(write_text=render_csv),
-    "markdown": StatusRenderer(write_text=render_markdown),
-    "xlsx": StatusRenderer(to_bytes=status_xlsx_bytes),
+    "table": StatusRenderer("status_table", "render_table"),
+    "json": StatusRenderer("status_files", "render_json"),
+    "csv": StatusRenderer("status_files", "render_csv"),
+    "markdown": StatusRenderer("status_files", "render_markdown"),
+    "xlsx": StatusRenderer("workbook", "status_xlsx_bytes", binary=True),
 }
 """Every output format of ``lsc status``, by the name ``--format`` takes."""
 
@@ -55,14 +61,15 @@ def render_status(fmt: str, report: StatusReport, out: TextIO | None = None) -> 
     """Render ``report`` in format ``fmt``: written to ``out`` when given (text formats only),
     else returned as the bytes of a file (text as UTF-8)."""
     renderer = RENDERERS[fmt]
-    if renderer.to_bytes is not None:
+    if renderer.binary:
         if out is not None:
             raise ValueError(f"the {fmt} format is binary: it is written to a file")
-        return renderer.to_bytes(report)
-    assert renderer.write_text is not None
+        data: bytes = renderer.load()(report)
+        return data
+    write_text = renderer.load()
     if out is not None:
-        renderer.write_text(report, out)
+        write_text(report, out)
         return None
     text = io.StringIO()
-    renderer.write_text(report, text)
+    write_text(report, text)
     return text.getvalue().encode("utf-8")
