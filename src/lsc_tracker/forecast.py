@@ -16,15 +16,16 @@ Rates are per month of `MONTH_DAYS` days.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from statistics import median
 from typing import TYPE_CHECKING, Any
 
+from .models import meets
+
 if TYPE_CHECKING:
-    from .models import Actual
-    from .status import Goal, MetricStatus, PlaceStatus
+    from .status import Goal
 
 MONTH_DAYS = 30.4375
 """Days in the average month (365.25 / 12): rates are per month of this length."""
@@ -78,12 +79,6 @@ def theil_sen(points: Sequence[tuple[float, float]]) -> float:
     return median(slopes) if slopes else 0.0
 
 
-def _meets(value: float, goal: float, direction: str) -> bool:
-    from .status import meets
-
-    return meets(value, goal, direction)
-
-
 def forecast(
     series: Sequence[tuple[date, float]],
     target: Goal | None,
@@ -101,16 +96,16 @@ def forecast(
     per_day = theil_sen([((day - start).days, value) for day, value in recent])
     latest_day, latest = recent[-1]
     days_left = (target.by - latest_day).days
-    required = projected = meets = None
+    required = projected = projected_meets = None
     if days_left > 0:
         required = (target.value - latest) / days_left * MONTH_DAYS
         projected = latest + per_day * days_left
-        meets = _meets(projected, target.value, direction)
+        projected_meets = meets(projected, target.value, direction)
     return Forecast(
         per_day * MONTH_DAYS,
         required,
         projected,
-        meets,
+        projected_meets,
         _eta(latest_day, latest, per_day, last, direction),
         target,
         last,
@@ -120,7 +115,7 @@ def forecast(
 def _eta(day: date, value: float, per_day: float, goal: Goal, direction: str) -> date | None:
     """When the trend from (day, value) reaches the goal: the day itself when the value
     already meets it; None when the trend does not approach it (flat or moving away)."""
-    if _meets(value, goal.value, direction):
+    if meets(value, goal.value, direction):
         return day
     if per_day == 0:
         return None
@@ -131,48 +126,3 @@ def _eta(day: date, value: float, per_day: float, goal: Goal, direction: str) ->
         return day + timedelta(days=math.ceil(days))
     except OverflowError:
         return None
-
-
-# --- the status engine's rows ----------------------------------------------------------------
-
-
-def _series(entries: Sequence[Actual], as_of: date) -> list[tuple[date, float]]:
-    from .status import effective_actuals
-
-    return [(a.date, float(a.value)) for a in effective_actuals(entries, as_of) if not a.is_done]
-
-
-def _last_goal(part: MetricStatus | PlaceStatus, metric: MetricStatus) -> Goal | None:
-    from .status import goals
-
-    base = part.baseline.value if part.baseline is not None else None
-    found = [g for g in goals(metric.metric, base) if not g.standing]
-    return found[-1] if found else None
-
-
-def _place_forecast(
-    part: PlaceStatus | MetricStatus, metric: MetricStatus, entries: Sequence[Actual], as_of: date
-) -> Forecast | None:
-    direction = metric.metric.direction
-    if direction is None:
-        return None
-    return forecast(_series(entries, as_of), part.target, _last_goal(part, metric), direction)
-
-
-def with_forecasts(
-    metric: MetricStatus, by_place: Mapping[str | None, Sequence[Actual]], as_of: date
-) -> MetricStatus:
-    """The metric's status with a forecast on each row that has one: the metric's own row
-    when it is not tracked by place, else each place's row (the metric's row has none)."""
-    if metric.metric.is_milestone or metric.withdrawn is not None:
-        return metric
-    if not metric.metric.places:
-        found = _place_forecast(metric, metric, by_place.get(None, ()), as_of)
-        return metric if found is None else replace(metric, forecast=found)
-    places = tuple(
-        replace(p, forecast=f)
-        if (f := _place_forecast(p, metric, by_place.get(p.place, ()), as_of)) is not None
-        else p
-        for p in metric.places
-    )
-    return metric if places == metric.places else replace(metric, places=places)

@@ -18,7 +18,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from . import spc_inputs, status, words
-from .forecast import with_forecasts
 from .models import Actual, Metric, Priority
 from .spc import SpcResult
 from .status import BaselineUsed, Goal, Knot, Reading, Stage
@@ -131,7 +130,6 @@ def metric_view(
             metric, [e for place in entries.values() for e in place], as_of, original=original
         )
         # what `status.assess` adds (issue 15)
-        assessed = with_forecasts(assessed, entries, as_of)
         if plan.updates:
             assessed = declared(assessed, plan.updates, as_of)
     metric = assessed.metric

@@ -15,7 +15,7 @@ import math
 import re
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Annotated, Any, Final, Literal, NamedTuple
 
 from pydantic import (
     BaseModel,
@@ -339,6 +339,23 @@ Kind = Literal["measure", "milestone"]
 Cadence = Literal["monthly", "quarterly", "annual"]
 
 CADENCE_DAYS: dict[str, int] = {"monthly": 31, "quarterly": 92, "annual": 366}
+
+RELATIVE_SLACK: Final = 1e-9
+"""Relative slack in comparisons, so that binary rounding (baseline x (1 + change), or a
+shortfall exactly at the tolerance) never flips a boundary case."""
+
+
+def meets(value: float, goal: float, direction: str) -> bool:
+    """Whether ``value`` is at least as good as ``goal`` (<= for decrease, >= for increase).
+
+    Here, with the directions, rather than in `status`: the status engine judges with it and
+    so does `forecast` (which `status` uses), and neither may import the other's user."""
+    slack = RELATIVE_SLACK * max(1.0, abs(goal))
+    if direction == "decrease":
+        return value <= goal + slack
+    if direction == "increase":
+        return value >= goal - slack
+    raise ValueError(f"direction must be increase or decrease, got {direction!r}")
 
 
 # --- models -------------------------------------------------------------------------------

@@ -29,7 +29,19 @@ from itertools import pairwise
 from operator import attrgetter
 from typing import TYPE_CHECKING, Final, NamedTuple
 
-from .models import CADENCE_DAYS, Actual, Baseline, Metric, Priority, Revision, Target
+from .forecast import MIN_POINTS as MIN_FORECAST_POINTS
+from .forecast import Forecast, forecast
+from .models import (
+    CADENCE_DAYS,
+    RELATIVE_SLACK,
+    Actual,
+    Baseline,
+    Metric,
+    Priority,
+    Revision,
+    Target,
+    meets,
+)
 from .problems import did_you_mean
 from .revisions import AppliedRevision, plan_in_force
 from .updates import Update, declared
@@ -37,7 +49,6 @@ from .updates import Update, declared
 if TYPE_CHECKING:
     from .asknown import AsKnown
     from .changes import Change
-    from .forecast import Forecast
     from .plan import Plan
 
 STATUS_ORDER: Final = (
@@ -75,9 +86,7 @@ MILESTONE_WARNING_DAYS: Final = 30
 STALE_PERIODS: Final = 1.5
 """A measure is stale when its latest actual is older than this many reporting periods."""
 
-_EPSILON: Final = 1e-9
-"""Relative slack in comparisons, so that binary rounding (baseline x (1 + change), or a
-shortfall exactly at the tolerance) never flips a boundary case."""
+_EPSILON: Final = RELATIVE_SLACK  # (`models.meets`'s slack, for the shortfall too)
 
 Knot = tuple[date, float]
 """A point of the plan line: (date, value)."""
@@ -553,16 +562,6 @@ def shortfall(direction: str, line: Sequence[Knot], latest: Reading) -> Shortfal
     return Shortfall(expected, clamp, min(span, _LARGEST), ratio)
 
 
-def meets(value: float, goal: float, direction: str) -> bool:
-    """Whether ``value`` is at least as good as ``goal`` (<= for decrease, >= for increase)."""
-    slack = _EPSILON * max(1.0, abs(goal))
-    if direction == "decrease":
-        return value <= goal + slack
-    if direction == "increase":
-        return value >= goal - slack
-    raise ValueError(f"direction must be increase or decrease, got {direction!r}")
-
-
 def is_stale(metric: Metric, latest: date | None, as_of: date) -> bool:
     """The latest actual is older than 1.5 reporting periods (a period is 31, 92 or 366 days)."""
     if metric.cadence is None or latest is None:
@@ -796,6 +795,7 @@ def _assess_measure(
     line = prepared.line
     if line is None:
         line = plan_line(metric, counted[0] if counted else None, baseline=base)
+    trend = _forecast(counted, target, prepared.goals, direction)
 
     def result(status: str, expected: float | None = None) -> PlaceStatus:
         return PlaceStatus(
@@ -814,6 +814,7 @@ def _assess_measure(
             missing=prepared.missing,
             stages=_stages(metric, prepared, counted, as_of),
             line=line,
+            forecast=trend,
         )
 
     if not prepared.asked:
@@ -845,6 +846,18 @@ def _assess_measure(
     if gap.ratio <= metric.tolerance + _EPSILON:
         return result("at_risk", expected)
     return result("off_track", expected)
+
+
+def _forecast(
+    counted: Sequence[Actual], target: Goal | None, all_goals: Sequence[Goal], direction: str
+) -> Forecast | None:
+    """The trend of a series against its current target and its last dated one (a standing
+    target has no deadline to reach by), or None (`forecast.forecast`)."""
+    if len(counted) < MIN_FORECAST_POINTS:
+        return None
+    dated = [goal for goal in all_goals if not goal.standing]
+    series = [(a.date, float(a.value)) for a in counted if not a.is_done]
+    return forecast(series, target, dated[-1] if dated else None, direction)
 
 
 def _assess_milestone(
@@ -984,6 +997,7 @@ def _assess_grouped(
             missing=own.missing,
             stages=own.stages,
             line=own.line,
+            forecast=own.forecast,
             **history,  # type: ignore[arg-type]
         )
     shared = None  # one baseline for every place: judge the plan once
@@ -1069,9 +1083,6 @@ def assess(
         _assess_grouped(m, grouped.get(m.id, {}), as_of, spc, original=original)
         for m in plan.metrics
     )
-    from .forecast import with_forecasts
-
-    metrics = tuple(with_forecasts(m, grouped.get(m.metric.id, {}), as_of) for m in metrics)
     if plan.updates:
         metrics = tuple(declared(m, plan.updates, as_of) for m in metrics)
     priorities = tuple(roll_up_priority(p, metrics) for p in plan.priorities)
