@@ -24,7 +24,7 @@ from typing import Final
 
 from .status import STATUS_ORDER, MetricStatus, PlaceStatus, StatusReport
 from .updates import Update
-from .words import STATUS_WORDS, forecast_sentence, stage_verdict_text
+from .words import STATUS_WORDS, forecast_sentence, stage_verdict_text, stages_text
 
 ATTENTION_STATUSES: Final = ("overdue", "off_track", "at_risk", "no_baseline")
 """The statuses that put a metric in the exception report by themselves."""
@@ -130,9 +130,6 @@ def collapsed_stages(places: tuple[PlaceStatus, ...]) -> str:
 
 
 def _stages(metric: MetricStatus) -> str:
-    # the one way a series' stages are said; imported here: status_rows shows exceptions
-    from .renderers.status_rows import stages_text
-
     if _collapsed(metric):
         return collapsed_stages(metric.places)
     shown = metric.places[0] if metric.places else metric  # a --place view: that place's

@@ -71,6 +71,7 @@ from ..words import (
     format_figure,
     format_value,
     spc_verdict,
+    stage_line,
     standing_text,
     too_few_points_text,
     update_text,
@@ -79,7 +80,6 @@ from .status_rows import (
     original_text,
     programme_roll_up,
     provisional_count,
-    stage_line,
     summary_lines,
 )
 

@@ -42,7 +42,7 @@ from ..words import (
     provisional_value,
     reasons_text,
     revision_text,
-    stage_verdict_text,
+    stages_text,
     standing_text,
     too_few_points_text,
     update_text,
@@ -392,42 +392,6 @@ def original_text(metric: MetricStatus) -> str:
     else:
         figure = "left open"
     return f"{ORIGINAL_PLAN} {figure} {'from' if last.is_standing else 'by'} {last.day}"
-
-
-def _stage_name(stage: Stage, precision: int) -> str:
-    if stage.standing:
-        return f"from {stage.day}"
-    return stage.day.isoformat()[:precision]
-
-
-def stages_text(stages: tuple[Stage, ...], unit: str | None = None) -> str:
-    """Every stage in one line: "2021: missed (34 vs 30) · 2023: pending". A stage is named
-    by its year when no two stages share one, else by its date; a standing one "from
-    2020-04-01". A metric with one stage and no verdict beyond "pending" says nothing more
-    than its target does, so a single pending stage is left out."""
-    stages = tuple(s for s in stages if s.verdict not in ("holding", "breached"))
-    if not stages or (len(stages) == 1 and stages[0].verdict == "pending"):
-        return ""
-    precision = next(
-        (size for size in (4, 7) if len({s.day.isoformat()[:size] for s in stages}) == len(stages)),
-        10,
-    )
-    return " · ".join(
-        f"{_stage_name(stage, precision)}: {stage_line(stage, unit)}" for stage in stages
-    )
-
-
-def stage_line(stage: Stage, unit: str | None = None) -> str:
-    """A stage's verdict with the figures behind it: "missed (34 vs 30)", "met (88 vs 90)",
-    "holding (2 breaches)"."""
-    words = stage_verdict_text(stage.verdict)
-    if stage.verdict in ("met", "missed") and stage.actual is not None:
-        actual = format_cell(stage.actual.value, unit)
-        return f"{words} ({actual} vs {format_cell(stage.figure, unit)})"
-    if stage.standing and stage.verdict in ("holding", "breached") and stage.breaches:
-        noun = "breach" if stage.breaches == 1 else "breaches"
-        return f"{words} ({stage.breaches:,} {noun})"
-    return words
 
 
 def revisions_text(metric: MetricStatus) -> str:

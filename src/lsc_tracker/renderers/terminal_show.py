@@ -55,12 +55,13 @@ from ..words import (
     points_text,
     provisional_value,
     spc_verdict,
+    stage_line,
     standing_text,
     too_few_points_text,
     visible,
 )
 from .rich_text import plain, status_cell
-from .status_rows import original_text, stage_line
+from .status_rows import original_text
 
 HISTORY_ROWS = 12
 """Entries shown by ``lsc show``; ``lsc history`` lists them all."""
