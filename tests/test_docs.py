@@ -139,3 +139,49 @@ def test_the_data_owners_month_leaves_the_shipped_data_alone(workspace: Path) ->
     after = {p: p.read_bytes() for p in (workspace / "data").rglob("*") if p.is_file()}
     assert after == before
     assert "January, revised" in (workspace / "my-copy" / "actuals.yaml").read_text()
+
+
+def _month_example() -> list[tuple[str, list[str]]]:
+    """docs/recording.md's "A data owner's month": each command with the lines shown under it."""
+    text = (REPO / "docs" / "recording.md").read_text()
+    section = text[text.index("## A data owner's month") :]
+    block = re.search(r"```console\n(.*?)```", section, flags=re.S)
+    assert block
+    steps: list[tuple[str, list[str]]] = []
+    for line in block.group(1).splitlines():
+        if line.startswith("$ "):
+            steps.append((line[2:], []))
+        elif steps:
+            steps[-1][1].append(line)
+    return steps
+
+
+@pytest.mark.slow  # runs documented commands as real processes
+def test_the_data_owners_month_in_recording_md_prints_what_it_shows(workspace: Path) -> None:
+    """Each status line, the import's and the check's summary lines, as documented (the
+    written log lines differ only in their recorded times). The file `cat july.csv` shows is
+    written first; the closing git commit is left out (the copy is not a repository)."""
+    steps = _month_example()
+    marker = "@@lsc-step-done"
+    script = ""
+    for command, shown in steps:
+        if command.startswith("cat "):
+            (workspace / command.split()[1]).write_text("\n".join(shown) + "\n")
+        if command.startswith("git "):
+            continue
+        # on its own line in the group: a documented command may end in a # comment
+        script += f'{{ {with_this_lsc(command)}\n}} 2>&1\necho "{marker}"\n'
+    result = subprocess.run(
+        ["bash", "-c", script], cwd=workspace, capture_output=True, text=True, timeout=300
+    )
+    outputs = result.stdout.split(f"{marker}\n")
+    ran = [step for step in steps if not step[0].startswith("git ")]
+    assert len(outputs) == len(ran) + 1, result.stdout[-2000:]
+    kinds = ("status: ", "recorded ", "data: valid", "dry run: ")
+    for (command, shown), printed in zip(ran, outputs, strict=False):
+        for kind in kinds:  # each kind of line the docs show for a command (they abridge)
+            expected = [line for line in shown if line.startswith(kind)]
+            if expected:
+                actual = [line for line in printed.splitlines() if line.startswith(kind)]
+                assert actual == expected, command
+        assert "Traceback" not in printed
