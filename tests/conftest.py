@@ -8,6 +8,7 @@ runs the CLI with ``lsc(data, "status", "--format", "json")``; see the README, "
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -168,6 +169,16 @@ def measures(
 
 
 WritePlan = Callable[..., Path]
+
+
+def hashes(directory: Path) -> dict[str, str]:
+    """Every file of ``directory`` with its sha256, but the writers' lock files (a writer
+    creates its lock before it checks anything): what "nothing changed" compares."""
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in directory.iterdir()
+        if p.is_file() and not p.name.endswith(".lock")
+    }
 
 
 def write_plan_files(data_dir: Path, files: Mapping[str, str]) -> Path:

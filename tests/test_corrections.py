@@ -3,7 +3,6 @@ an import prints."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,6 +14,7 @@ from conftest import (
     RECORDING_PLACES,
     RECORDING_PRIORITIES,
     WritePlan,
+    hashes,
     lsc,
 )
 from lsc_tracker.loader import load
@@ -31,14 +31,6 @@ ACTUALS = """\
 def data(write_plan: WritePlan, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LSC_USER", "amy")
     return write_plan(RECORDING_PRIORITIES, RECORDING_PLACES, RECORDING_METRICS, ACTUALS)
-
-
-def hashes(directory: Path) -> dict[str, str]:
-    return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in directory.iterdir()
-        if p.name != ".actuals.yaml.lock"
-    }
 
 
 def latest(data: Path, metric: str) -> object:

@@ -9,7 +9,6 @@ line as long as the hostile value.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import RECORDING_METRICS, RECORDING_PLACES, RECORDING_PRIORITIES, WritePlan
+from conftest import RECORDING_METRICS, RECORDING_PLACES, RECORDING_PRIORITIES, WritePlan, hashes
 
 MEMORY_LIMIT = 1 << 30
 TIME_LIMIT = 20.0
@@ -67,14 +66,6 @@ def lsc_import(data: Path, path: Path, timeout: float = TIME_LIMIT) -> Run:
     except subprocess.TimeoutExpired:
         pytest.fail(f"lsc import {path.name} ran for more than {timeout:.0f} s")
     return Run(done.returncode, done.stdout, done.stderr, time.monotonic() - start)
-
-
-def hashes(directory: Path) -> dict[str, str]:
-    return {
-        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in directory.iterdir()
-        if path.name != ".actuals.yaml.lock"
-    }
 
 
 def assert_refused_in_one_short_line(run: Run, *parts: str) -> None:

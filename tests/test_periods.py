@@ -3,13 +3,12 @@ default date of a metric with a cadence, the period named, and dates that end no
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
-from conftest import WritePlan, lsc
+from conftest import WritePlan, hashes, lsc
 from lsc_tracker import periods
 
 TODAY = date.today()
@@ -29,14 +28,6 @@ METRICS = [
 def data(write_plan: WritePlan, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LSC_USER", "amy")
     return write_plan(metrics=METRICS, actuals="[]\n")
-
-
-def hashes(directory: Path) -> dict[str, str]:
-    return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in directory.iterdir()
-        if p.name != ".actuals.yaml.lock"
-    }
 
 
 # --- the library ------------------------------------------------------------------------------

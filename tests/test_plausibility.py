@@ -3,14 +3,13 @@ a percentage, dates long before the plan; lsc check applies them; SPC limits cli
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
-from conftest import WritePlan, lsc
+from conftest import WritePlan, hashes, lsc
 from lsc_tracker import plausibility, spc
 
 METRICS = [
@@ -37,14 +36,6 @@ LOG = """\
 def data(write_plan: WritePlan, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LSC_USER", "amy")
     return write_plan(metrics=METRICS, actuals=LOG)
-
-
-def hashes(directory: Path) -> dict[str, str]:
-    return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in directory.iterdir()
-        if p.name != ".actuals.yaml.lock"
-    }
 
 
 def refused(data: Path, *args: str) -> str:

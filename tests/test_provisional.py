@@ -4,7 +4,6 @@ importing them, the log's line, ``lsc check``, ``lsc history``, and every status
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 from pathlib import Path
@@ -16,6 +15,7 @@ from conftest import (
     RECORDING_PLACES,
     RECORDING_PRIORITIES,
     WritePlan,
+    hashes,
     lsc,
 )
 from lsc_tracker.loader import load
@@ -30,14 +30,6 @@ ACTUALS = """\
 def data(write_plan: WritePlan, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LSC_USER", "amy")
     return write_plan(RECORDING_PRIORITIES, RECORDING_PLACES, RECORDING_METRICS, ACTUALS)
-
-
-def hashes(directory: Path) -> dict[str, str]:
-    return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in directory.iterdir()
-        if p.is_file() and p.name != ".actuals.yaml.lock"
-    }
 
 
 def log_lines(data: Path) -> list[str]:

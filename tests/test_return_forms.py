@@ -4,7 +4,6 @@ round-trips (generate, fill, import, status)."""
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 from datetime import date
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from conftest import WritePlan, lsc
+from conftest import WritePlan, hashes, lsc
 from lsc_tracker.loader import load
 from lsc_tracker.return_forms import expected
 
@@ -50,14 +49,6 @@ LOG = """\
 def data(write_plan: WritePlan, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LSC_USER", "amy")
     return write_plan(places=PLACES, metrics=METRICS, actuals=LOG)
-
-
-def hashes(directory: Path) -> dict[str, str]:
-    return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in directory.iterdir()
-        if p.name != ".actuals.yaml.lock"
-    }
 
 
 def keys(data: Path, day: date, **options: object) -> list[tuple[str, str | None]]:

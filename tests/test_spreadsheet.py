@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from conftest import AS_OF, RECORDING_PLACES, WritePlan, lsc
+from conftest import AS_OF, RECORDING_PLACES, WritePlan, hashes, lsc
 from lsc_tracker.import_files import read_xlsx
 from lsc_tracker.loader import load
 from lsc_tracker.problems import LscError
@@ -82,14 +82,6 @@ def report(data: Path) -> StatusReport:
 
 def opened(content: bytes) -> Any:
     return load_workbook(io.BytesIO(content))
-
-
-def hashes(directory: Path) -> dict[str, str]:
-    return {
-        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in directory.iterdir()
-        if path.name != ".actuals.yaml.lock"
-    }
 
 
 # --- the status workbook ----------------------------------------------------------------------

@@ -3,14 +3,20 @@ log's protocol and guarantees), ``lsc check`` on it, and ``lsc history`` showing
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from conftest import RECORDING_METRICS, RECORDING_PLACES, RECORDING_PRIORITIES, WritePlan, lsc
+from conftest import (
+    RECORDING_METRICS,
+    RECORDING_PLACES,
+    RECORDING_PRIORITIES,
+    WritePlan,
+    hashes,
+    lsc,
+)
 from lsc_tracker.loader import load
 from lsc_tracker.updates import Update, latest_update
 
@@ -29,15 +35,6 @@ def update_text(metric: str = "ooa-placements", day: str = "2020-05-10", **more:
 def data(write_plan: WritePlan, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LSC_USER", "amy")
     return write_plan(RECORDING_PRIORITIES, RECORDING_PLACES, RECORDING_METRICS, ACTUALS)
-
-
-def hashes(directory: Path) -> dict[str, str]:
-    """Every file's bytes but the lock files (a writer creates its lock before it checks)."""
-    return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in directory.iterdir()
-        if not p.name.endswith(".lock")
-    }
 
 
 def update(data: Path, *args: str) -> tuple[int, str, str]:
