@@ -217,7 +217,7 @@ def test_spc_of_huge_values_is_finite_and_agrees_with_its_icons() -> None:
             result = spc.analyse(points, direction=direction, target=target)
             data = _json_strict(json.dumps(spc.result_to_dict(result), allow_nan=False))
             assert _finite_numbers(data)
-            assert spc.icons(points, direction=direction, target=target) == (
+            assert spc.summary(points, direction=direction, target=target)[:2] == (
                 result.variation,
                 result.assurance,
             )

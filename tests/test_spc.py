@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import assume, given, settings
@@ -16,9 +17,16 @@ from lsc_tracker.spc import (
     TWO_SIGMA_FACTOR,
     SpcResult,
     analyse,
-    icons,
     result_to_dict,
+    summary,
 )
+
+
+def icons(points: Any, **options: Any) -> tuple[str | None, str | None]:
+    """The two icons `lsc status` shows (`spc.summary`, without its point count)."""
+    found = summary(points, **options)
+    return found.variation, found.assurance
+
 
 # set.seed(123); rnorm(20): the series used by NHSRplotthedots' own tests
 # (tests/testthat/test-ptd_spc_standard.R and test-ptd_spc.R), dated 2020-01-02 onwards.

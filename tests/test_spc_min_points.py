@@ -75,7 +75,10 @@ def test_every_moving_range_zero_is_no_variation_to_judge() -> None:
     assert result.groups[0].no_variation and result.groups[0].upl is None
     assert {p.type for p in result.points} == {"common_cause"}  # no special cause at all
     assert (result.variation, result.assurance) == ("no_variation", None)
-    assert spc.icons(series([5] * 14), direction="increase", target=10) == ("no_variation", None)
+    assert spc.summary(series([5] * 14), direction="increase", target=10)[:2] == (
+        "no_variation",
+        None,
+    )
 
 
 def test_limits_within_float_slack_of_the_mean_are_zero_width_too() -> None:

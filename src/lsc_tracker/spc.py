@@ -32,7 +32,7 @@ point dated on or after each rebase date), in date order:
 
 The XmR maths on any series, nothing about the plan: `spc_inputs` picks a metric's series,
 target and settings from the plan, and `words` names the icons, point types and rules.
-`icons` is a quicker twin of `analyse` for ``lsc status`` (its docstring says why).
+`summary` is a quicker twin of `analyse` for ``lsc status`` (its docstring says why).
 
 Pure: no I/O, no clock, standard library only.
 """
@@ -528,7 +528,7 @@ def _checked_and_grouped(
     fix_after: int | None,
     rebase: Sequence[date],
 ) -> tuple[list[tuple[date, float]], list[date], list[int]]:
-    """What `analyse` and `icons` both start from, so that they cannot differ in it: the
+    """What `analyse` and `summary` both start from, so that they cannot differ in it: the
     options checked, the points in date order, their dates, and each point's group index."""
     _check_options(direction, target, fix_after)
     ordered = _sorted_points(points)
@@ -638,28 +638,6 @@ class Icons(NamedTuple):
     variation: str | None
     assurance: str | None
     points: int  # in the latest group: compare with MIN_POINTS (`enough_points`)
-
-
-def icons(
-    points: Sequence[tuple[date, float]],
-    *,
-    direction: str,
-    target: float | None = None,
-    rebase: Sequence[date] = (),
-    fix_after: int | None = None,
-    screen_outliers: bool = True,
-    value_range: tuple[float | None, float | None] | None = None,  # changes no icon: unused
-) -> tuple[str | None, str | None]:
-    """``(variation, assurance)``: the same two icons as `analyse` (`summary`'s first two)."""
-    found = summary(
-        points,
-        direction=direction,
-        target=target,
-        rebase=rebase,
-        fix_after=fix_after,
-        screen_outliers=screen_outliers,
-    )
-    return found.variation, found.assurance
 
 
 def summary(

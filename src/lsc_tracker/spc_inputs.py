@@ -87,7 +87,7 @@ def current_target(metric: Metric, as_of: date) -> float | None:
 
 
 def _spc_options(metric: Metric, as_of: date) -> dict[str, Any]:
-    """The keyword arguments of `spc.analyse` and `spc.icons` for a metric on ``as_of``."""
+    """The keyword arguments of `spc.analyse` and `spc.summary` for a metric on ``as_of``."""
     settings = metric.spc or DEFAULT_SETTINGS
     return {
         "direction": metric.direction,
