@@ -498,6 +498,7 @@ def test_csv_neutralises_formulas_and_keeps_negative_numbers(write_plan: WritePl
         assert row["value"] == "-3.5"
 
 
+@pytest.mark.slow  # over a second
 @pytest.mark.filterwarnings("ignore:Glyph")  # a tab in a chart title has no glyph: harmless
 def test_html_report_escapes_every_text_from_the_data(write_plan: WritePlan) -> None:
     data = _hostile_plan(write_plan)

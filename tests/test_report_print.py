@@ -119,6 +119,7 @@ def test_exceptions_are_one_row_per_metric_places_collapsed(tmp_path: Path) -> N
     assert headers == ["Status", "Metric", "Deadline"]
 
 
+@pytest.mark.slow  # over a second
 def test_exceptions_show_the_owner_forecast_and_stages(tmp_path: Path) -> None:
     html = unescape(report_html(DEMO_DATA, tmp_path / "r.html", as_of=DEMO_AS_OF.isoformat()))
     table = exceptions_table(html)
@@ -158,6 +159,7 @@ def test_owner_text_in_the_exceptions_is_escaped(write_plan: WritePlan) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in table and "O&#39;Brien &lt;i&gt;" in table
 
 
+@pytest.mark.slow  # over a second
 def test_exceptions_only_shows_those_metrics(tmp_path: Path) -> None:
     html = report_html(DEMO_DATA, tmp_path / "r.html", "--exceptions", as_of=DEMO_AS_OF.isoformat())
     expected = status_json(DEMO_DATA, "--as-of", DEMO_AS_OF.isoformat(), "--exceptions")
@@ -178,6 +180,7 @@ def test_exceptions_with_status_and_priority(tmp_path: Path) -> None:
     assert set(section_ids(html)) == {m["id"] for m in expected} != set()
 
 
+@pytest.mark.slow  # over a second
 def test_since_opens_with_what_changed(tmp_path: Path) -> None:
     since = ("--since", "2024-02-29")
     html = report_html(DEMO_DATA, tmp_path / "r.html", *since, as_of=DEMO_AS_OF.isoformat())
@@ -220,6 +223,7 @@ def test_since_is_refused_as_status_refuses_it(tmp_path: Path) -> None:
         assert "Traceback" not in got.output and not out.exists()
 
 
+@pytest.mark.slow  # over a second
 def test_summary_columns_empty_for_every_row_are_left_out(tmp_path: Path) -> None:
     """The shipped plan has no actuals and names no owner: no SPC columns of zeros (it says
     why), no Owner; the demo has SPC verdicts."""
@@ -248,6 +252,7 @@ def test_the_shipped_report_points_to_nothing_a_reader_cannot_open(tmp_path: Pat
     assert links and all(link.startswith("#") and link[1:] in ids for link in links)
 
 
+@pytest.mark.slow  # over a second
 def test_the_key_explains_every_status_mark_and_icon(tmp_path: Path) -> None:
     html = report_html(DEMO_DATA, tmp_path / "r.html", as_of=DEMO_AS_OF.isoformat())
     key = unescape(html[html.index('id="key"') : html.index("<footer")])
@@ -267,6 +272,7 @@ def test_the_key_explains_every_status_mark_and_icon(tmp_path: Path) -> None:
     assert marks <= explained | {f"{words.EASED_GLYPH} {words.EASED}"}, marks - explained
 
 
+@pytest.mark.slow  # over a second
 def test_no_variation_has_its_own_grey_icon(tmp_path: Path) -> None:
     """'No variation to judge' was drawn as an orange 'L', a special cause concern."""
     html = report_html(DEMO_DATA, tmp_path / "r.html", as_of=DEMO_AS_OF.isoformat())

@@ -546,6 +546,7 @@ def test_moving_the_latest_actual_in_the_better_direction_never_makes_it_worse(
     assert rank(after) >= rank(before), (before, after)
 
 
+@pytest.mark.slow  # over a second
 @settings(max_examples=200, deadline=None)
 @given(m=measures(), log=logs(), others=logs("other"), as_of=days, data=st.data())
 def test_entries_for_other_metrics_and_their_order_do_not_matter(

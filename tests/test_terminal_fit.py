@@ -165,6 +165,7 @@ PLACE_ACTUALS = [
 ]
 
 
+@pytest.mark.slow  # over a second
 @pytest.mark.parametrize("columns", [60, 120])
 def test_history_and_show_keep_ids_whole(write_plan: WritePlan, columns: int) -> None:
     data = write_plan(places=PLACES, metrics=PLACES_METRICS, actuals=ACTUALS + PLACE_ACTUALS)

@@ -411,6 +411,7 @@ def test_the_demo_shows_a_mismatch_from_its_synthetic_updates() -> None:
     assert south["mismatch"] == "declared_better"
 
 
+@pytest.mark.slow  # over a second
 def test_the_html_report_shows_declared_ratings_and_forecasts(tmp_path: Path) -> None:
     from conftest import DEMO_DATA
 

@@ -330,6 +330,7 @@ def test_show_a_programme_metric(data: Path) -> None:
 # --- the HTML report --------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # over a second
 def test_report_shows_the_living_plan(data: Path, tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     ran = lsc(data, "report", "--as-of", AS_OF, "--output", str(out))
@@ -360,6 +361,7 @@ def test_report_shows_the_living_plan(data: Path, tmp_path: Path) -> None:
     assert '<p class="meta">Owner: Jo Bloggs</p>' in html
 
 
+@pytest.mark.slow  # over a second
 def test_report_against_the_original_plan_says_so(data: Path, tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     ran = lsc(data, "report", "--as-of", AS_OF, "--plan", "original", "--output", str(out))
