@@ -111,20 +111,25 @@ def test_an_xlsx_form_round_trips(data: Path, tmp_path: Path) -> None:
     sheet = book["actuals"]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert rows[0] == [
-        "metric", "place", "date", "value", "note",
+        "metric", "place", "date", "value", "status", "source", "note",
         "name", "unit", "last value", "last date", "target", "owner",
     ]  # fmt: skip
-    assert rows[1][:5] == ["waits", None, rows[1][2], None, None]
+    assert rows[1][:7] == ["waits", None, rows[1][2], None, None, None, None]
     assert rows[1][2].date() == date(2020, 6, 30)
-    assert rows[1][5:] == [
+    assert rows[1][7:] == [
         "=People waiting", "people", "40", "2020-05-31", "10 by 2021-03-31", "Jo Bloggs\ufffd[31m",
     ]  # fmt: skip
-    assert sheet["F2"].data_type == "s"  # a name starting with = is text, not a formula
+    assert sheet["H2"].data_type == "s"  # a name starting with = is text, not a formula
     assert sheet.protection.sheet and not sheet["D2"].protection.locked
-    assert sheet["F2"].protection.locked
+    assert not any(sheet[f"{c}2"].protection.locked for c in "DEFG")  # value, status, source, note
+    assert sheet["H2"].protection.locked and sheet["C2"].protection.locked
+    (choices,) = sheet.data_validations.dataValidation
+    assert (choices.formula1, str(choices.sqref)) == ('"final,provisional"', "E2:E5")
     assert [r[1] for r in rows[1:]] == [None, None, "north", "south"]
     # the owner fills in two of the four, and leaves the rest for later
     sheet["D2"] = 38
+    sheet["E2"] = "provisional"  # a figure to be confirmed, from the system it came from
+    sheet["F2"] = "MHSDS"
     sheet["D3"] = 4.6
     book.save(form)
     code, out, err = lsc(data, "import", str(form))
@@ -132,6 +137,7 @@ def test_an_xlsx_form_round_trips(data: Path, tmp_path: Path) -> None:
     assert "recorded 2 entries" in err
     text = (data / "actuals.yaml").read_text()
     assert '"metric": "waits", "date": "2020-06-30", "value": 38' in text
+    assert '"provisional": true, "source": "MHSDS"}' in text
     assert '"metric": "sickness", "date": "2020-06-30", "value": 4.6' in text
     missing = lsc(data, "status", "--missing", "--period", "2020-06")
     assert missing.exit_code == 0
@@ -147,7 +153,7 @@ def test_a_csv_form_round_trips_even_after_excel_saves_it(data: Path, tmp_path: 
     raw = form.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[1][:6] == ["waits", "", "2020-06-30", "", "", "'=People waiting"]
+    assert rows[1][:8] == ["waits", "", "2020-06-30", "", "", "", "", "'=People waiting"]
     # Excel in a UK locale saves dates as DD/MM/YYYY; fill in every value
     rows[1][3], rows[2][3], rows[3][3], rows[4][3] = "38", "4.6%", "13", "9"
     for row in rows[1:]:

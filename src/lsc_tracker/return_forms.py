@@ -28,8 +28,18 @@ from .revisions import plan_in_force
 from .status import current_goal, effective_actuals, goals
 from .words import TO_CONFIRM, visible
 
-FORM_COLUMNS = ("metric", "place", "date", "value", "note")
-"""The columns the owner fills in (``value``, and ``note`` if they wish)."""
+FORM_COLUMNS = ("metric", "place", "date", "value", "status", "source", "note")
+"""The columns the owner fills in: ``value``; ``status`` ``provisional`` for a figure still to
+be confirmed (empty or ``final`` otherwise), the ``source`` system, and a ``note`` if they
+wish (what ``lsc import`` reads from them: docs/recording.md)."""
+FILLED_IN = tuple(
+    number
+    for number, name in enumerate(FORM_COLUMNS, start=1)
+    if name not in ("metric", "place", "date")
+)
+"""The form's columns (1-based) the owner may type in: unlocked in the workbook."""
+STATUS_CHOICES = ("final", "provisional")
+"""What the workbook's ``status`` column offers (a drop-down; empty means final)."""
 
 
 @dataclass(frozen=True)
@@ -167,7 +177,7 @@ SHEET = "actuals"
 
 def _rows(found: list[Expected]) -> list[list[str]]:
     return [
-        [e.metric.id, e.place or "", e.date.isoformat(), "", "", *e.context().values()]
+        [e.metric.id, e.place or "", e.date.isoformat(), "", "", "", "", *e.context().values()]
         for e in found
     ]
 
@@ -190,6 +200,8 @@ def form_xlsx(found: list[Expected], title: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font, PatternFill, Protection
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     book = Workbook()
     sheet = book.active
@@ -209,13 +221,19 @@ def form_xlsx(found: list[Expected], title: str) -> bytes:
             if column == 3:
                 cell.value = found[number - 2].date
                 cell.number_format = "yyyy-mm-dd"
-            if column in (4, 5):
+            if column in FILLED_IN:
                 cell.protection = Protection(locked=False)
             elif column > len(FORM_COLUMNS):
                 cell.fill = grey
-    widths = (34, 16, 12, 10, 24, 40, 12, 12, 12, 20, 20)
+    if found:  # the status column: a drop-down of the two words (typing anything else is refused)
+        status = get_column_letter(FORM_COLUMNS.index("status") + 1)
+        choices = DataValidation(type="list", formula1=f'"{",".join(STATUS_CHOICES)}"')
+        choices.error = "final or provisional (empty means final)"
+        choices.add(f"{status}2:{status}{len(found) + 1}")
+        sheet.add_data_validation(choices)
+    widths = (34, 16, 12, 10, 12, 14, 24, 40, 12, 12, 12, 20, 20)
     for column, width in enumerate(widths, start=1):
-        sheet.column_dimensions[chr(64 + column)].width = width
+        sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.freeze_panes = "A2"
     sheet.protection.sheet = True
     sheet.protection.formatRows = False
