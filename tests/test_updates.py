@@ -91,6 +91,21 @@ def test_update_date_defaults_to_today_and_a_second_update_appends(data: Path) -
     assert [u.rag for u in plan.updates] == ["on_track", "off_track"]
 
 
+def test_update_date_takes_a_period_as_record_does(data: Path) -> None:
+    """June's commentary is dated June's last day; a quarter or a year likewise (issue 16)."""
+    for given in ("2020-06", "2020/21 Q1", "2019/20"):
+        assert (
+            update(data, "ooa-placements", "--rag", "at_risk", "--note", "x", "--date", given)[0]
+            == 0
+        )
+    plan, _ = load(data)
+    assert [u.date for u in plan.updates] == [
+        date(2020, 6, 30),
+        date(2020, 6, 30),
+        date(2020, 3, 31),
+    ]
+
+
 def test_an_update_for_a_place_of_a_metric_tracked_by_place(data: Path) -> None:
     code, _, err = update(
         data, "icp-plans", "--rag", "achieved", "--note", "agreed", "--place", "fylde-coast"
@@ -117,6 +132,11 @@ def test_an_update_for_a_place_of_a_metric_tracked_by_place(data: Path) -> None:
             "recovery date 2020-04-30 is before the update's date 2020-05-01",
         ),
         (["ooa-placements", "--rag", "at_risk", "--note", "x", "--date", "2020-13-01"], 2, ""),
+        (
+            ["ooa-placements", "--rag", "at_risk", "--note", "x", "--date", "2020-13"],
+            2,
+            "not a month",
+        ),
         (
             ["ooa-placements", "--rag", "at_risk", "--note", "x", "--place", "fylde-coast"],
             1,

@@ -1667,7 +1667,12 @@ def update(
     ] = None,
     when: Annotated[
         str | None,
-        typer.Option("--date", metavar="YYYY-MM-DD", help="The update's date. [default: today]"),
+        typer.Option(
+            "--date",
+            metavar="DATE",
+            help="The update's date: YYYY-MM-DD, or a period's last day (2020-06, '2020/21 Q1', "
+            "2020/21), as lsc record takes. [default: today]",
+        ),
     ] = None,
     by: Annotated[
         str | None,
@@ -1691,7 +1696,7 @@ def update(
         rating = updates.normalise_rag(rag)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--rag") from None
-    day = parse_date_option(when, "--date")
+    day = None if when is None else _period_option(when, "--date")
     recovery_day = parse_date_option(recovery, "--recovery")
     _require_data_dir(settings(ctx))
     today = date.today()
