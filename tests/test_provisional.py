@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -341,6 +342,11 @@ def test_the_report_marks_the_value_and_has_the_footnote(views: Path, tmp_path: 
     assert "<strong>12</strong> on 2020-05-31" in html
     note = '<p class="note" id="provisional-note">P: provisional figure, to be confirmed.</p>'
     assert note in html
+    # each chart marks its provisional point with a P above it, and its key says what P is
+    assert (
+        len(re.findall(r"<text style=\"font-weight: 700; font-size: 7px;[^>]*>P</text>", html)) == 2
+    )
+    assert html.count("provisional figure, to be confirmed</span>") == 2
 
 
 # --- lsc status --missing -------------------------------------------------------------------

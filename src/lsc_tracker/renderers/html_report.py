@@ -535,8 +535,15 @@ def chart_key_items(series: SeriesView) -> list[tuple[str, str | None, str]]:
         items.append(("╌", COLOURS["plan"], PLAN_LINE))
     if series.line:
         items.append(("✕", COLOURS["target"], "target"))
+    if series.spc and any(p.date in _provisional_dates(series) for p in series.spc.points):
+        items.append((PROVISIONAL_MARK, None, "provisional figure, to be confirmed"))
     items.append(("┆", None, "report date"))
     return items
+
+
+def _provisional_dates(series: SeriesView) -> frozenset[date]:
+    """The dates of the series whose figure in force is provisional (marked P on the chart)."""
+    return frozenset(entry.date for entry in series.entries if entry.provisional)
 
 
 def _chart_markup(view: MetricView, series: SeriesView, label: str) -> Chart:
@@ -773,6 +780,19 @@ def chart_svg(view: MetricView, series: SeriesView, *, key: str, label: str) -> 
                         linewidths=0,
                         clip_on=False,  # whole on the axis floor at 0
                     )
+            provisional = _provisional_dates(series)
+            for point in (p for p in points if p.date in provisional):
+                ax.annotate(  # a figure still to be confirmed: P above its point, as in tables
+                    PROVISIONAL_MARK,
+                    (point.date, point.value),
+                    textcoords="offset points",
+                    xytext=(0, 5),
+                    ha="center",
+                    fontsize=7,
+                    fontweight="bold",
+                    color=COLOURS["value_line"],
+                    annotation_clip=False,
+                )
             _draw_limits(ax, points, groups)
         if len(line) > 1:
             ax.plot(
