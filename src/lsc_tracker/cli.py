@@ -609,6 +609,14 @@ _STATUS_NAMES = (
 )
 
 # Options that status and report (and others) share, each written once.
+MetricArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="METRIC",
+        autocompletion=complete_metric,
+        help="The metric's id, as in metrics.yaml.",
+    ),
+]
 AsOfOption = Annotated[
     str | None,
     typer.Option(
@@ -1075,14 +1083,7 @@ def _recorder(by: str | None) -> str:
 )
 def record(
     ctx: typer.Context,
-    metric: Annotated[
-        str,
-        typer.Argument(
-            metavar="METRIC",
-            autocompletion=complete_metric,
-            help="The metric's id, as in metrics.yaml.",
-        ),
-    ],
+    metric: MetricArgument,
     value: Annotated[
         str | None,
         typer.Argument(
@@ -1541,14 +1542,7 @@ class HistoryFormat(StrEnum):
 @app.command(epilog=example("lsc history mh-inpatient-bed-waits-over-12h --format csv"))
 def history(
     ctx: typer.Context,
-    metric: Annotated[
-        str,
-        typer.Argument(
-            metavar="METRIC",
-            autocompletion=complete_metric,
-            help="The metric's id, as in metrics.yaml.",
-        ),
-    ],
+    metric: MetricArgument,
     place: Annotated[
         str | None, typer.Option("--place", autocompletion=complete_place, help="Only this place.")
     ] = None,
@@ -1626,14 +1620,7 @@ def _history_updates(
 )
 def update(
     ctx: typer.Context,
-    metric: Annotated[
-        str,
-        typer.Argument(
-            metavar="METRIC",
-            autocompletion=complete_metric,
-            help="The metric's id, as in metrics.yaml.",
-        ),
-    ],
+    metric: MetricArgument,
     rag: Annotated[
         str,
         typer.Option(
@@ -1799,14 +1786,7 @@ def spc_command(
 @app.command(epilog=example("lsc --data examples/demo show ae-four-hour --as-of 2024-03-31"))
 def show(
     ctx: typer.Context,
-    metric: Annotated[
-        str,
-        typer.Argument(
-            metavar="METRIC",
-            autocompletion=complete_metric,
-            help="The metric's id, as in metrics.yaml.",
-        ),
-    ],
+    metric: MetricArgument,
     place: Annotated[
         str | None,
         typer.Option(
