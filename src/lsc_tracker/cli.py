@@ -936,9 +936,12 @@ def _known(value: str, choices: list[str], noun: str) -> None:
     with a hint or the choices."""
     if value in choices:
         return
-    hint = did_you_mean(value, choices) or f"; choose from {', '.join(choices)}"
-    if noun == "metric" and not hint.startswith(" (did"):  # too many to list here
-        hint = " (see 'lsc list metrics')"
+    if noun == "metric":  # too many to list here: where to see them (`listing.unknown_hint`)
+        from .listing import unknown_hint
+
+        hint = unknown_hint(value, choices, "metrics")
+    else:
+        hint = did_you_mean(value, choices) or f"; choose from {', '.join(choices)}"
     raise NotFound(f"unknown {noun} {value!r}{hint}")
 
 
