@@ -69,12 +69,16 @@ def digests(directory: Path) -> dict[str, str]:
         ["status", "--output", "{data}/.actuals.yaml.rolled-back-20200101T000000Z"],
         ["report", "--output", "{data}/actuals.yaml"],
         ["report", "--output", "{data}/metrics.yaml"],
+        # the git settings lsc init writes beside the plan (the logs' union merge)
+        ["list", "metrics", "--format", "csv", "--output", "{data}/.gitattributes"],
+        ["status", "--output", "{data}/.gitignore"],
     ],
 )
 def test_output_onto_a_data_file_is_refused_and_changes_nothing(
     data: Path, args: list[str]
 ) -> None:
     (data / ".actuals.yaml.lock").write_bytes(b"")
+    (data / ".gitattributes").write_text("actuals.yaml merge=union\n")
     before = digests(data)
     code, out, err = lsc(data, *(arg.format(data=data) for arg in args))
     assert code == 2, err

@@ -13,14 +13,15 @@ import stat
 from pathlib import Path
 
 from .files import write_atomically
-from .plan import ACTUALS, FILE_NAMES, UPDATES
+from .plan import ACTUALS, FILE_NAMES, GIT_SETTINGS, UPDATES
 from .problems import UsageError
 
 
 def data_file_at(real: str, data_dir: Path) -> str | None:
     """What of the data directory the real path ``real`` is, if it is any of it: the directory
     itself, a data file (through any link, hard links included) or a side file the log's
-    writer keeps (its lock, a temporary file, bytes it took back), here or beside the real log.
+    writer keeps (its lock, a temporary file, bytes it took back), here or beside the real log,
+    or the git settings `lsc init` writes there (`plan.GIT_SETTINGS`).
     """
     data_files = [*FILE_NAMES, UPDATES.file]
 
@@ -44,7 +45,7 @@ def data_file_at(real: str, data_dir: Path) -> str | None:
             except OSError:
                 pass
     sides = (ACTUALS.side_prefix, UPDATES.side_prefix)
-    beside_data = name in data_files or name.startswith(sides)
+    beside_data = name in data_files or name in GIT_SETTINGS or name.startswith(sides)
     if folder in (data_real, log_dir) and beside_data:
         return f"{name}, a file lsc keeps beside the data"
     return None

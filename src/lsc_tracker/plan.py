@@ -50,6 +50,11 @@ UPDATES = LogSpec(
 )
 """The owner updates log (`updates`), kept by the same protocol as the actuals log."""
 FILE_NAMES = [*PLAN_FILES.values(), ACTUALS.file]
+GITIGNORE = ".gitignore"
+GITATTRIBUTES = ".gitattributes"
+GIT_SETTINGS = (GITIGNORE, GITATTRIBUTES)
+"""The git settings `lsc init` writes beside the plan (its side files ignored; the logs merged
+by union across clones): part of the data directory, never a place for a report."""
 LOGS = (ACTUALS, UPDATES)
 """Every append-only log a data directory may hold (a missing one is an empty log)."""
 

@@ -6,12 +6,11 @@ import contextlib
 from importlib import resources
 from pathlib import Path
 
-from .plan import ACTUALS, FILE_NAMES, LOGS, UPDATES
+from .plan import ACTUALS, FILE_NAMES, GITATTRIBUTES, GITIGNORE, LOGS, UPDATES
 from .problems import LscError
 from .schema import SCHEMA_MODELS, schema_text
 
 SCHEMA_DIR = "schemas"
-GITIGNORE = ".gitignore"
 # The side files `lsc record` and `lsc import` keep beside actuals.yaml, and `lsc update`
 # beside updates.yaml (see `applog.spec`):
 # the writers' lock and journal, a rewrite's temporary file, and bytes kept from a
@@ -26,7 +25,6 @@ GITIGNORE_TEXT = "".join(
 )
 
 
-GITATTRIBUTES = ".gitattributes"
 # Git's union merge keeps the lines of both sides of a merge: the logs are one entry per line
 # and append-only, so two clones that each recorded entries merge without a conflict (a
 # key recorded in both is then a duplicate `lsc check` reports, with the command that
