@@ -1774,9 +1774,10 @@ def spc_command(
     if chosen.places and place is None:
         places = ", ".join(chosen.places)
         raise LscError(f"{chosen.id} is tracked by place: give --place (one of {places})")
-    result = spc_inputs.metric_spc(plan, chosen, place, day)
+    series = spc_inputs.metric_entries(plan, chosen, place, day)  # the log scanned once
+    result = spc_inputs.metric_spc(series, chosen, place, day)
     assert result is not None  # a measure, and the place is checked
-    provisional = spc_inputs.provisional_dates(plan, chosen, place, day)
+    provisional = spc_inputs.provisional_dates(series, chosen, place, day)
     if fmt is SpcFormat.json:
         typer.echo(spc_json(chosen.id, place, result, provisional))
         if spc_warning(result):
